@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Settings read from environment variables (see README, Configuration).
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var conninfo: String
+    public var databaseDescription: String
+    public var poolSize: Int
+    public var poolTimeout: Duration
+    public var logLevel: Logger.Level
+    /// How long a sign-in lasts.
+    public var sessionLifetime: Duration
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        host = environment["LUOTSI_HOST"] ?? "127.0.0.1"
+        port = try Self.integer(environment, "PORT", default: 8080, range: 1...65535)
+        conninfo = PostgresConfiguration.conninfo(environment: environment)
+        databaseDescription = PostgresConfiguration.describe(environment: environment)
+        poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
+        poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
+        sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
+        let level = environment["LOG_LEVEL"] ?? "info"
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw LuotsiError.invalid(field: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = parsed
+    }
+
+    static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw LuotsiError.invalid(field: name, reason: "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,15 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The context every request carries: Hummingbird's core storage plus the request id.
+/// (Identity, organisation and role are added by the sign-in layer's child contexts.)
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The id echoed in `X-Request-Id` and attached to every log line of the request.
+    public var requestID: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+}

@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// `/health/live` (the process answers), `/health/ready` (the database answers) and `/metrics`.
+struct HealthRoutes {
+    let pool: PostgresPool
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/health/live") { _, _ in
+            Self.json(#"{"status":"ok"}"#)
+        }
+        router.get("/health/ready") { _, context in
+            do {
+                try await pool.query("SELECT 1")
+                return Self.json(#"{"status":"ok","database":"ok"}"#)
+            } catch {
+                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+                return ProblemDetails(status: .serviceUnavailable, detail: "the database is unavailable", requestId: context.requestID).response()
+            }
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: Observability.exposition())))
+        }
+    }
+
+    static func json(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

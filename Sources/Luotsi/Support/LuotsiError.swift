@@ -1,0 +1,39 @@
+/// The application's errors. `Server/ErrorMapping.swift` turns each into an HTTP status and a
+/// problem+json body; the CLI prints `description` and exits non-zero.
+public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A value is out of range or malformed (422), naming the field.
+    case invalid(field: String, reason: String)
+    /// The request body or query could not be read at all (400).
+    case malformed(String)
+    /// Not signed in, or the session has ended (401).
+    case unauthenticated
+    /// Signed in, but the role may not do this (403).
+    case forbidden
+    /// The thing does not exist, or belongs to another organisation (404).
+    case notFound(String)
+    /// A duplicate or a state that does not allow the change (409).
+    case conflict(String)
+    /// The `If-Match` precondition does not hold (412).
+    case preconditionFailed
+    /// `If-Match` is required but missing (428).
+    case preconditionRequired
+    /// Too many attempts (429).
+    case throttled
+    /// The database is not migrated to what this build expects.
+    case databaseNotReady(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let field, let reason): "\(field): \(reason)"
+        case .malformed(let reason): "malformed request: \(reason)"
+        case .unauthenticated: "not signed in"
+        case .forbidden: "your role does not allow this"
+        case .notFound(let what): "\(what) not found"
+        case .conflict(let reason): reason
+        case .preconditionFailed: "the resource has changed since you read it (stale If-Match)"
+        case .preconditionRequired: "this update needs an If-Match header with the resource's ETag"
+        case .throttled: "too many attempts; wait a moment and try again"
+        case .databaseNotReady(let reason): reason
+        }
+    }
+}

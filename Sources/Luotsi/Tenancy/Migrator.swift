@@ -1,0 +1,206 @@
+import Logging
+import Postgres
+
+/// Applies the numbered migrations: the platform schema first, then every organisation's
+/// schema, in parallel over a bounded number of pooled connections.
+///
+/// Each schema records its applied versions and checksums in its own `schema_migrations`
+/// table. A run holds an advisory lock so two migrators never race; organisation creation
+/// takes the same lock in shared mode.
+public struct Migrator: Sendable {
+    public let pool: PostgresPool
+    public let platformSchema: SchemaName
+    public let platformMigrations: [Migration]
+    public let tenantMigrations: [Migration]
+    /// How many tenant schemas migrate at once.
+    public let parallelism: Int
+    /// Lists the tenant schemas; by default every organisation in the platform schema.
+    public let tenantSchemas: @Sendable () async throws -> [SchemaName]
+    public let logger: Logger
+
+    public init(
+        pool: PostgresPool, platformSchema: SchemaName = .platform, platformMigrations: [Migration],
+        tenantMigrations: [Migration], parallelism: Int = 4,
+        tenantSchemas: (@Sendable () async throws -> [SchemaName])? = nil,
+        logger: Logger = Logger(label: "luotsi.migrate")
+    ) {
+        self.pool = pool
+        self.platformSchema = platformSchema
+        self.platformMigrations = platformMigrations
+        self.tenantMigrations = tenantMigrations
+        self.parallelism = max(1, min(parallelism, pool.configuration.maxConnections - 1))
+        self.tenantSchemas =
+            tenantSchemas ?? { [pool, platformSchema] in
+                try await Migrator.organisationSchemas(pool: pool, platformSchema: platformSchema)
+            }
+        self.logger = logger
+    }
+
+    /// The advisory lock key shared by migrators and organisation creation.
+    var lockKey: SQL { "hashtext(\("luotsi.migrate." + platformSchema.rawValue))" }
+
+    /// What a run did.
+    public struct Report: Sendable {
+        public var platformApplied: [String] = []
+        public var tenantsMigrated = 0
+        public var tenantsChecked = 0
+        public var tenantFilesApplied = 0
+    }
+
+    /// Brings every schema up to date. A failing tenant stops the run (others already running
+    /// finish their own transactions) and is named in the error; rerunning resumes.
+    @discardableResult
+    public func migrate() async throws -> Report {
+        // A dedicated connection holds the session lock for the whole run, outside the pool.
+        let lockConnection = try await PostgresConnection.connect(conninfo: pool.configuration.conninfo, label: "luotsi.migrate.lock")
+        defer { Task { await lockConnection.close() } }
+        try await lockConnection.query("SELECT pg_advisory_lock(\(lockKey))")
+        var report = Report()
+        report.platformApplied = try await pool.withTransaction { connection in
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(identifier: platformSchema.rawValue)")
+            return try await apply(platformMigrations, schema: platformSchema, on: connection)
+        }
+        let schemas = try await tenantSchemas()
+        report.tenantsChecked = schemas.count
+        let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+            var iterator = schemas.makeIterator()
+            var total = 0
+            var migrated = 0
+            func addNext() {
+                guard let schema = iterator.next() else { return }
+                group.addTask { try await migrateTenantIfNeeded(schema) }
+            }
+            for _ in 0..<parallelism { addNext() }
+            // On the first failure `next()` throws: no further schema is started.
+            while let count = try await group.next() {
+                total += count
+                if count > 0 { migrated += 1 }
+                addNext()
+            }
+            return (total, migrated)
+        }
+        report.tenantFilesApplied = applied.0
+        report.tenantsMigrated = applied.1
+        _ = try? await lockConnection.query("SELECT pg_advisory_unlock(\(lockKey))")
+        return report
+    }
+
+    /// Problems that keep the server from starting: pending or changed migrations anywhere.
+    public func problems() async throws -> [String] {
+        var problems: [String] = []
+        let platformState = try await pool.withTransaction { connection in
+            try await appliedVersions(schema: platformSchema, on: connection)
+        }
+        problems += describe(platformState, against: platformMigrations, schema: platformSchema)
+        guard platformState != nil else { return problems }
+        for schema in try await tenantSchemas() {
+            let state = try await pool.withTransaction { try await appliedVersions(schema: schema, on: $0) }
+            problems += describe(state, against: tenantMigrations, schema: schema)
+        }
+        return problems
+    }
+
+    /// Applies every tenant migration to a new schema inside the caller's transaction (used when
+    /// an organisation is created, so creation is all or nothing).
+    public func provisionTenant(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock_shared(\(lockKey))")
+        _ = try await apply(tenantMigrations, schema: schema, on: connection)
+    }
+
+    // MARK: - Internals
+
+    private func migrateTenantIfNeeded(_ schema: SchemaName) async throws -> Int {
+        let state = try await pool.withTransaction { try await appliedVersions(schema: schema, on: $0) }
+        let problems = describe(state, against: tenantMigrations, schema: schema)
+        if problems.isEmpty { return 0 }
+        let applied = try await pool.withTransaction { connection in
+            try await apply(tenantMigrations, schema: schema, on: connection)
+        }
+        logger.info("migrated tenant schema", metadata: ["schema": "\(schema)", "files": "\(applied.joined(separator: ","))"])
+        return applied.count
+    }
+
+    /// Applies what is pending in `schema`, inside the current transaction; returns file names.
+    private func apply(_ migrations: [Migration], schema: SchemaName, on connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("SELECT set_config('search_path', \(try await connection.quoteIdentifier(schema.rawValue)), true)")
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """)
+        let applied = try await readVersions(on: connection)
+        try verify(applied, against: migrations, schema: schema)
+        var names: [String] = []
+        for migration in migrations where applied[migration.version] == nil {
+            do {
+                try await connection.execute(script: migration.sql)
+            } catch let error as PostgresError {
+                throw MigrationError.failed(schema: schema.rawValue, file: migration.name, reason: error.description)
+            }
+            try await connection.query(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))")
+            names.append(migration.name)
+        }
+        if schema != platformSchema { try await grantTenantRole(schema, on: connection) }
+        return names
+    }
+
+    /// The organisation's role may use its own schema's data, never change its migrations.
+    private func grantTenantRole(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+        let name = schema.rawValue
+        try await connection.query("GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)")
+        try await connection.query("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)")
+        try await connection.query("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)")
+        try await connection.query("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
+    }
+
+    private func appliedVersions(schema: SchemaName, on connection: PostgresConnection) async throws -> [Int: String]? {
+        let exists = try await connection.query(
+            "SELECT to_regclass(\(try await connection.quoteIdentifier(schema.rawValue) + ".schema_migrations")) IS NOT NULL AS present")
+        guard let row = try exists.single(), try row.decode("present", as: Bool.self) else { return nil }
+        try await connection.query("SELECT set_config('search_path', \(try await connection.quoteIdentifier(schema.rawValue)), true)")
+        return try await readVersions(on: connection)
+    }
+
+    private func readVersions(on connection: PostgresConnection) async throws -> [Int: String] {
+        var versions: [Int: String] = [:]
+        for row in try await connection.query("SELECT version, checksum FROM schema_migrations") {
+            versions[try row.decode("version")] = try row.decode("checksum", as: String.self)
+        }
+        return versions
+    }
+
+    private func verify(_ applied: [Int: String], against migrations: [Migration], schema: SchemaName) throws {
+        let files = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        for (version, checksum) in applied.sorted(by: { $0.key < $1.key }) {
+            guard let file = files[version] else { throw MigrationError.unknownVersion(schema: schema.rawValue, version: version) }
+            if file.checksum != checksum { throw MigrationError.checksumMismatch(schema: schema.rawValue, file: file.name) }
+        }
+    }
+
+    private func describe(_ applied: [Int: String]?, against migrations: [Migration], schema: SchemaName) -> [String] {
+        guard let applied else { return migrations.isEmpty ? [] : ["schema \(schema) is not migrated"] }
+        do {
+            try verify(applied, against: migrations, schema: schema)
+        } catch {
+            return ["\(error)"]
+        }
+        let pending = migrations.filter { applied[$0.version] == nil }
+        return pending.isEmpty ? [] : ["schema \(schema) lacks \(pending.map(\.name).joined(separator: ", "))"]
+    }
+
+    static func organisationSchemas(pool: PostgresPool, platformSchema: SchemaName) async throws -> [SchemaName] {
+        try await pool.withConnection { connection in
+            let table = try await connection.quoteIdentifier(platformSchema.rawValue) + ".organisations"
+            let present = try await connection.query("SELECT to_regclass(\(table)) IS NOT NULL AS present")
+            guard let row = try present.single(), try row.decode("present", as: Bool.self) else { return [] }
+            return try await connection.query("SELECT schema_name FROM \(identifier: platformSchema.rawValue).organisations ORDER BY created_at, schema_name")
+                .map { row in
+                    let raw: String = try row.decode("schema_name")
+                    guard let name = SchemaName(raw) else { throw MigrationError.failed(schema: raw, file: "-", reason: "invalid schema name in organisations") }
+                    return name
+                }
+        }
+    }
+}

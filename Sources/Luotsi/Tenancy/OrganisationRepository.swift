@@ -1,0 +1,109 @@
+import Foundation
+import Postgres
+
+/// The platform's list of organisations: creating one creates its schema, its database role
+/// and its first management user, all in one transaction.
+public struct OrganisationRepository: Sendable {
+    public let pool: PostgresPool
+    public let migrator: Migrator
+
+    public init(pool: PostgresPool, migrator: Migrator) {
+        self.pool = pool
+        self.migrator = migrator
+    }
+
+    /// Creates an organisation; with `management`, also its first management user.
+    public func create(slug: String, name: String, management: NewUser?) async throws -> Organisation {
+        try Organisation.validate(slug: slug)
+        let name = try Organisation.validate(name: name)
+        let management = try management?.validated()
+        let passwordHash = if let management { await PasswordHasher.hash(management.password) } else { nil as String? }
+        let schema = SchemaName.generate(for: slug)
+        let platform = migrator.platformSchema.rawValue
+        return try await pool.withTransaction { connection in
+            let rows: PostgresRows
+            do {
+                rows = try await connection.query(
+                    """
+                    INSERT INTO \(identifier: platform).organisations (slug, name, schema_name)
+                    VALUES (\(slug), \(name), \(schema.rawValue))
+                    RETURNING id, slug, name, schema_name, status, created_at
+                    """)
+            } catch let error as PostgresError where error.isUniqueViolation {
+                throw LuotsiError.conflict("an organisation with slug \(slug) already exists")
+            }
+            let role = schema.rawValue
+            try await connection.query("CREATE ROLE \(identifier: role) NOLOGIN")
+            try await connection.query("GRANT luotsi_tenant TO \(identifier: role)")
+            // PostgreSQL 15 does not make the creator a member; the app must be able to switch in.
+            try await connection.query("GRANT \(identifier: role) TO CURRENT_USER")
+            try await connection.query("CREATE SCHEMA \(identifier: schema.rawValue)")
+            try await migrator.provisionTenant(schema, on: connection)
+            if let management, let passwordHash {
+                try await TenantDatabase.enter(schema, on: connection)
+                _ = try await UserRepository.insert(management, role: .management, passwordHash: passwordHash, on: connection)
+            }
+            guard let row = try rows.single() else { throw LuotsiError.notFound("organisation") }
+            return try Self.organisation(from: row)
+        }
+    }
+
+    public func list() async throws -> [Organisation] {
+        try await pool.query(
+            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations ORDER BY slug"
+        ).map(Self.organisation)
+    }
+
+    /// The organisation with this slug, or a not-found error.
+    public func find(slug: String) async throws -> Organisation {
+        let rows = try await pool.query(
+            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations WHERE slug = \(slug)")
+        guard let row = try rows.single() else { throw LuotsiError.notFound("organisation \(slug)") }
+        return try Self.organisation(from: row)
+    }
+
+    /// Suspends or reactivates; a suspended organisation's users cannot sign in. Nothing is deleted.
+    @discardableResult
+    public func setStatus(slug: String, _ status: Organisation.Status) async throws -> Organisation {
+        let platform = migrator.platformSchema.rawValue
+        return try await pool.withTransaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE \(identifier: platform).organisations
+                SET status = \(status.rawValue), status_changed_at = now()
+                WHERE slug = \(slug)
+                RETURNING id, slug, name, schema_name, status, created_at
+                """)
+            guard let row = try rows.single() else { throw LuotsiError.notFound("organisation \(slug)") }
+            if status == .suspended {
+                let organisation = try Self.organisation(from: row)
+                try await connection.query(
+                    "UPDATE \(identifier: platform).sessions SET revoked_at = now() WHERE organisation_id = \(organisation.id) AND revoked_at IS NULL")
+            }
+            return try Self.organisation(from: row)
+        }
+    }
+
+    /// Removes an organisation with all its data, schema and role. For test clean-up and
+    /// operator use only; the product itself only suspends.
+    public func destroy(slug: String) async throws {
+        let organisation = try await find(slug: slug)
+        let platform = migrator.platformSchema.rawValue
+        try await pool.withTransaction { connection in
+            try await connection.query("DROP SCHEMA \(identifier: organisation.schema.rawValue) CASCADE")
+            try await connection.query("DELETE FROM \(identifier: platform).organisations WHERE id = \(organisation.id)")
+            try await connection.query("DROP ROLE \(identifier: organisation.schema.rawValue)")
+        }
+    }
+
+    static func organisation(from row: PostgresRow) throws -> Organisation {
+        let schemaText: String = try row.decode("schema_name")
+        let statusText: String = try row.decode("status")
+        guard let schema = SchemaName(schemaText), let status = Organisation.Status(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "invalid organisation row")
+        }
+        return Organisation(
+            id: try row.decode("id"), slug: try row.decode("slug"), name: try row.decode("name"),
+            schema: schema, status: status, createdAt: try row.decode("created_at"))
+    }
+}

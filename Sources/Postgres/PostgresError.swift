@@ -1,0 +1,64 @@
+/// An error from PostgreSQL, libpq or the pool.
+///
+/// The plain `description` carries no SQL and no bound values, so it is safe to log at any level
+/// and to show to an operator; the server's own fields are kept for mapping and diagnosis.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in broad strokes.
+    public enum Kind: Sendable, Equatable {
+        /// Could not connect, or the connection was lost.
+        case connection
+        /// The server reported an error (see `sqlState`).
+        case server
+        /// A value could not be decoded into the requested Swift type.
+        case decoding
+        /// No connection became free within the pool's timeout.
+        case poolExhausted
+        /// The pool is shut down.
+        case poolClosed
+    }
+
+    public var kind: Kind
+    /// Five-character SQLSTATE code from the server (e.g. `23505`), when the server sent one.
+    public var sqlState: String?
+    /// The primary message (from the server, libpq or this layer).
+    public var message: String
+    public var detail: String?
+    public var hint: String?
+    public var constraint: String?
+    public var table: String?
+    public var column: String?
+
+    public init(
+        kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil,
+        hint: String? = nil, constraint: String? = nil, table: String? = nil, column: String? = nil
+    ) {
+        self.kind = kind
+        self.message = message
+        self.sqlState = sqlState
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+    }
+
+    /// `true` for a unique violation (SQLSTATE 23505).
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// `true` when the connection itself failed, so the operation may be retried elsewhere.
+    public var isConnectionFailure: Bool {
+        kind == .connection || (sqlState.map { $0.hasPrefix("08") || $0 == "57P01" } ?? false)
+    }
+
+    public var description: String {
+        switch kind {
+        case .server:
+            var text = "PostgreSQL error \(sqlState ?? "?????"): \(message)"
+            if let constraint { text += " (constraint \(constraint))" }
+            return text
+        case .connection: return "PostgreSQL connection error: \(message)"
+        case .decoding: return "PostgreSQL decoding error: \(message)"
+        case .poolExhausted: return "PostgreSQL pool exhausted: \(message)"
+        case .poolClosed: return "PostgreSQL pool closed: \(message)"
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A bounded pool of PostgreSQL connections.
+///
+/// Waiters queue in order and give up after `acquireTimeout` with a `poolExhausted` error.
+/// Broken connections are dropped on return and replaced on demand; idle connections are checked
+/// (without a round trip) before they are handed out. As a `Service`, it closes on shutdown.
+public final class PostgresPool: Sendable, Service {
+    public struct Configuration: Sendable {
+        /// A libpq conninfo string or URI; empty means the `PG*` environment variables.
+        public var conninfo: String
+        public var maxConnections: Int
+        public var acquireTimeout: Duration
+
+        public init(conninfo: String, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(10)) {
+            self.conninfo = conninfo
+            self.maxConnections = max(1, maxConnections)
+            self.acquireTimeout = acquireTimeout
+        }
+    }
+
+    private struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<PostgresConnection, any Error>
+    }
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var open = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID = 0
+        var closed = false
+    }
+
+    /// What to do outside the lock after a state change.
+    private enum Handoff {
+        case none
+        case give(PostgresConnection, to: Waiter)
+        case connect(for: Waiter)
+        case close(PostgresConnection)
+    }
+
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    private let metrics: PostgresPoolMetrics
+    private let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "postgres.pool"), metricsPrefix: String = "postgres_pool") {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = PostgresPoolMetrics(prefix: metricsPrefix)
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards.
+    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await lease()
+        do {
+            let value = try await body(connection)
+            await release(connection)
+            return value
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction on a pooled connection: commit on return, rollback on throw.
+    ///
+    /// If `BEGIN` fails because the connection died (e.g. its backend was terminated), nothing
+    /// has run yet, so the transaction is started again on another connection.
+    public func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let connection = try await lease()
+            do {
+                try await connection.query("BEGIN")
+            } catch let error as PostgresError where error.isConnectionFailure && attempts <= configuration.maxConnections {
+                await release(connection)
+                continue
+            } catch {
+                await release(connection)
+                throw error
+            }
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT")
+                await release(connection)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                await release(connection)
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement on a pooled connection (in its own implicit transaction).
+    @discardableResult
+    public func query(_ sql: SQL) async throws -> PostgresRows {
+        try await withConnection { try await $0.query(sql) }
+    }
+
+    /// Current figures: open connections, idle ones, queued waiters.
+    public var statistics: (open: Int, idle: Int, waiting: Int) {
+        state.withLock { ($0.open, $0.idle.count, $0.waiters.count) }
+    }
+
+    /// Closes idle connections and fails waiters; connections in use close when returned.
+    public func close() async {
+        let (idle, waiters) = state.withLock { state -> ([PostgresConnection], [Waiter]) in
+            state.closed = true
+            let idle = state.idle
+            let waiters = state.waiters
+            state.open -= idle.count
+            state.idle = []
+            state.waiters = []
+            return (idle, waiters)
+        }
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the pool was shut down"))
+        }
+        for connection in idle { await connection.close() }
+        publishFigures()
+    }
+
+    /// Service entry point: waits for graceful shutdown, then closes the pool.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+        logger.info("database pool closed")
+    }
+
+    // MARK: - Leasing
+
+    func lease() async throws -> PostgresConnection {
+        let started = ContinuousClock.now
+        while true {
+            let connection = try await acquire()
+            if await connection.checkAlive() {
+                metrics.acquireTime.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                return connection
+            }
+            logger.notice("dropping a dead pooled connection", metadata: ["pid": "\(connection.backendPID)"])
+            await discard(connection)
+        }
+    }
+
+    private func acquire() async throws -> PostgresConnection {
+        try await withCheckedThrowingContinuation { continuation in
+            let handoff = state.withLock { state -> Handoff? in
+                if state.closed { return nil }
+                let waiter = Waiter(id: state.nextWaiterID, continuation: continuation)
+                state.nextWaiterID += 1
+                if let connection = state.idle.popLast() { return .give(connection, to: waiter) }
+                if state.open < configuration.maxConnections {
+                    state.open += 1
+                    return .connect(for: waiter)
+                }
+                state.waiters.append(waiter)
+                scheduleTimeout(for: waiter.id)
+                return Handoff.none
+            }
+            guard let handoff else {
+                continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the pool is shut down"))
+                return
+            }
+            perform(handoff)
+        }
+    }
+
+    private func scheduleTimeout(for id: Int) {
+        let timeout = configuration.acquireTimeout
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.nanoseconds))) { [self] in
+            let expired = state.withLock { state -> Waiter? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            guard let expired else { return }
+            metrics.timeouts.increment()
+            publishFigures()
+            expired.continuation.resume(
+                throwing: PostgresError(
+                    kind: .poolExhausted,
+                    message: "no database connection became free within \(timeout) (pool size \(configuration.maxConnections))"))
+        }
+    }
+
+    /// Takes a connection back: to the next waiter, to the idle list, or closed if unfit.
+    func release(_ connection: PostgresConnection) async {
+        if await connection.isReusable() {
+            let handoff = state.withLock { state -> Handoff in
+                if state.closed {
+                    state.open -= 1
+                    return .close(connection)
+                }
+                if !state.waiters.isEmpty { return .give(connection, to: state.waiters.removeFirst()) }
+                state.idle.append(connection)
+                return .none
+            }
+            perform(handoff)
+        } else {
+            await discard(connection)
+        }
+    }
+
+    /// Closes a broken connection and lets the next waiter open a fresh one in its place.
+    private func discard(_ connection: PostgresConnection) async {
+        metrics.replaced.increment()
+        let handoff = state.withLock { state -> Handoff in
+            state.open -= 1
+            if !state.closed, !state.waiters.isEmpty {
+                state.open += 1
+                return .connect(for: state.waiters.removeFirst())
+            }
+            return .none
+        }
+        await connection.close()
+        perform(handoff)
+    }
+
+    private func perform(_ handoff: Handoff) {
+        switch handoff {
+        case .none: break
+        case .give(let connection, let waiter):
+            waiter.continuation.resume(returning: connection)
+        case .connect(let waiter):
+            openConnection(for: waiter)
+        case .close(let connection):
+            Task { await connection.close() }
+        }
+        publishFigures()
+    }
+
+    private func openConnection(for waiter: Waiter) {
+        let conninfo = configuration.conninfo
+        Task {
+            do {
+                let connection = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pool")
+                metrics.opened.increment()
+                waiter.continuation.resume(returning: connection)
+            } catch {
+                state.withLock { $0.open -= 1 }
+                publishFigures()
+                logger.error("could not open a database connection", metadata: ["error": "\(error)"])
+                waiter.continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private func publishFigures() {
+        let (open, idle, waiting) = statistics
+        metrics.open.record(open)
+        metrics.idle.record(idle)
+        metrics.inUse.record(open - idle)
+        metrics.waiting.record(waiting)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

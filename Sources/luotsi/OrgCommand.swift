@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Luotsi
+
+struct OrgCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org", abstract: "Create, list, suspend and reactivate organisations.",
+        subcommands: [Create.self, List.self, Suspend.self, Activate.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an organisation, its schema and (optionally) its first management user.")
+        @Option(help: "URL name: lower-case letters, digits and inner hyphens.") var slug: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "Email of the first management user.") var managementEmail: String?
+        @Option(help: "Name of the first management user.") var managementName: String?
+        @Flag(help: "Read the management user's password from standard input.") var passwordStdin = false
+
+        func run() async throws {
+            var management: NewUser?
+            if let managementEmail {
+                let password = try PasswordInput.read(fromStdin: passwordStdin)
+                management = NewUser(email: managementEmail, name: managementName ?? managementEmail, password: password)
+            }
+            try await Runtime.with { runtime in
+                let organisation = try await runtime.services.organisations.create(slug: slug, name: name, management: management)
+                print("created organisation \(organisation.slug) (\(organisation.name)), schema \(organisation.schema)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List organisations.")
+        func run() async throws {
+            try await Runtime.with { runtime in
+                let organisations = try await runtime.services.organisations.list()
+                print("slug\tstatus\tschema\tname")
+                for organisation in organisations {
+                    print("\(organisation.slug)\t\(organisation.status.rawValue)\t\(organisation.schema)\t\(organisation.name)")
+                }
+            }
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend an organisation: its users can no longer sign in. Nothing is deleted.")
+        @Argument(help: "The organisation's slug.") var slug: String
+        func run() async throws {
+            try await Runtime.with { runtime in
+                try await runtime.services.organisations.setStatus(slug: slug, .suspended)
+                print("suspended \(slug)")
+            }
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reactivate a suspended organisation.")
+        @Argument(help: "The organisation's slug.") var slug: String
+        func run() async throws {
+            try await Runtime.with { runtime in
+                try await runtime.services.organisations.setStatus(slug: slug, .active)
+                print("activated \(slug)")
+            }
+        }
+    }
+}
+
+/// Passwords come from standard input or `LUOTSI_PASSWORD`, never from the command line,
+/// where other users of the machine could read them in the process list.
+enum PasswordInput {
+    static func read(fromStdin: Bool) throws -> String {
+        if fromStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ValidationError("no password on standard input")
+            }
+            return line
+        }
+        if let password = ProcessInfo.processInfo.environment["LUOTSI_PASSWORD"], !password.isEmpty { return password }
+        throw ValidationError("give the password on standard input with --password-stdin, or in LUOTSI_PASSWORD")
+    }
+}

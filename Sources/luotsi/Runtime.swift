@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Luotsi
+import Postgres
+
+/// What every command needs: logging, configuration, a pool and the services over it.
+struct Runtime {
+    let configuration: AppConfiguration
+    let services: AppServices
+    let logger: Logger
+
+    private static let bootstrapLogging: Void = {
+        let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
+
+    /// Builds the runtime and checks that the database answers, with a clear message if not.
+    static func start() async throws -> Runtime {
+        _ = bootstrapLogging
+        Observability.bootstrap()  // before any instrument is made, or it binds to no backend
+        let configuration = try AppConfiguration()
+        let logger = Logger(label: "luotsi")
+        let pool = PostgresPool(
+            configuration: .init(conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
+            logger: Logger(label: "luotsi.db"))
+        let services = try AppServices(pool: pool, sqlDirectory: try SQLDirectory.locate(), logger: logger)
+        do {
+            try await pool.query("SELECT 1")
+        } catch let error as PostgresError {
+            await pool.close()
+            throw CLIError("cannot reach the database (\(configuration.databaseDescription)): \(error.message)")
+        }
+        return Runtime(configuration: configuration, services: services, logger: logger)
+    }
+
+    func shutdown() async { await services.pool.close() }
+
+    /// Runs `body` and always closes the pool afterwards.
+    static func with<T>(_ body: (Runtime) async throws -> T) async throws -> T {
+        let runtime = try await start()
+        do {
+            let value = try await body(runtime)
+            await runtime.shutdown()
+            return value
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+    }
+}
+
+/// An error whose text is the whole message for the terminal.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Hummingbird
+import Luotsi
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the web pages and the JSON API.")
+
+    @Option(help: "Address to listen on (default LUOTSI_HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default PORT or 8080).") var port: Int?
+    @Flag(help: "Apply pending migrations before serving instead of refusing to start.") var migrate = false
+
+    func run() async throws {
+        let runtime = try await Runtime.start()
+        var configuration = runtime.configuration
+        if let host { configuration.host = host }
+        if let port {
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1…65535") }
+            configuration.port = port
+        }
+        do {
+            if migrate {
+                let report = try await runtime.services.migrator.migrate()
+                runtime.logger.info("migrated", metadata: ["platform": "\(report.platformApplied.count)", "tenants": "\(report.tenantsMigrated)"])
+            }
+            let problems = try await runtime.services.migrator.problems()
+            guard problems.isEmpty else { throw MigrationError.notCurrent(problems) }
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+        let app = buildApplication(services: runtime.services, configuration: configuration, logger: runtime.logger)
+        // SIGTERM/SIGINT: the server stops accepting, in-flight requests finish, then the pool closes.
+        try await app.runService()
+    }
+}

@@ -39,7 +39,9 @@ final class LibPQConnection {
     /// blocking, so a backend that was terminated while idle is noticed here.
     func checkAlive() -> Bool {
         guard let handle else { return false }
-        _ = PQconsumeInput(handle)
+        // A terminated backend sends a FATAL error and then closes: the first read takes in
+        // the message, the second meets the end of the stream and marks the connection bad.
+        for _ in 0..<2 where PQconsumeInput(handle) == 1 {}
         return PQstatus(handle) == CONNECTION_OK
     }
 

@@ -111,8 +111,7 @@ extension JSONB: PostgresDecodable {
 }
 
 extension Array: PostgresDecodable where Element: PostgresArrayElement & PostgresDecodable {
-    public static func decode(postgresText text: String, type: PostgresDataType) throws -> [Element]
-    {
+    public static func decode(postgresText text: String, type: PostgresDataType) throws -> [Element] {
         let elementType: PostgresDataType
         switch type {
         case .textArray, .varcharArray: elementType = .text

@@ -18,8 +18,7 @@ public struct PostgresRow: Sendable {
     public let values: [String?]
 
     /// Decodes a non-NULL column; NULL is a decoding error (ask for an `Optional` to allow it).
-    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T
-    {
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         let index = try columns.index(of: column)
         guard let text = values[index] else {
             throw PostgresError(

@@ -40,13 +40,15 @@ struct DemoCommand: AsyncParsableCommand {
             }
             var adminLine = "platform admin  \(people[0].email)  \(passwords[0])"
             do {
-                _ = try await runtime.services.users.createPlatformAdmin(NewUser(email: people[0].email, name: people[0].name, password: passwords[0]))
+                _ = try await runtime.services.users.createPlatformAdmin(
+                    NewUser(email: people[0].email, name: people[0].name, password: passwords[0]))
             } catch LuotsiError.conflict {
                 adminLine = "platform admin  \(people[0].email)  (existed before; password unchanged)"
             }
             var text = "Demo sign-ins (local demo only) — organisation \"\(slug)\":\n  \(adminLine)\n"
             for index in 1..<people.count {
-                text += "  \(people[index].role.padding(toLength: 14, withPad: " ", startingAt: 0))  \(people[index].email)  \(passwords[index])\n"
+                text +=
+                    "  \(people[index].role.padding(toLength: 14, withPad: " ", startingAt: 0))  \(people[index].email)  \(passwords[index])\n"
             }
             let url = URL(fileURLWithPath: credentialsFile)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -21,7 +21,8 @@ struct MigrateCommand: AsyncParsableCommand {
             let report = try await runtime.services.migrator.migrate()
             let platform = report.platformApplied.isEmpty ? "up to date" : report.platformApplied.joined(separator: ", ")
             print("platform: \(platform)")
-            print("organisations: \(report.tenantsChecked) checked, \(report.tenantsMigrated) migrated (\(report.tenantFilesApplied) files)")
+            print(
+                "organisations: \(report.tenantsChecked) checked, \(report.tenantsMigrated) migrated (\(report.tenantFilesApplied) files)")
         }
     }
 }

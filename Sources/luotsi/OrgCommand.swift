@@ -8,7 +8,8 @@ struct OrgCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Suspend.self, Activate.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an organisation, its schema and (optionally) its first management user.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an organisation, its schema and (optionally) its first management user.")
         @Option(help: "URL name: lower-case letters, digits and inner hyphens.") var slug: String
         @Option(help: "Display name.") var name: String
         @Option(help: "Email of the first management user.") var managementEmail: String?
@@ -42,7 +43,8 @@ struct OrgCommand: AsyncParsableCommand {
     }
 
     struct Suspend: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend an organisation: its users can no longer sign in. Nothing is deleted.")
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend an organisation: its users can no longer sign in. Nothing is deleted.")
         @Argument(help: "The organisation's slug.") var slug: String
         func run() async throws {
             try await Runtime.with { runtime in

@@ -25,7 +25,8 @@ struct Runtime {
         let configuration = try AppConfiguration()
         let logger = Logger(label: "luotsi")
         let pool = PostgresPool(
-            configuration: .init(conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
+            configuration: .init(
+                conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
             logger: Logger(label: "luotsi.db"))
         let services = try AppServices(pool: pool, sqlDirectory: try SQLDirectory.locate(), logger: logger)
         do {

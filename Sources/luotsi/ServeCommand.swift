@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             if migrate {
                 let report = try await runtime.services.migrator.migrate()
-                runtime.logger.info("migrated", metadata: ["platform": "\(report.platformApplied.count)", "tenants": "\(report.tenantsMigrated)"])
+                runtime.logger.info(
+                    "migrated", metadata: ["platform": "\(report.platformApplied.count)", "tenants": "\(report.tenantsMigrated)"])
             }
             let problems = try await runtime.services.migrator.problems()
             guard problems.isEmpty else { throw MigrationError.notCurrent(problems) }

@@ -28,7 +28,8 @@ public struct UserRepository: Sendable {
         let platform = organisations.migrator.platformSchema.rawValue
         do {
             let rows = try await tenants.pool.query(
-                "INSERT INTO \(identifier: platform).platform_admins (email, name, password_hash) VALUES (\(user.email), \(user.name), \(hash)) RETURNING id")
+                "INSERT INTO \(identifier: platform).platform_admins (email, name, password_hash) VALUES (\(user.email), \(user.name), \(hash)) RETURNING id"
+            )
             guard let row = try rows.single() else { throw LuotsiError.notFound("platform admin") }
             return try row.decode("id")
         } catch let error as PostgresError where error.isUniqueViolation {

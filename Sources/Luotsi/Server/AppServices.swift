@@ -11,11 +11,14 @@ public struct AppServices: Sendable {
     public let users: UserRepository
 
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
-    public init(pool: PostgresPool, sqlDirectory: URL, logger: Logger = Logger(label: "luotsi")) throws {
+    public init(
+        pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
+        tenantMigrations: [Migration]? = nil, logger: Logger = Logger(label: "luotsi")
+    ) throws {
         let migrator = Migrator(
-            pool: pool,
+            pool: pool, platformSchema: platformSchema,
             platformMigrations: try Migration.load(from: sqlDirectory.appendingPathComponent("platform")),
-            tenantMigrations: try Migration.load(from: sqlDirectory.appendingPathComponent("tenant")),
+            tenantMigrations: try tenantMigrations ?? Migration.load(from: sqlDirectory.appendingPathComponent("tenant")),
             logger: logger)
         self.pool = pool
         self.migrator = migrator

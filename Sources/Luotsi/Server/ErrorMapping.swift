@@ -45,7 +45,9 @@ public enum ErrorMapping {
         }
         let state = error.sqlState ?? ""
         if state == "23505" || state == "23503" { return (.conflict, "the change conflicts with existing data", nil) }
-        if state.hasPrefix("22") || state == "23514" { return (.unprocessableContent, "a value is out of range or malformed", error.column) }
+        if state.hasPrefix("22") || state == "23514" {
+            return (.unprocessableContent, "a value is out of range or malformed", error.column)
+        }
         if state.hasPrefix("08") || state.hasPrefix("53") || state == "57P01" {
             return (.serviceUnavailable, "the database is busy or unavailable; try again shortly", nil)
         }

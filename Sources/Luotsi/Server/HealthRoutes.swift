@@ -16,7 +16,8 @@ struct HealthRoutes {
                 return Self.json(#"{"status":"ok","database":"ok"}"#)
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
-                return ProblemDetails(status: .serviceUnavailable, detail: "the database is unavailable", requestId: context.requestID).response()
+                return ProblemDetails(status: .serviceUnavailable, detail: "the database is unavailable", requestId: context.requestID)
+                    .response()
             }
         }
         router.get("/metrics") { _, _ in

@@ -27,7 +27,10 @@ public struct RequestIDMiddleware: RouterMiddleware {
     /// Accepts 1–128 characters of letters, digits, `-`, `_` and `.`; anything else is replaced.
     static func accept(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.utf8.count),
-            value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E })
+            value.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
+                    || $0 == 0x2E
+            })
         else { return nil }
         return value
     }

@@ -139,7 +139,8 @@ public struct Migrator: Sendable {
                 throw MigrationError.failed(schema: schema.rawValue, file: migration.name, reason: error.description)
             }
             try await connection.query(
-                "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))")
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))"
+            )
             names.append(migration.name)
         }
         if schema != platformSchema { try await grantTenantRole(schema, on: connection) }
@@ -150,7 +151,8 @@ public struct Migrator: Sendable {
     private func grantTenantRole(_ schema: SchemaName, on connection: PostgresConnection) async throws {
         let name = schema.rawValue
         try await connection.query("GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)")
-        try await connection.query("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)")
+        try await connection.query(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)")
         try await connection.query("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)")
         try await connection.query("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
     }
@@ -195,12 +197,16 @@ public struct Migrator: Sendable {
             let table = try await connection.quoteIdentifier(platformSchema.rawValue) + ".organisations"
             let present = try await connection.query("SELECT to_regclass(\(table)) IS NOT NULL AS present")
             guard let row = try present.single(), try row.decode("present", as: Bool.self) else { return [] }
-            return try await connection.query("SELECT schema_name FROM \(identifier: platformSchema.rawValue).organisations ORDER BY created_at, schema_name")
-                .map { row in
-                    let raw: String = try row.decode("schema_name")
-                    guard let name = SchemaName(raw) else { throw MigrationError.failed(schema: raw, file: "-", reason: "invalid schema name in organisations") }
-                    return name
+            return try await connection.query(
+                "SELECT schema_name FROM \(identifier: platformSchema.rawValue).organisations ORDER BY created_at, schema_name"
+            )
+            .map { row in
+                let raw: String = try row.decode("schema_name")
+                guard let name = SchemaName(raw) else {
+                    throw MigrationError.failed(schema: raw, file: "-", reason: "invalid schema name in organisations")
                 }
+                return name
+            }
         }
     }
 }

@@ -57,7 +57,8 @@ public struct OrganisationRepository: Sendable {
     /// The organisation with this slug, or a not-found error.
     public func find(slug: String) async throws -> Organisation {
         let rows = try await pool.query(
-            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations WHERE slug = \(slug)")
+            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations WHERE slug = \(slug)"
+        )
         guard let row = try rows.single() else { throw LuotsiError.notFound("organisation \(slug)") }
         return try Self.organisation(from: row)
     }
@@ -78,7 +79,8 @@ public struct OrganisationRepository: Sendable {
             if status == .suspended {
                 let organisation = try Self.organisation(from: row)
                 try await connection.query(
-                    "UPDATE \(identifier: platform).sessions SET revoked_at = now() WHERE organisation_id = \(organisation.id) AND revoked_at IS NULL")
+                    "UPDATE \(identifier: platform).sessions SET revoked_at = now() WHERE organisation_id = \(organisation.id) AND revoked_at IS NULL"
+                )
             }
             return try Self.organisation(from: row)
         }

@@ -1,0 +1,133 @@
+import Foundation
+import Luotsi
+import Postgres
+import Testing
+
+@Suite("The migration runner")
+struct MigrationRunnerTests {
+    static let create = Migration(version: 1, name: "001_notes.sql", sql: "CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);")
+    static let addColumn = Migration(version: 2, name: "002_notes_author.sql", sql: "ALTER TABLE notes ADD COLUMN author text;")
+    /// Fails only in schemas that hold a `poison` table, so one tenant can be made to fail.
+    static let poisoned = Migration(
+        version: 2, name: "002_notes_author.sql",
+        sql: """
+            ALTER TABLE notes ADD COLUMN author text;
+            DO $$ BEGIN
+                IF to_regclass('poison') IS NOT NULL THEN RAISE EXCEPTION 'poisoned schema'; END IF;
+            END $$;
+            """)
+
+    /// A migrator over the same platform schema with another set of tenant files.
+    func migrator(_ services: AppServices, tenant: [Migration], parallelism: Int = 4) -> Migrator {
+        Migrator(
+            pool: services.pool, platformSchema: services.migrator.platformSchema,
+            platformMigrations: services.migrator.platformMigrations, tenantMigrations: tenant, parallelism: parallelism)
+    }
+
+    func organisations(_ services: AppServices, count: Int) async throws -> [Organisation] {
+        let suffix = TestSupport.uniqueSuffix()
+        var created: [Organisation] = []
+        for index in 0..<count {
+            created.append(try await services.organisations.create(slug: "m\(index)-\(suffix)", name: "M\(index)", management: nil))
+        }
+        return created
+    }
+
+    func versions(_ services: AppServices, _ organisation: Organisation) async throws -> [Int] {
+        try await services.pool.query("SELECT version FROM \(identifier: organisation.schema.rawValue).schema_migrations ORDER BY version")
+            .map { try $0.decode("version", as: Int.self) }
+    }
+
+    @Test("a rerun is idempotent: new files apply once, then nothing is left to do")
+    func idempotentRerun() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        let organisations = try await organisations(services, count: 3)
+        let next = migrator(services, tenant: [Self.create, Self.addColumn])
+        #expect(try await next.problems().count == 3)
+        let first = try await next.migrate()
+        #expect(first.platformApplied.isEmpty)
+        #expect(first.tenantsMigrated == 3)
+        #expect(first.tenantFilesApplied == 3)
+        let second = try await next.migrate()
+        #expect(second.tenantsChecked == 3)
+        #expect(second.tenantsMigrated == 0)
+        #expect(second.tenantFilesApplied == 0)
+        for organisation in organisations { #expect(try await versions(services, organisation) == [1, 2]) }
+        #expect(try await next.problems().isEmpty)
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("an applied file whose text changed is refused with a message naming schema and file")
+    func checksumMismatch() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        let organisation = try await organisations(services, count: 1)[0]
+        let edited = Migration(version: 1, name: "001_notes.sql", sql: Self.create.sql + "\n-- edited")
+        let runner = migrator(services, tenant: [edited, Self.addColumn])
+        do {
+            try await runner.migrate()
+            Issue.record("a changed applied file must be refused")
+        } catch let error as MigrationError {
+            #expect("\(error)".contains(organisation.schema.rawValue))
+            #expect("\(error)".contains("001_notes.sql"))
+            #expect("\(error)".contains("changed after it was applied"))
+        }
+        #expect(try await versions(services, organisation) == [1])
+        let problems = try await runner.problems()
+        #expect(problems.count == 1 && problems[0].contains("changed after it was applied"))
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a failing tenant stops the run, names the schema and file, and a rerun resumes")
+    func failureStopsAndResumes() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        let organisations = try await organisations(services, count: 3)
+        let (first, failing, last) = (organisations[0], organisations[1], organisations[2])
+        try await services.pool.query("CREATE TABLE \(identifier: failing.schema.rawValue).poison (x int)")
+        let runner = migrator(services, tenant: [Self.create, Self.poisoned], parallelism: 1)
+        do {
+            try await runner.migrate()
+            Issue.record("the poisoned schema must fail the run")
+        } catch let error as MigrationError {
+            let text = "\(error)"
+            #expect(text.contains(failing.schema.rawValue))
+            #expect(text.contains("002_notes_author.sql"))
+            #expect(text.contains("poisoned schema"))
+        }
+        #expect(try await versions(services, first) == [1, 2])
+        #expect(try await versions(services, failing) == [1])  // rolled back as a whole
+        #expect(try await versions(services, last) == [1])  // never started
+        let column = try await services.pool.query(
+            "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = \(failing.schema.rawValue) AND table_name = 'notes' AND column_name = 'author'"
+        )
+        #expect(try column[0].decode("n", as: Int.self) == 0)
+
+        try await services.pool.query("DROP TABLE \(identifier: failing.schema.rawValue).poison")
+        let resumed = try await runner.migrate()
+        #expect(resumed.tenantsMigrated == 2)
+        for organisation in organisations { #expect(try await versions(services, organisation) == [1, 2]) }
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a schema ahead of the code is reported, and the server's start-up check lists what is pending")
+    func aheadAndBehind() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create, Self.addColumn])
+        let organisation = try await organisations(services, count: 1)[0]
+        let older = migrator(services, tenant: [Self.create])
+        await #expect(throws: MigrationError.self) { try await older.migrate() }
+        #expect(try await older.problems().first?.contains("does not know") == true)
+        try await TestSupport.tearDown(services)
+        _ = organisation
+    }
+
+    @Test("two migrators started together do not race")
+    func concurrentMigrators() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        _ = try await organisations(services, count: 4)
+        let runner = migrator(services, tenant: [Self.create, Self.addColumn])
+        async let one = runner.migrate()
+        async let two = runner.migrate()
+        let reports = try await [one, two]
+        #expect(reports.map(\.tenantsMigrated).sorted() == [0, 4])
+        try await TestSupport.tearDown(services)
+    }
+}

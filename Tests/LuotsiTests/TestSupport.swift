@@ -1,0 +1,54 @@
+import Foundation
+import Luotsi
+import Postgres
+import Testing
+
+/// Shared set-up for Luotsi's integration tests: a real PostgreSQL (see PostgresTests'
+/// TestDatabase for where it comes from), the repository's `sql/` folder, and throwaway
+/// platform schemas and organisations that each test removes again.
+enum TestSupport {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let sqlDirectory = repositoryRoot.appendingPathComponent("sql")
+
+    static var conninfo: String {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["DATABASE_URL"] != nil || environment["PGHOST"] != nil {
+            return PostgresConfiguration.conninfo(environment: environment)
+        }
+        return "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
+    }
+
+    static func pool(size: Int = 8) -> PostgresPool {
+        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(30)))
+    }
+
+    static func uniqueSuffix() -> String {
+        String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
+    }
+
+    /// Services over a fresh platform schema of their own (so tests never see each other's
+    /// organisations), migrated. Call `tearDown` at the end.
+    static func isolatedServices(pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil) async throws -> AppServices {
+        let pool = pool ?? self.pool()
+        Observability.bootstrap()
+        let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
+        let services = try AppServices(pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations)
+        do {
+            try await services.migrator.migrate()
+        } catch let error as PostgresError where error.kind == .connection {
+            Issue.record("cannot reach the test database: \(error). Run the tests with deploy/test, which starts one.")
+            throw error
+        }
+        return services
+    }
+
+    /// Drops every organisation of the test's platform schema, then the schema itself.
+    static func tearDown(_ services: AppServices) async throws {
+        for organisation in try await services.organisations.list() {
+            try await services.organisations.destroy(slug: organisation.slug)
+        }
+        try await services.pool.query("DROP SCHEMA \(identifier: services.migrator.platformSchema.rawValue) CASCADE")
+        await services.pool.close()
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Postgres
+import Testing
+
+/// The test database: `DATABASE_URL` or the `PG*` variables (as `deploy/test` sets them), else the
+/// defaults of docker-compose.yml. If it cannot be reached, tests fail, loudly: a skipped
+/// integration test is a hole CI cannot see.
+enum TestDatabase {
+    static var conninfo: String {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["DATABASE_URL"] != nil || environment["PGHOST"] != nil {
+            return PostgresConfiguration.conninfo(environment: environment)
+        }
+        return "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
+    }
+
+    static func connect() async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(conninfo: conninfo)
+        } catch {
+            Issue.record(
+                "cannot reach the test database (\(PostgresConfiguration.describe(environment: ProcessInfo.processInfo.environment))): \(error). Run the tests with deploy/test, which starts one."
+            )
+            throw error
+        }
+    }
+
+    static func pool(size: Int = 8, timeout: Duration = .seconds(10)) -> PostgresPool {
+        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: timeout))
+    }
+
+    /// A table name no other test uses.
+    static func uniqueName(_ prefix: String) -> String {
+        prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+    }
+}

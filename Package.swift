@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            resources: [.copy("API/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -78,6 +79,7 @@ let package = Package(
                 "Luotsi",
                 "Postgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),

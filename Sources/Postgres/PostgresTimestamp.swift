@@ -2,9 +2,9 @@ import Foundation
 
 /// Text formatting and parsing of `timestamptz` values (ISO DateStyle), done by hand so that
 /// decoding needs no shared, non-Sendable formatter.
-enum PostgresTimestamp {
-    /// `2026-11-29T11:31:15.123456Z`.
-    static func format(_ date: Date) -> String {
+public enum PostgresTimestamp {
+    /// `2026-11-29T11:31:15.123456Z` (RFC 3339, UTC, microseconds).
+    public static func format(_ date: Date) -> String {
         let micros = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = micros.floorDiv(1_000_000)
         let fraction = micros - seconds * 1_000_000
@@ -19,7 +19,7 @@ enum PostgresTimestamp {
     }
 
     /// Parses `2026-11-29 11:31:15.123456+00` (also `T`, `+05:30`, `+05:30:10`, `Z`).
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         if text == "infinity" { return .distantFuture }
         if text == "-infinity" { return .distantPast }
         let bytes = Array(text.utf8)

@@ -18,7 +18,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 problems.forEach { print($0) }
                 throw ExitCode(1)
             }
-            let report = try await runtime.services.migrator.migrate()
+            let report = try await runtime.services.migrate()
             let platform = report.platformApplied.isEmpty ? "up to date" : report.platformApplied.joined(separator: ", ")
             print("platform: \(platform)")
             print(

@@ -28,7 +28,8 @@ struct Runtime {
             configuration: .init(
                 conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
             logger: Logger(label: "luotsi.db"))
-        let services = try AppServices(pool: pool, sqlDirectory: try SQLDirectory.locate(), logger: logger)
+        let services = try AppServices(
+            pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime, logger: logger)
         do {
             try await pool.query("SELECT 1")
         } catch let error as PostgresError {

@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             if migrate {
-                let report = try await runtime.services.migrator.migrate()
+                let report = try await runtime.services.migrate()
                 runtime.logger.info(
                     "migrated", metadata: ["platform": "\(report.platformApplied.count)", "tenants": "\(report.tenantsMigrated)"])
             }

@@ -9,7 +9,7 @@ struct HTTPSkeletonTests {
     @Test("health, readiness and metrics answer through the router")
     func healthAndMetrics() async throws {
         let services = try await TestSupport.isolatedServices()
-        let app = Application(router: buildRouter(services: services))
+        let app = Application(router: buildRouter(services: services).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/live", method: .get) { response in
                 #expect(response.status == .ok)
@@ -32,7 +32,7 @@ struct HTTPSkeletonTests {
     @Test("unknown paths are 404 problem+json carrying the caller's request id")
     func notFoundIsProblemJSON() async throws {
         let services = try await TestSupport.isolatedServices()
-        let app = Application(router: buildRouter(services: services))
+        let app = Application(router: buildRouter(services: services).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/no/such/thing", method: .get, headers: [RequestIDMiddleware.headerName: "trace-42"]) {
                 response in
@@ -58,7 +58,7 @@ struct HTTPSkeletonTests {
         let broken = try AppServices(
             pool: .init(configuration: .init(conninfo: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 1)),
             sqlDirectory: TestSupport.sqlDirectory)
-        let app = Application(router: buildRouter(services: broken))
+        let app = Application(router: buildRouter(services: broken).router)
         try await app.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -75,7 +75,8 @@ struct HTTPSkeletonTests {
     @Test("a live server answers over a real socket")
     func liveServer() async throws {
         let services = try await TestSupport.isolatedServices()
-        let app = Application(router: buildRouter(services: services), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let app = Application(
+            router: buildRouter(services: services).router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .ok)

@@ -35,7 +35,7 @@ enum TestSupport {
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations)
         do {
-            try await services.migrator.migrate()
+            try await services.migrate()
         } catch let error as PostgresError where error.kind == .connection {
             Issue.record("cannot reach the test database: \(error). Run the tests with deploy/test, which starts one.")
             throw error

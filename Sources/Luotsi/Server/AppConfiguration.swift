@@ -11,6 +11,8 @@ public struct AppConfiguration: Sendable {
     public var poolSize: Int
     public var poolTimeout: Duration
     public var logLevel: Logger.Level
+    /// Mark the session cookie `Secure` (on behind HTTPS; off for http://localhost).
+    public var secureCookies: Bool
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
 
@@ -22,6 +24,7 @@ public struct AppConfiguration: Sendable {
         poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
         sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
+        secureCookies = ["1", "true", "yes"].contains((environment["LUOTSI_SECURE_COOKIES"] ?? "").lowercased())
         let level = environment["LOG_LEVEL"] ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw LuotsiError.invalid(field: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")

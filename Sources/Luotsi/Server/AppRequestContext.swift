@@ -8,6 +8,10 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id echoed in `X-Request-Id` and attached to every log line of the request.
     public var requestID: String = ""
+    /// Who is calling, when the request carried a valid session (set by `AuthMiddleware`).
+    public var identity: Identity?
+    /// The raw session token the request carried, for sign-out.
+    public var sessionToken: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -9,11 +9,22 @@ public struct AppServices: Sendable {
     public let tenants: TenantDatabase
     public let organisations: OrganisationRepository
     public let users: UserRepository
+    public let catalogue: CatalogueRepository
+    public let sessions: SessionStore
+    public let auth: AuthService
+    public let goals: GoalRepository
+    public let discussion = GoalDiscussion()
+    public let checkIns = CheckIns()
+    public let procurements = ProcurementRepository()
+    public let tasks = TaskRepository()
+    public let organisationUsers = OrganisationUsers()
+    /// The catalogue seeded on first migration.
+    public let catalogueSeed: URL
 
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
-        tenantMigrations: [Migration]? = nil, logger: Logger = Logger(label: "luotsi")
+        tenantMigrations: [Migration]? = nil, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger = Logger(label: "luotsi")
     ) throws {
         let migrator = Migrator(
             pool: pool, platformSchema: platformSchema,
@@ -25,5 +36,23 @@ public struct AppServices: Sendable {
         self.tenants = TenantDatabase(pool: pool)
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
+        self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)
+        self.sessions = SessionStore(pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime)
+        self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: LoginThrottle())
+        self.goals = GoalRepository(platform: platformSchema)
+        self.catalogueSeed = sqlDirectory.appendingPathComponent("catalogue/national-strategy-2020.json")
+    }
+
+    /// Migrates every schema, then seeds the national catalogue if it has no version yet.
+    @discardableResult
+    public func migrate() async throws -> Migrator.Report {
+        let report = try await migrator.migrate()
+        _ = try await catalogue.seedIfEmpty(from: catalogueSeed)
+        return report
+    }
+
+    /// Runs `body` in the caller's organisation: its schema and role, chosen from the session.
+    public func inOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await tenants.withTenant(member.organisation.schema, body)
     }
 }

@@ -7,8 +7,8 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     /// Not signed in, or the session has ended (401).
     case unauthenticated
-    /// Signed in, but the role may not do this (403).
-    case forbidden
+    /// Signed in, but the role may not do this (403), optionally saying why.
+    case forbidden(String? = nil)
     /// The thing does not exist, or belongs to another organisation (404).
     case notFound(String)
     /// A duplicate or a state that does not allow the change (409).
@@ -27,7 +27,7 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalid(let field, let reason): "\(field): \(reason)"
         case .malformed(let reason): "malformed request: \(reason)"
         case .unauthenticated: "not signed in"
-        case .forbidden: "your role does not allow this"
+        case .forbidden(let reason): reason ?? "your role does not allow this"
         case .notFound(let what): "\(what) not found"
         case .conflict(let reason): reason
         case .preconditionFailed: "the resource has changed since you read it (stale If-Match)"

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Postgres
 
@@ -131,10 +132,13 @@ public struct Migrator: Sendable {
             """)
         let applied = try await readVersions(on: connection)
         try verify(applied, against: migrations, schema: schema)
+        let platformQuoted = try await connection.quoteIdentifier(platformSchema.rawValue)
         var names: [String] = []
         for migration in migrations where applied[migration.version] == nil {
             do {
-                try await connection.execute(script: migration.sql)
+                // Tenant files name the shared schema as {{platform}}: its (validated) name is
+                // quoted here, so tests can run against platform schemas of their own.
+                try await connection.execute(script: migration.sql.replacingOccurrences(of: "{{platform}}", with: platformQuoted))
             } catch let error as PostgresError {
                 throw MigrationError.failed(schema: schema.rawValue, file: migration.name, reason: error.description)
             }

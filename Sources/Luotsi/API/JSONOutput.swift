@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// JSON responses.
+public enum JSONOutput {
+    public static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) throws
+        -> Response
+    {
+        let data = try APICoding.encoder.encode(value)
+        var headers = extra
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// 204 No Content.
+    public static func empty() -> Response { Response(status: .noContent) }
+}
+
+/// A page of a list: `items` and the cursor of the next page (`null` on the last).
+public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    public let items: [Item]
+    public let nextCursor: String?
+}
+
+/// `?limit=` (1–200, default 50) and `?cursor=` (opaque; the last `seq` seen).
+public struct PageRequest: Sendable {
+    public let limit: Int
+    public let after: Int64
+
+    public init(limit: Int = 50, after: Int64 = 0) {
+        self.limit = limit
+        self.after = after
+    }
+
+    public init(request: Request) throws {
+        let query = request.uri.queryParameters
+        if let text = query["limit"].map(String.init) {
+            guard let limit = Int(text), (1...200).contains(limit) else {
+                throw LuotsiError.invalid(field: "limit", reason: "must be a whole number from 1 to 200")
+            }
+            self.limit = limit
+        } else {
+            self.limit = 50
+        }
+        if let cursor = query["cursor"].map(String.init), !cursor.isEmpty {
+            guard let data = Data(base64Encoded: cursor.base64URLToBase64()), let text = String(data: data, encoding: .utf8),
+                text.hasPrefix("s:"), let after = Int64(text.dropFirst(2)), after >= 0
+            else { throw LuotsiError.invalid(field: "cursor", reason: "is not a cursor this API gave out") }
+            self.after = after
+        } else {
+            self.after = 0
+        }
+    }
+
+    /// Makes a page from rows fetched with `limit + 1`, each with its `seq`.
+    public func page<Item>(_ rows: [(seq: Int64, item: Item)]) -> Page<Item> {
+        let items = rows.prefix(limit)
+        let next = rows.count > limit ? items.last.map { Self.cursor($0.seq) } : nil
+        return Page(items: items.map(\.item), nextCursor: next)
+    }
+
+    static func cursor(_ seq: Int64) -> String {
+        Data("s:\(seq)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension String {
+    func base64URLToBase64() -> String {
+        var text = replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return text
+    }
+}
+
+/// Query-string and path helpers that fail with a 4xx naming the parameter.
+public enum RequestValues {
+    public static func uuid(_ context: some RequestContext, _ name: String) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+            throw LuotsiError.notFound(name == "id" ? "resource" : name)
+        }
+        return id
+    }
+
+    public static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A query value that must be one of `allowed`.
+    public static func query(_ request: Request, _ name: String, oneOf allowed: [String]) throws -> String? {
+        guard let value = query(request, name) else { return nil }
+        guard allowed.contains(value) else {
+            throw LuotsiError.invalid(field: name, reason: "must be one of \(allowed.joined(separator: ", "))")
+        }
+        return value
+    }
+}

@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+
+/// Reads the session from `Authorization: Bearer …` or the `luotsi_session` cookie and puts the
+/// identity on the context. It never refuses a request itself: the route guards do.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    public static let cookieName = "luotsi_session"
+
+    let sessions: SessionStore
+
+    public init(sessions: SessionStore) { self.sessions = sessions }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let token = Self.token(in: request) {
+            context.sessionToken = token
+            context.identity = try await sessions.resolve(token)
+            if let identity = context.identity {
+                context.logger[metadataKey: "user_id"] = .string(identity.userID.uuidString.lowercased())
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func token(in request: Request) -> String? {
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        return request.cookies[cookieName]?.value
+    }
+}

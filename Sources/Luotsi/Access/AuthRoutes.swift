@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /auth/login`, `POST /auth/logout`, `GET|PATCH /me`.
+struct AuthRoutes {
+    let services: AppServices
+    let secureCookies: Bool
+
+    struct LoginInput: JSONInput {
+        static let fields: Set<String> = ["organisation", "email", "password"]
+        var organisation: String?
+        var email: String
+        var password: String
+    }
+
+    struct LoginOutput: Encodable {
+        let token: String
+        let user: PublicUser
+    }
+
+    struct MeInput: JSONInput {
+        static let fields: Set<String> = ["language"]
+        var language: Patch<String>
+    }
+
+    func register(on api: APIRouter) {
+        api.open(.post, "/api/v1/auth/login") { request, _, _ in
+            let input = try await JSONBody.decode(LoginInput.self, from: request)
+            guard input.password.count <= 200, input.email.count <= 254 else { throw LuotsiError.unauthenticated }
+            let (token, identity) = try await services.auth.login(
+                organisation: input.organisation, email: input.email, password: input.password)
+            let lifetime = Int(services.sessions.lifetime.components.seconds)
+            let cookie =
+                "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
+                + (secureCookies ? "; Secure" : "")
+            return try JSONOutput.response(LoginOutput(token: token, user: identity.publicUser), headers: [.setCookie: cookie])
+        }
+        api.signedIn(.post, "/api/v1/auth/logout") { _, context, _ in
+            if let token = context.sessionToken { try await services.sessions.revoke(token) }
+            var response = JSONOutput.empty()
+            response.headers[.setCookie] =
+                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
+            return response
+        }
+        api.signedIn(.get, "/api/v1/me") { _, _, identity in
+            try JSONOutput.response(identity.publicUser)
+        }
+        api.signedIn(.patch, "/api/v1/me") { request, _, identity in
+            let input = try await JSONBody.decode(MeInput.self, from: request)
+            var updated = identity
+            if input.language.isPresent {
+                let language = try input.language.value.map { text -> Language in
+                    guard let language = Language(rawValue: text) else {
+                        throw LuotsiError.invalid(field: "language", reason: "must be fi, sv, en or null")
+                    }
+                    return language
+                }
+                switch identity {
+                case .member(var member):
+                    try await services.inOrganisation(member) { connection in
+                        try await connection.query(
+                            "UPDATE users SET language = \(language?.rawValue), updated_at = now() WHERE id = \(member.id)")
+                    }
+                    member.language = language
+                    updated = .member(member)
+                case .platformAdmin(var admin):
+                    try await services.pool.query(
+                        "UPDATE \(identifier: services.migrator.platformSchema.rawValue).platform_admins SET language = \(language?.rawValue) WHERE id = \(admin.id)"
+                    )
+                    admin.language = language
+                    updated = .platformAdmin(admin)
+                }
+            }
+            return try JSONOutput.response(updated.publicUser)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HummingbirdBcrypt
+import Postgres
+
+/// Signing in and out.
+public struct AuthService: Sendable {
+    public let sessions: SessionStore
+    public let organisations: OrganisationRepository
+    public let throttle: LoginThrottle
+
+    /// A bcrypt hash of a random string: checked when the account does not exist, so that
+    /// a wrong email takes as long as a wrong password.
+    static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: PasswordHasher.cost)
+
+    public init(sessions: SessionStore, organisations: OrganisationRepository, throttle: LoginThrottle) {
+        self.sessions = sessions
+        self.organisations = organisations
+        self.throttle = throttle
+    }
+
+    /// Checks the credentials and starts a session. Every failure looks the same (401).
+    public func login(organisation slug: String?, email: String, password: String) async throws -> (token: String, identity: Identity) {
+        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let key = "\(slug ?? "-")|\(email)"
+        try throttle.check(key)
+        let platform = sessions.platform.rawValue
+        var identity: Identity?
+        var hash: String?
+        if let slug {
+            if let organisation = try? await organisations.find(slug: slug) {
+                let row = try await sessions.tenants.withTenant(organisation.schema) { connection in
+                    try await connection.query(
+                        "SELECT id, email, name, role, active, language, password_hash FROM users WHERE email = \(email) AND active"
+                    )
+                    .single()
+                }
+                if let row {
+                    let user = try UserRepository.user(from: row)
+                    hash = try row.decode("password_hash")
+                    identity = .member(
+                        .init(
+                            id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation,
+                            language: try row.decode("language", as: String?.self).flatMap(Language.init)))
+                }
+            }
+        } else {
+            let row = try await sessions.pool.query(
+                "SELECT id, email, name, language, password_hash FROM \(identifier: platform).platform_admins WHERE email = \(email) AND active"
+            ).single()
+            if let row {
+                hash = try row.decode("password_hash")
+                identity = .platformAdmin(
+                    .init(
+                        id: try row.decode("id"), email: try row.decode("email"), name: try row.decode("name"),
+                        language: try row.decode("language", as: String?.self).flatMap(Language.init)))
+            }
+        }
+        let valid = await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash)
+        guard valid, let identity else {
+            throttle.recordFailure(key)
+            throw LuotsiError.unauthenticated
+        }
+        throttle.recordSuccess(key)
+        if case .member(let member) = identity, member.organisation.status == .suspended {
+            throw LuotsiError.forbidden("the organisation is suspended; ask the platform administrator")
+        }
+        let organisationID: UUID? = if case .member(let member) = identity { member.organisation.id } else { nil }
+        let token = try await sessions.start(organisationID: organisationID, userID: identity.userID)
+        return (token, identity)
+    }
+}

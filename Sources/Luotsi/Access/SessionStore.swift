@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+import Postgres
+
+/// Sessions: random 256-bit tokens, stored only as SHA-256 hashes in the platform schema.
+public struct SessionStore: Sendable {
+    public let pool: PostgresPool
+    public let platform: SchemaName
+    public let tenants: TenantDatabase
+    public let lifetime: Duration
+
+    public init(pool: PostgresPool, platform: SchemaName, tenants: TenantDatabase, lifetime: Duration) {
+        self.pool = pool
+        self.platform = platform
+        self.tenants = tenants
+        self.lifetime = lifetime
+    }
+
+    /// Starts a session and returns its token (shown to the client once, never stored).
+    public func start(organisationID: UUID?, userID: UUID) async throws -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let seconds = Int(lifetime.components.seconds)
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: platform.rawValue).sessions (token_hash, organisation_id, user_id, expires_at)
+            VALUES (\(Self.hash(token)), \(organisationID), \(userID), now() + make_interval(secs => \(seconds)))
+            """)
+        return token
+    }
+
+    /// The identity behind a token, or `nil` when it is unknown, expired, revoked, its
+    /// organisation is suspended or its user deactivated.
+    public func resolve(_ token: String) async throws -> Identity? {
+        guard (20...200).contains(token.utf8.count) else { return nil }
+        let rows = try await pool.query(
+            """
+            SELECT s.user_id, o.id AS org_id, o.slug, o.name, o.schema_name, o.status, o.created_at
+            FROM \(identifier: platform.rawValue).sessions s
+            LEFT JOIN \(identifier: platform.rawValue).organisations o ON o.id = s.organisation_id
+            WHERE s.token_hash = \(Self.hash(token)) AND s.revoked_at IS NULL AND s.expires_at > now()
+            """)
+        guard let row = try rows.single() else { return nil }
+        let userID: UUID = try row.decode("user_id")
+        guard try row.decode("org_id", as: UUID?.self) != nil else {
+            let admins = try await pool.query(
+                "SELECT id, email, name, language FROM \(identifier: platform.rawValue).platform_admins WHERE id = \(userID) AND active")
+            guard let admin = try admins.single() else { return nil }
+            return .platformAdmin(
+                .init(
+                    id: try admin.decode("id"), email: try admin.decode("email"), name: try admin.decode("name"),
+                    language: try admin.decode("language", as: String?.self).flatMap(Language.init)))
+        }
+        let organisation = try Organisation(
+            id: row.decode("org_id"), slug: row.decode("slug"), name: row.decode("name"), schemaText: row.decode("schema_name"),
+            statusText: row.decode("status"), createdAt: row.decode("created_at"))
+        guard organisation.status == .active else { return nil }
+        let userRow = try await tenants.withTenant(organisation.schema) { connection in
+            try await connection.query("SELECT id, email, name, role, active, language FROM users WHERE id = \(userID) AND active").single()
+        }
+        guard let userRow else { return nil }
+        let user = try UserRepository.user(from: userRow)
+        return .member(
+            .init(
+                id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation,
+                language: try userRow.decode("language", as: String?.self).flatMap(Language.init)))
+    }
+
+    /// Ends a session.
+    public func revoke(_ token: String) async throws {
+        try await pool.query(
+            "UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL"
+        )
+    }
+
+    /// Ends every session of one user (e.g. when deactivated).
+    public func revokeAll(organisationID: UUID, userID: UUID) async throws {
+        try await pool.query(
+            """
+            UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now()
+            WHERE organisation_id = \(organisationID) AND user_id = \(userID) AND revoked_at IS NULL
+            """)
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Organisation {
+    init(id: UUID, slug: String, name: String, schemaText: String, statusText: String, createdAt: Date) throws {
+        guard let schema = SchemaName(schemaText), let status = Status(rawValue: statusText) else {
+            throw PostgresError(kind: .decoding, message: "invalid organisation row")
+        }
+        self.init(id: id, slug: slug, name: name, schema: schema, status: status, createdAt: createdAt)
+    }
+}

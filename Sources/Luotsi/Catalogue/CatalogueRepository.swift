@@ -1,0 +1,313 @@
+import Foundation
+import Postgres
+
+/// The versioned national catalogue in the platform schema. Published versions never change;
+/// platform admins edit a draft (a full copy) and publish it as the next version.
+public struct CatalogueRepository: Sendable {
+    public let pool: PostgresPool
+    public let platform: SchemaName
+
+    public init(pool: PostgresPool, platform: SchemaName) {
+        self.pool = pool
+        self.platform = platform
+    }
+
+    var schema: String { platform.rawValue }
+
+    /// The newest published version, in one language.
+    public func view(language: Language, version: Int? = nil) async throws -> CatalogueView {
+        try await pool.withTransaction { connection in
+            let chosen: Int
+            if let version {
+                chosen = version
+            } else {
+                guard let latest = try await latestPublished(on: connection) else { throw LuotsiError.notFound("published catalogue") }
+                chosen = latest
+            }
+            let stored = try await read(version: chosen, on: connection)
+            return Self.view(stored, version: chosen, language: language)
+        }
+    }
+
+    /// A whole version in every language, with ids (export, and the basis of the view).
+    public func document(version: Int? = nil) async throws -> CatalogueDocument {
+        try await pool.withTransaction { connection in
+            let chosen: Int
+            if let version {
+                chosen = version
+            } else {
+                guard let latest = try await latestPublished(on: connection) else { throw LuotsiError.notFound("published catalogue") }
+                chosen = latest
+            }
+            return try await read(version: chosen, on: connection).document
+        }
+    }
+
+    public func versions() async throws -> [CatalogueVersionSummary] {
+        try await pool.query(
+            """
+            SELECT v.version, v.status, v.note, v.created_at, v.published_at,
+                   (SELECT count(*) FROM \(identifier: schema).catalogue_goals g WHERE g.version = v.version) AS goals
+            FROM \(identifier: schema).catalogue_versions v ORDER BY v.version DESC
+            """
+        ).map { row in
+            CatalogueVersionSummary(
+                version: try row.decode("version"), status: try row.decode("status"), note: try row.decode("note"),
+                createdAt: try row.decode("created_at"), publishedAt: try row.decode("published_at"), goalCount: try row.decode("goals"))
+        }
+    }
+
+    /// Publishes `document` as the next version unless it equals the newest published one.
+    /// Returns the version and whether a new one was made.
+    @discardableResult
+    public func importPublished(_ document: CatalogueDocument, note: String) async throws -> (version: Int, created: Bool) {
+        try document.validate()
+        return try await pool.withTransaction { connection in
+            try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            if let latest = try await latestPublished(on: connection), try await read(version: latest, on: connection).document == document
+            {
+                return (latest, false)
+            }
+            let version = try await nextVersion(on: connection)
+            try await insert(document, version: version, status: "published", note: note, on: connection)
+            return (version, true)
+        }
+    }
+
+    /// Seeds the catalogue from a file when no version exists yet (first migration).
+    public func seedIfEmpty(from file: URL) async throws -> Int? {
+        let count = try await pool.query("SELECT count(*) AS n FROM \(identifier: schema).catalogue_versions")[0].decode("n", as: Int.self)
+        guard count == 0 else { return nil }
+        let document = try CatalogueDocument.read(from: try Data(contentsOf: file))
+        return try await importPublished(document, note: "seeded from \(file.lastPathComponent)").version
+    }
+
+    // MARK: - Draft editing
+
+    /// The draft, creating it as a copy of the newest published version when there is none.
+    public func draft(create: Bool) async throws -> (version: Int, document: CatalogueDocument) {
+        try await pool.withTransaction { connection in
+            try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            if let version = try await draftVersion(on: connection) {
+                return (version, try await read(version: version, on: connection).document)
+            }
+            guard create else { throw LuotsiError.notFound("catalogue draft") }
+            let base: CatalogueDocument
+            if let latest = try await latestPublished(on: connection) {
+                base = try await read(version: latest, on: connection).document
+            } else {
+                base = CatalogueDocument(title: Localized(fi: "Luonnos", sv: "Utkast", en: "Draft"), source: "", themes: [])
+            }
+            let version = try await nextVersion(on: connection)
+            try await insert(base, version: version, status: "draft", note: "", on: connection)
+            return (version, base)
+        }
+    }
+
+    /// Replaces the draft's whole content.
+    public func replaceDraft(with document: CatalogueDocument) async throws -> Int {
+        try document.validate()
+        return try await pool.withTransaction { connection in
+            guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
+            try await connection.query("DELETE FROM \(identifier: schema).catalogue_themes WHERE version = \(version)")
+            try await connection.query(
+                "UPDATE \(identifier: schema).catalogue_versions SET title = \(try JSONB(encoding: document.title)), source = \(document.source) WHERE version = \(version)"
+            )
+            try await insertContent(document, version: version, on: connection)
+            return version
+        }
+    }
+
+    /// Changes one goal of the draft (name and/or description).
+    public func updateDraftGoal(code: String, name: Localized?, description: Localized?) async throws -> CatalogueDocument {
+        let (_, current) = try await draft(create: false)
+        var document = current
+        guard let t = document.themes.firstIndex(where: { $0.goals.contains { $0.code == code } }),
+            let g = document.themes[t].goals.firstIndex(where: { $0.code == code })
+        else { throw LuotsiError.notFound("goal \(code) in the draft") }
+        if let name { document.themes[t].goals[g].name = name }
+        if let description { document.themes[t].goals[g].description = description }
+        _ = try await replaceDraft(with: document)
+        return document
+    }
+
+    /// Adds a goal to a theme of the draft; its code is the next free number of the theme.
+    public func addDraftGoal(themeCode: String, name: Localized, description: Localized) async throws -> CatalogueDocument.Goal {
+        let (_, current) = try await draft(create: false)
+        var document = current
+        guard let t = document.themes.firstIndex(where: { $0.code == themeCode }) else {
+            throw LuotsiError.notFound("theme \(themeCode) in the draft")
+        }
+        let numbers = document.themes[t].goals.compactMap { Int($0.code.split(separator: "-").last ?? "") }
+        let goal = CatalogueDocument.Goal(
+            code: "\(themeCode)-\((numbers.max() ?? 0) + 1)", position: document.themes[t].goals.count + 1, name: name,
+            description: description, indicators: [])
+        document.themes[t].goals.append(goal)
+        if document.themes[t].status == "name-only" { document.themes[t].status = "confirmed" }
+        _ = try await replaceDraft(with: document)
+        return goal
+    }
+
+    /// Publishes the draft as the newest version.
+    public func publishDraft(note: String) async throws -> Int {
+        try await pool.withTransaction { connection in
+            guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
+            try await connection.query(
+                "UPDATE \(identifier: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
+            )
+            return version
+        }
+    }
+
+    public func discardDraft() async throws {
+        try await pool.withTransaction { connection in
+            guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
+            try await connection.query("DELETE FROM \(identifier: schema).catalogue_versions WHERE version = \(version)")
+        }
+    }
+
+    // MARK: - Internals
+
+    func latestPublished(on connection: PostgresConnection) async throws -> Int? {
+        try await connection.query("SELECT max(version) AS v FROM \(identifier: schema).catalogue_versions WHERE status = 'published'")[0]
+            .decode("v", as: Int?.self)
+    }
+
+    private func draftVersion(on connection: PostgresConnection) async throws -> Int? {
+        try await connection.query("SELECT version FROM \(identifier: schema).catalogue_versions WHERE status = 'draft'").single()?
+            .decode("version", as: Int.self)
+    }
+
+    private func nextVersion(on connection: PostgresConnection) async throws -> Int {
+        try await connection.query("SELECT coalesce(max(version), 0) + 1 AS v FROM \(identifier: schema).catalogue_versions")[0].decode("v")
+    }
+
+    private func insert(_ document: CatalogueDocument, version: Int, status: String, note: String, on connection: PostgresConnection)
+        async throws
+    {
+        let publishedAt: Date? = status == "published" ? Date() : nil
+        try await connection.query(
+            """
+            INSERT INTO \(identifier: schema).catalogue_versions (version, status, title, source, note, published_at)
+            VALUES (\(version), \(status), \(try JSONB(encoding: document.title)), \(document.source), \(note), \(publishedAt))
+            """)
+        try await insertContent(document, version: version, on: connection)
+    }
+
+    private func insertContent(_ document: CatalogueDocument, version: Int, on connection: PostgresConnection) async throws {
+        for theme in document.themes {
+            let themeID = try await connection.query(
+                """
+                INSERT INTO \(identifier: schema).catalogue_themes (version, code, position, status, name, statement)
+                VALUES (\(version), \(theme.code), \(theme.position), \(theme.status), \(try JSONB(encoding: theme.name)), \(try JSONB(encoding: theme.statement)))
+                RETURNING id
+                """)[0].decode("id", as: UUID.self)
+            for goal in theme.goals {
+                let goalID = try await connection.query(
+                    """
+                    INSERT INTO \(identifier: schema).catalogue_goals (theme_id, version, code, position, name, description)
+                    VALUES (\(themeID), \(version), \(goal.code), \(goal.position), \(try JSONB(encoding: goal.name)), \(try JSONB(encoding: goal.description)))
+                    RETURNING id
+                    """)[0].decode("id", as: UUID.self)
+                for (index, indicator) in goal.indicators.enumerated() {
+                    try await connection.query(
+                        """
+                        INSERT INTO \(identifier: schema).catalogue_indicators
+                            (goal_id, code, position, name, description, unit, direction, target, target_year)
+                        VALUES (\(goalID), \(indicator.code), \(index + 1), \(try JSONB(encoding: indicator.name)),
+                                \(try JSONB(encoding: indicator.description)), \(indicator.unit), \(indicator.direction),
+                                \(indicator.target), \(indicator.targetYear))
+                        """)
+                }
+            }
+        }
+    }
+
+    /// A version read back, with the database ids of its goals and indicators.
+    struct StoredVersion {
+        var document: CatalogueDocument
+        var publishedAt: Date?
+        var goalIDs: [String: UUID]
+        var indicatorIDs: [String: UUID]
+    }
+
+    func read(version: Int, on connection: PostgresConnection) async throws -> StoredVersion {
+        guard
+            let head = try await connection.query(
+                "SELECT title, source, published_at FROM \(identifier: schema).catalogue_versions WHERE version = \(version)"
+            ).single()
+        else { throw LuotsiError.notFound("catalogue version \(version)") }
+        let themes = try await connection.query(
+            "SELECT id, code, position, status, name, statement FROM \(identifier: schema).catalogue_themes WHERE version = \(version) ORDER BY position, code"
+        )
+        let goals = try await connection.query(
+            "SELECT id, theme_id, code, position, name, description FROM \(identifier: schema).catalogue_goals WHERE version = \(version) ORDER BY position, code"
+        )
+        let indicators = try await connection.query(
+            """
+            SELECT i.id, i.goal_id, i.code, i.name, i.description, i.unit, i.direction, i.target, i.target_year
+            FROM \(identifier: schema).catalogue_indicators i JOIN \(identifier: schema).catalogue_goals g ON g.id = i.goal_id
+            WHERE g.version = \(version) ORDER BY i.position, i.code
+            """)
+        var goalIDs: [String: UUID] = [:]
+        var indicatorIDs: [String: UUID] = [:]
+        var indicatorsByGoal: [UUID: [CatalogueDocument.Indicator]] = [:]
+        for row in indicators {
+            let indicator = CatalogueDocument.Indicator(
+                code: try row.decode("code"), name: try localized(row, "name"), description: try localized(row, "description"),
+                unit: try row.decode("unit"), direction: try row.decode("direction"), target: try row.decode("target"),
+                targetYear: try row.decode("target_year"))
+            let goalID: UUID = try row.decode("goal_id")
+            indicatorsByGoal[goalID, default: []].append(indicator)
+            indicatorIDs["\(goalID)|\(indicator.code)"] = try row.decode("id")
+        }
+        var goalsByTheme: [UUID: [CatalogueDocument.Goal]] = [:]
+        for row in goals {
+            let id: UUID = try row.decode("id")
+            let goal = CatalogueDocument.Goal(
+                code: try row.decode("code"), position: try row.decode("position"), name: try localized(row, "name"),
+                description: try localized(row, "description"), indicators: indicatorsByGoal[id] ?? [])
+            goalsByTheme[try row.decode("theme_id"), default: []].append(goal)
+            goalIDs[goal.code] = id
+        }
+        let document = CatalogueDocument(
+            title: try localized(head, "title"), source: try head.decode("source"),
+            themes: try themes.map { row in
+                CatalogueDocument.Theme(
+                    code: try row.decode("code"), position: try row.decode("position"), status: try row.decode("status"),
+                    name: try localized(row, "name"), statement: try localized(row, "statement"),
+                    goals: goalsByTheme[try row.decode("id")] ?? [])
+            })
+        // Indicator ids are keyed by goal id; re-key them by goal code for the view.
+        var byCode: [String: UUID] = [:]
+        for (code, goalID) in goalIDs {
+            for (key, id) in indicatorIDs where key.hasPrefix("\(goalID)|") { byCode["\(code)|\(key.dropFirst("\(goalID)|".count))"] = id }
+        }
+        return StoredVersion(document: document, publishedAt: try head.decode("published_at"), goalIDs: goalIDs, indicatorIDs: byCode)
+    }
+
+    private func localized(_ row: PostgresRow, _ column: String) throws -> Localized {
+        try row.decode(column, as: JSONB.self).decode(Localized.self)
+    }
+
+    static func view(_ stored: StoredVersion, version: Int, language: Language) -> CatalogueView {
+        CatalogueView(
+            version: version, language: language, title: stored.document.title.text(language), publishedAt: stored.publishedAt,
+            themes: stored.document.themes.map { theme in
+                CatalogueView.Theme(
+                    code: theme.code, name: theme.name.text(language), statement: theme.statement.text(language), status: theme.status,
+                    goals: theme.goals.compactMap { goal in
+                        guard let id = stored.goalIDs[goal.code] else { return nil }
+                        return CatalogueView.Goal(
+                            id: id, code: goal.code, name: goal.name.text(language), description: goal.description.text(language),
+                            indicators: goal.indicators.compactMap { indicator in
+                                guard let indicatorID = stored.indicatorIDs["\(goal.code)|\(indicator.code)"] else { return nil }
+                                return CatalogueView.Indicator(
+                                    id: indicatorID, code: indicator.code, name: indicator.name.text(language),
+                                    description: indicator.description.text(language), unit: indicator.unit, direction: indicator.direction,
+                                    target: indicator.target, targetYear: indicator.targetYear)
+                            })
+                    })
+            })
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Postgres
+
+/// The anonymised national roll-up for platform admins: per catalogue goal, how many
+/// organisations adopted it and how their latest status and attainment are distributed.
+/// A figure is shown only when drawn from at least `minimumOrganisations` organisations, and no
+/// organisation's text ever leaves its schema.
+public struct NationalRollup: Codable, Sendable {
+    public struct GoalFigures: Codable, Sendable {
+        public let code: String
+        public let theme: String
+        public let name: String
+        /// `null` when fewer than the minimum adopted it.
+        public let adoptedBy: Int?
+        public let suppressed: Bool
+        /// Organisations by the status of their adopted goal (latest per organisation).
+        public let statuses: [String: Int]?
+        /// Organisations by their latest reported attainment, in quarter buckets.
+        public let attainment: [String: Int]?
+    }
+
+    public static let minimumOrganisations = 3
+
+    public let catalogueVersion: Int
+    public let language: Language
+    public let organisations: Int
+    public let minimumOrganisations: Int
+    public let goals: [GoalFigures]
+
+    /// Reads each active organisation's adoptions inside that organisation's own transaction.
+    public static func build(
+        organisations: OrganisationRepository, tenants: TenantDatabase, catalogue: CatalogueRepository, language: Language
+    ) async throws -> NationalRollup {
+        let view = try await catalogue.view(language: language)
+        let platform = catalogue.platform.rawValue
+        let active = try await organisations.list().filter { $0.status == .active }
+        var perCode: [String: [(status: String, attainment: Int?)]] = [:]
+        for organisation in active {
+            let rows = try await tenants.withTenant(organisation.schema) { connection in
+                try await connection.query(
+                    """
+                    SELECT DISTINCT ON (c.code) c.code, g.status,
+                        (SELECT attainment FROM checkins k WHERE k.goal_id = g.id ORDER BY k.seq DESC LIMIT 1) AS attainment
+                    FROM goals g JOIN \(identifier: platform).catalogue_goals c ON c.id = g.catalogue_goal_id
+                    ORDER BY c.code, g.updated_at DESC
+                    """)
+            }
+            for row in rows {
+                perCode[try row.decode("code"), default: []].append((try row.decode("status"), try row.decode("attainment", as: Int?.self)))
+            }
+        }
+        let goals = view.themes.flatMap { theme in
+            theme.goals.map { goal -> GoalFigures in
+                let adoptions = perCode[goal.code] ?? []
+                guard adoptions.count >= minimumOrganisations else {
+                    return GoalFigures(
+                        code: goal.code, theme: theme.code, name: goal.name, adoptedBy: nil, suppressed: true, statuses: nil,
+                        attainment: nil)
+                }
+                let statuses = Dictionary(grouping: adoptions, by: \.status).mapValues(\.count)
+                let attainments = adoptions.compactMap(\.attainment)
+                let buckets: [String: Int]? =
+                    attainments.count >= minimumOrganisations
+                    ? Dictionary(grouping: attainments, by: bucket).mapValues(\.count) : nil
+                return GoalFigures(
+                    code: goal.code, theme: theme.code, name: goal.name, adoptedBy: adoptions.count, suppressed: false, statuses: statuses,
+                    attainment: buckets)
+            }
+        }
+        return NationalRollup(
+            catalogueVersion: view.version, language: language, organisations: active.count, minimumOrganisations: minimumOrganisations,
+            goals: goals)
+    }
+
+    static func bucket(_ attainment: Int) -> String {
+        switch attainment {
+        case ..<25: "0-24"
+        case 25..<50: "25-49"
+        case 50..<75: "50-74"
+        default: "75-100"
+        }
+    }
+}

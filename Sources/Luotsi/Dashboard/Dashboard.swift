@@ -1,0 +1,167 @@
+import Foundation
+import Postgres
+
+/// The organisation's overall picture (`GET …/dashboard`).
+public struct Dashboard: Codable, Sendable {
+    public struct Count: Codable, Sendable {
+        public let key: String
+        public let status: String
+        public let count: Int
+    }
+
+    public struct AttainmentPoint: Codable, Sendable {
+        /// `YYYY-MM`.
+        public let month: String
+        public let averageAttainment: Double
+        public let checkins: Int
+    }
+
+    public struct ScheduleItem: Codable, Sendable {
+        public let goalId: UUID
+        public let title: String
+        public let level: String
+        public let status: String
+        public let ownerId: UUID?
+        public let start: CalendarDate?
+        public let due: CalendarDate?
+    }
+
+    public struct PhaseGroup: Codable, Sendable {
+        public struct Procurement: Codable, Sendable {
+            public let id: UUID
+            public let title: String
+            public let goals: [ProcurementView.GoalRef]
+        }
+
+        public let phase: String
+        public let procurements: [Procurement]
+    }
+
+    public struct OverdueTask: Codable, Sendable {
+        public let taskId: UUID
+        public let title: String
+        public let procurementId: UUID
+        public let assigneeId: UUID?
+        public let due: CalendarDate
+    }
+
+    public struct CheckinDue: Codable, Sendable {
+        public let goalId: UUID
+        public let title: String
+        public let ownerId: UUID?
+        public let lastCheckinAt: Date?
+    }
+
+    public let today: CalendarDate
+    public let checkinDueDays: Int
+    public let goalsByThemeAndStatus: [Count]
+    public let goalsByLevelAndStatus: [Count]
+    public let attainmentOverTime: [AttainmentPoint]
+    public let schedule: [ScheduleItem]
+    public let procurementsByPhase: [PhaseGroup]
+    public let overdueGoals: [ScheduleItem]
+    public let overdueTasks: [OverdueTask]
+    public let checkinsDue: [CheckinDue]
+
+    /// Builds the picture inside the organisation's transaction. `checkinDueDays` overrides the
+    /// organisation's setting for this request.
+    public static func build(checkinDueDays override: Int?, on connection: PostgresConnection) async throws -> Dashboard {
+        let today: CalendarDate = try await connection.query("SELECT current_date AS today")[0].decode("today")
+        let stored = try await Settings.read(on: connection).checkinDueDays
+        let days = override ?? stored
+        let byTheme = try await connection.query(
+            "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2"
+        ).map { Count(key: try $0.decode("key"), status: try $0.decode("status"), count: try $0.decode("n")) }
+        let byLevel = try await connection.query("SELECT level AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2").map {
+            Count(key: try $0.decode("key"), status: try $0.decode("status"), count: try $0.decode("n"))
+        }
+        let attainment = try await connection.query(
+            """
+            SELECT to_char(date_trunc('month', created_at), 'YYYY-MM') AS month, avg(attainment)::float8 AS average, count(*) AS n
+            FROM checkins GROUP BY 1 ORDER BY 1
+            """
+        ).map { AttainmentPoint(month: try $0.decode("month"), averageAttainment: try $0.decode("average"), checkins: try $0.decode("n")) }
+        let schedule = try await connection.query(
+            """
+            SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
+            WHERE start_date IS NOT NULL OR due_date IS NOT NULL ORDER BY start_date NULLS LAST, due_date, title
+            """
+        ).map(scheduleItem)
+        let overdueGoals = try await connection.query(
+            """
+            SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
+            WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date ORDER BY due_date, title
+            """
+        ).map(scheduleItem)
+        let overdueTasks = try await connection.query(
+            "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title"
+        ).map {
+            OverdueTask(
+                taskId: try $0.decode("id"), title: try $0.decode("title"), procurementId: try $0.decode("procurement_id"),
+                assigneeId: try $0.decode("assignee_id"), due: try $0.decode("due"))
+        }
+        let checkinsDue = try await connection.query(
+            """
+            SELECT g.id, g.title, g.owner_id, c.last FROM goals g
+            LEFT JOIN LATERAL (SELECT max(created_at) AS last FROM checkins WHERE goal_id = g.id) c ON true
+            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(days))
+            ORDER BY c.last NULLS FIRST, g.title
+            """
+        ).map {
+            CheckinDue(
+                goalId: try $0.decode("id"), title: try $0.decode("title"), ownerId: try $0.decode("owner_id"),
+                lastCheckinAt: try $0.decode("last"))
+        }
+        var phases: [String: [PhaseGroup.Procurement]] = [:]
+        let procurements = try await connection.query("SELECT id, title, phase FROM procurements ORDER BY seq")
+        var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]
+        for row in try await connection.query(
+            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IS NOT NULL ORDER BY seq")
+        {
+            goalsByProcurement[try row.decode("procurement_id"), default: []].append(
+                .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))
+        }
+        for row in procurements {
+            let id: UUID = try row.decode("id")
+            phases[try row.decode("phase"), default: []].append(
+                .init(id: id, title: try row.decode("title"), goals: goalsByProcurement[id] ?? []))
+        }
+        return Dashboard(
+            today: today, checkinDueDays: days, goalsByThemeAndStatus: byTheme, goalsByLevelAndStatus: byLevel,
+            attainmentOverTime: attainment,
+            schedule: schedule,
+            procurementsByPhase: ProcurementPhase.allCases.map { PhaseGroup(phase: $0.rawValue, procurements: phases[$0.rawValue] ?? []) },
+            overdueGoals: overdueGoals, overdueTasks: overdueTasks, checkinsDue: checkinsDue)
+    }
+
+    private static func scheduleItem(_ row: PostgresRow) throws -> ScheduleItem {
+        ScheduleItem(
+            goalId: try row.decode("id"), title: try row.decode("title"), level: try row.decode("level"), status: try row.decode("status"),
+            ownerId: try row.decode("owner_id"), start: try row.decode("start_date"), due: try row.decode("due_date"))
+    }
+}
+
+/// `PATCH …/settings`.
+public struct SettingsInput: JSONInput, Sendable {
+    public static let fields: Set<String> = ["checkinDueDays"]
+    public var checkinDueDays: Int?
+}
+
+public struct Settings: Codable, Sendable {
+    public let checkinDueDays: Int
+
+    static func read(on connection: PostgresConnection) async throws -> Settings {
+        Settings(checkinDueDays: try await connection.query("SELECT checkin_due_days FROM settings")[0].decode("checkin_due_days"))
+    }
+
+    static func update(_ input: SettingsInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> Settings {
+        let before = try await read(on: connection)
+        if let days = input.checkinDueDays {
+            guard (1...365).contains(days) else { throw LuotsiError.invalid(field: "checkinDueDays", reason: "must be 1–365") }
+            try await connection.query("UPDATE settings SET checkin_due_days = \(days)")
+        }
+        let after = try await read(on: connection)
+        try await AuditLog.record("settings.update", entity: "settings", id: nil, by: actor, before: before, after: after, on: connection)
+        return after
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The overall picture, settings, audit trail and CSV exports.
+struct OverviewRoutes {
+    let services: AppServices
+
+    func register(on api: APIRouter) {
+        api.organisation(.get, "/api/v1/orgs/:org/dashboard", .readOrganisation) { request, _, member in
+            let days: Int? = try RequestValues.query(request, "checkinDueDays").map { text in
+                guard let days = Int(text), (1...365).contains(days) else {
+                    throw LuotsiError.invalid(field: "checkinDueDays", reason: "must be a whole number from 1 to 365")
+                }
+                return days
+            }
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await Dashboard.build(checkinDueDays: days, on: $0) })
+        }
+        api.organisation(.get, "/api/v1/orgs/:org/settings", .readOrganisation) { _, _, member in
+            try JSONOutput.response(try await services.inOrganisation(member) { try await Settings.read(on: $0) })
+        }
+        api.organisation(.patch, "/api/v1/orgs/:org/settings", .manageUsers) { request, _, member in
+            let input = try await JSONBody.decode(SettingsInput.self, from: request)
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await Settings.update(input, by: member, on: $0) })
+        }
+        api.organisation(.get, "/api/v1/orgs/:org/audit", .readAudit) { request, _, member in
+            let page = try PageRequest(request: request)
+            let entity = try RequestValues.query(request, "entity", oneOf: ["goal", "procurement", "task", "user", "settings"])
+            let entityID = try RequestValues.query(request, "entityId").map { text in
+                guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "entityId", reason: "must be a UUID") }
+                return id
+            }
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) {
+                    try await AuditLog.list(entity: entity, entityID: entityID, page: page, on: $0)
+                })
+        }
+        api.organisation(.get, "/api/v1/orgs/:org/export", .export) { request, _, member in
+            guard let what = try RequestValues.query(request, "what", oneOf: CSVExport.kinds) else {
+                throw LuotsiError.invalid(field: "what", reason: "is required: goals, checkins or tasks")
+            }
+            let csv = try await services.inOrganisation(member) { try await CSVExport.make(what, on: $0) }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(member.organisation.slug)-\(what).csv\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Postgres
+
+/// `POST …/goals/{id}/checkins`.
+public struct CheckInInput: JSONInput, Sendable {
+    public static let fields: Set<String> = ["status", "attainment", "comment", "indicatorValues"]
+    public struct IndicatorValue: Codable, Sendable {
+        public var indicatorId: UUID
+        public var value: Decimal
+    }
+
+    public var status: String
+    public var attainment: Int
+    public var comment: String?
+    public var indicatorValues: [IndicatorValue]?
+}
+
+/// Follow-up of scheduled goals: check-ins with status, attainment, indicator values and the
+/// procurement phase at the time.
+public struct CheckIns: Sendable {
+    public struct CheckIn: Codable, Sendable {
+        public struct Value: Codable, Sendable {
+            public let indicatorId: UUID
+            public let value: Decimal
+        }
+
+        public let id: UUID
+        public let goalId: UUID
+        public let authorId: UUID
+        public let status: String
+        public let attainment: Int
+        public let comment: String
+        public let phase: String?
+        public let indicatorValues: [Value]
+        public let createdAt: Date
+    }
+
+    public static let statuses = ["on_track", "at_risk", "off_track"]
+
+    public init() {}
+
+    public func list(goalID: UUID, page: PageRequest, on connection: PostgresConnection) async throws -> Page<CheckIn> {
+        guard try await connection.query("SELECT 1 FROM goals WHERE id = \(goalID)").single() != nil else {
+            throw LuotsiError.notFound("goal")
+        }
+        let rows = try await connection.query(
+            "SELECT * FROM checkins WHERE goal_id = \(goalID) AND seq > \(page.after) ORDER BY seq LIMIT \(page.limit + 1)")
+        let ids: [UUID] = try rows.map { try $0.decode("id") }
+        let values = try await self.values(for: ids, on: connection)
+        return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.checkIn(from: $0, values: values)) })
+    }
+
+    /// Records a check-in. Staff may follow up only procurement goals of procurements they are
+    /// members (or the lead) of; only scheduled goals are followed up.
+    public func record(_ input: CheckInInput, goalID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws
+        -> CheckIn
+    {
+        guard Self.statuses.contains(input.status) else {
+            throw LuotsiError.invalid(field: "status", reason: "must be on_track, at_risk or off_track")
+        }
+        guard (0...100).contains(input.attainment) else { throw LuotsiError.invalid(field: "attainment", reason: "must be 0–100") }
+        let comment = input.comment ?? ""
+        guard comment.count <= 5000 else { throw LuotsiError.invalid(field: "comment", reason: "must be at most 5000 characters") }
+        guard
+            let goal = try await connection.query(
+                """
+                SELECT g.status, g.level, g.procurement_id, p.phase,
+                       (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
+                FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(goalID) FOR UPDATE OF g
+                """
+            ).single()
+        else { throw LuotsiError.notFound("goal") }
+        if actor.role == .staff, try goal.decode("member", as: Bool?.self) != true {
+            throw LuotsiError.forbidden("staff follow up only the procurements they are members of")
+        }
+        guard try goal.decode("status", as: String.self) == GoalStatus.scheduled.rawValue else {
+            throw LuotsiError.conflict("only scheduled goals are followed up")
+        }
+        let indicatorIDs = Set(
+            try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(goalID)").map {
+                try $0.decode("id", as: UUID.self)
+            })
+        var seen = Set<UUID>()
+        for (index, value) in (input.indicatorValues ?? []).enumerated() {
+            guard indicatorIDs.contains(value.indicatorId), seen.insert(value.indicatorId).inserted else {
+                throw LuotsiError.invalid(
+                    field: "indicatorValues[\(index)].indicatorId", reason: "not an indicator of this goal, or given twice")
+            }
+        }
+        let phase: String? = try goal.decode("phase")
+        let row = try await connection.query(
+            """
+            INSERT INTO checkins (goal_id, author_id, status, attainment, comment, phase)
+            VALUES (\(goalID), \(actor.id), \(input.status), \(Int16(input.attainment)), \(comment), \(phase)) RETURNING *
+            """)[0]
+        let id: UUID = try row.decode("id")
+        for value in input.indicatorValues ?? [] {
+            try await connection.query(
+                "INSERT INTO checkin_indicator_values (checkin_id, indicator_id, value) VALUES (\(id), \(value.indicatorId), \(value.value))"
+            )
+        }
+        let checkIn = try Self.checkIn(from: row, values: try await values(for: [id], on: connection))
+        try await AuditLog.record(
+            "goal.checkin", entity: "goal", id: goalID, by: actor, after: ["status": input.status, "attainment": "\(input.attainment)"],
+            on: connection)
+        return checkIn
+    }
+
+    private func values(for ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: [CheckIn.Value]] {
+        guard !ids.isEmpty else { return [:] }
+        var values: [UUID: [CheckIn.Value]] = [:]
+        for row in try await connection.query(
+            "SELECT v.checkin_id, v.indicator_id, v.value FROM checkin_indicator_values v JOIN goal_indicators i ON i.id = v.indicator_id WHERE v.checkin_id = ANY(\(ids)) ORDER BY i.position"
+        ) {
+            values[try row.decode("checkin_id"), default: []].append(
+                .init(indicatorId: try row.decode("indicator_id"), value: try row.decode("value")))
+        }
+        return values
+    }
+
+    static func checkIn(from row: PostgresRow, values: [UUID: [CheckIn.Value]]) throws -> CheckIn {
+        let id: UUID = try row.decode("id")
+        return CheckIn(
+            id: id, goalId: try row.decode("goal_id"), authorId: try row.decode("author_id"), status: try row.decode("status"),
+            attainment: try row.decode("attainment"), comment: try row.decode("comment"), phase: try row.decode("phase"),
+            indicatorValues: values[id] ?? [], createdAt: try row.decode("created_at"))
+    }
+}

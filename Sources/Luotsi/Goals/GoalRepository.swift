@@ -1,0 +1,338 @@
+import Foundation
+import Postgres
+
+/// Goals of the current organisation. Every method runs inside the organisation's transaction
+/// (`TenantDatabase.withTenant`), so unqualified table names are the organisation's own.
+public struct GoalRepository: Sendable {
+    /// The platform schema, for reading the shared catalogue.
+    public let platform: SchemaName
+
+    public init(platform: SchemaName) { self.platform = platform }
+
+    var catalogue: String { platform.rawValue }
+
+    // MARK: - Reading
+
+    public func list(
+        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, viewer: Identity.Member,
+        on connection: PostgresConnection
+    ) async throws -> Page<GoalView> {
+        let rows = try await connection.query(
+            """
+            SELECT id, seq FROM goals
+            WHERE seq > \(page.after)
+              AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+              AND (\(level?.rawValue)::text IS NULL OR level = \(level?.rawValue))
+              AND (\(procurementID)::uuid IS NULL OR procurement_id = \(procurementID))
+            ORDER BY seq LIMIT \(page.limit + 1)
+            """)
+        let ids: [(Int64, UUID)] = try rows.map { (try $0.decode("seq"), try $0.decode("id")) }
+        let views = try await GoalViews(platform: platform).load(ids.map(\.1), viewer: viewer, on: connection)
+        return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
+    }
+
+    public func get(_ id: UUID, viewer: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+        guard let view = try await GoalViews(platform: platform).load([id], viewer: viewer, on: connection)[id] else {
+            throw LuotsiError.notFound("goal")
+        }
+        return view
+    }
+
+    // MARK: - Writing
+
+    public func create(_ input: NewGoalInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+        guard let level = GoalLevel(rawValue: input.level) else {
+            throw LuotsiError.invalid(field: "level", reason: "must be organisation or procurement")
+        }
+        switch (level, input.procurementId) {
+        case (.procurement, nil): throw LuotsiError.invalid(field: "procurementId", reason: "is required for a procurement goal")
+        case (.organisation, .some):
+            throw LuotsiError.invalid(field: "procurementId", reason: "only procurement goals belong to a procurement")
+        case (.procurement, .some(let procurementID)):
+            guard try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() != nil else {
+                throw LuotsiError.invalid(field: "procurementId", reason: "no such procurement")
+            }
+        case (.organisation, nil): break
+        }
+        var title = try input.title.map { try GoalValidation.title($0) }
+        var themeCode = input.themeCode
+        if let catalogueGoalID = input.catalogueGoalId {
+            guard
+                let row = try await connection.query(
+                    """
+                    SELECT g.name, t.code AS theme FROM \(identifier: catalogue).catalogue_goals g
+                    JOIN \(identifier: catalogue).catalogue_themes t ON t.id = g.theme_id
+                    JOIN \(identifier: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+                    WHERE g.id = \(catalogueGoalID)
+                    """
+                ).single()
+            else { throw LuotsiError.invalid(field: "catalogueGoalId", reason: "no such published catalogue goal") }
+            let name = try row.decode("name", as: JSONB.self).decode(Localized.self)
+            title = title ?? name.fi
+            themeCode = try row.decode("theme")
+        }
+        guard let title else { throw LuotsiError.invalid(field: "title", reason: "is required unless adopting a catalogue goal") }
+        try await validateTheme(themeCode, on: connection)
+        let row = try await connection.query(
+            """
+            INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by)
+            VALUES (\(title), \(try GoalValidation.description(input.description)), \(level.rawValue), \(input.procurementId),
+                    \(input.catalogueGoalId), \(themeCode), \(try GoalValidation.priority(input.priority).map(Int16.init)), \(actor.id))
+            RETURNING id
+            """)[0]
+        let id: UUID = try row.decode("id")
+        try await setAlignments(of: id, to: input.alignsTo ?? [], on: connection)
+        try await recordTransition(id, from: nil, to: .idea, reason: "proposed", by: actor, on: connection)
+        let view = try await get(id, viewer: actor, on: connection)
+        try await AuditLog.record("goal.create", entity: "goal", id: id, by: actor, after: GoalSummary(view), on: connection)
+        return view
+    }
+
+    public func update(
+        _ id: UUID, expectedVersion: Int, with input: GoalPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+    )
+        async throws -> GoalView
+    {
+        let before = try await lockForUpdate(id, expectedVersion: expectedVersion, viewer: actor, on: connection)
+        var assignments: [SQL] = []
+        if let title = input.title.value { assignments.append("title = \(try GoalValidation.title(title))") }
+        if input.title.isPresent, input.title.value == nil { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
+        if input.description.isPresent { assignments.append("description = \(try GoalValidation.description(input.description.value))") }
+        if input.priority.isPresent {
+            assignments.append("priority = \(try GoalValidation.priority(input.priority.value).map(Int16.init))")
+        }
+        if input.themeCode.isPresent {
+            try await validateTheme(input.themeCode.value, on: connection)
+            assignments.append("theme_code = \(input.themeCode.value)")
+        }
+        if input.ownerId.isPresent {
+            if let owner = input.ownerId.value { try await Self.requireActiveUser(owner, field: "ownerId", on: connection) }
+            if before.status == .scheduled, input.ownerId.value == nil {
+                throw LuotsiError.invalid(field: "ownerId", reason: "a scheduled goal needs an owner")
+            }
+            assignments.append("owner_id = \(input.ownerId.value)")
+        }
+        let start = input.start.isPresent ? input.start.value : before.start
+        let due = input.due.isPresent ? input.due.value : before.due
+        try GoalValidation.period(start: start, due: due)
+        if before.status == .scheduled, start == nil || due == nil {
+            throw LuotsiError.invalid(field: start == nil ? "start" : "due", reason: "a scheduled goal needs a start and a due date")
+        }
+        if input.start.isPresent { assignments.append("start_date = \(start)") }
+        if input.due.isPresent { assignments.append("due_date = \(due)") }
+        assignments.append("version = version + 1")
+        assignments.append("updated_at = now()")
+        try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
+        if let alignsTo = input.alignsTo.value ?? (input.alignsTo.isPresent ? [] : nil) {
+            try await setAlignments(of: id, to: alignsTo, on: connection)
+        }
+        if input.milestones.isPresent { try await replaceMilestones(of: id, with: input.milestones.value ?? [], on: connection) }
+        if input.indicators.isPresent { try await replaceIndicators(of: id, with: input.indicators.value ?? [], on: connection) }
+        let after = try await get(id, viewer: actor, on: connection)
+        try await AuditLog.record(
+            "goal.update", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
+        return after
+    }
+
+    /// Moves a goal through the funnel. Invalid moves are 422; scheduling needs owner, start and
+    /// due; closing records the reason as the evaluation. Organisation-level goals are scheduled,
+    /// dropped and closed by management only (leads sift them).
+    public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+        -> GoalView
+    {
+        guard let target = GoalStatus(rawValue: input.to) else {
+            throw LuotsiError.invalid(field: "to", reason: "must be one of \(GoalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...5000).contains(reason.count) else { throw LuotsiError.invalid(field: "reason", reason: "must be 1–5000 characters") }
+        let before = try await lockForUpdate(id, expectedVersion: nil, viewer: actor, on: connection)
+        guard before.status.canMove(to: target) else {
+            throw LuotsiError.invalid(field: "to", reason: "a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
+        }
+        if !target.isSifting {
+            guard Permissions.allows(AccessRole(.member(actor)), .scheduleGoal) else { throw LuotsiError.forbidden() }
+            if before.level == .organisation, actor.role != .management {
+                throw LuotsiError.forbidden("only management schedules, drops or closes organisation-level goals")
+            }
+        }
+        var assignments: [SQL] = ["status = \(target.rawValue)", "version = version + 1", "updated_at = now()"]
+        if target == .scheduled {
+            guard let owner = input.ownerId ?? before.ownerId else {
+                throw LuotsiError.invalid(field: "ownerId", reason: "is required to schedule a goal")
+            }
+            guard let start = input.start ?? before.start else {
+                throw LuotsiError.invalid(field: "start", reason: "is required to schedule a goal")
+            }
+            guard let due = input.due ?? before.due else {
+                throw LuotsiError.invalid(field: "due", reason: "is required to schedule a goal")
+            }
+            try GoalValidation.period(start: start, due: due)
+            try await Self.requireActiveUser(owner, field: "ownerId", on: connection)
+            assignments += ["owner_id = \(owner)", "start_date = \(start)", "due_date = \(due)"]
+        } else if input.ownerId != nil || input.start != nil || input.due != nil || input.milestones != nil || input.indicators != nil {
+            let field =
+                input.ownerId != nil
+                ? "ownerId"
+                : input.start != nil ? "start" : input.due != nil ? "due" : input.milestones != nil ? "milestones" : "indicators"
+            throw LuotsiError.invalid(field: field, reason: "is only given when scheduling")
+        }
+        if target.isClosing { assignments.append("evaluation = \(reason)") }
+        try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
+        if let milestones = input.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
+        if let indicators = input.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
+        try await recordTransition(id, from: before.status, to: target, reason: reason, by: actor, on: connection)
+        let after = try await get(id, viewer: actor, on: connection)
+        try await AuditLog.record(
+            "goal.transition", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
+        return after
+    }
+
+    /// The goal's recorded moves, oldest first.
+    public func transitions(of id: UUID, viewer: Identity.Member, on connection: PostgresConnection) async throws -> [Transition] {
+        _ = try await get(id, viewer: viewer, on: connection)
+        return try await connection.query(
+            "SELECT from_status, to_status, reason, actor_id, at FROM goal_transitions WHERE goal_id = \(id) ORDER BY seq"
+        ).map { row in
+            Transition(
+                from: try row.decode("from_status"), to: try row.decode("to_status"), reason: try row.decode("reason"),
+                actorId: try row.decode("actor_id"), at: try row.decode("at"))
+        }
+    }
+
+    public struct Transition: Codable, Sendable {
+        public let from: String?
+        public let to: String
+        public let reason: String
+        public let actorId: UUID
+        public let at: Date
+    }
+
+    // MARK: - Helpers
+
+    /// Locks the row for the rest of the transaction and checks the `If-Match` version.
+    func lockForUpdate(_ id: UUID, expectedVersion: Int?, viewer: Identity.Member, on connection: PostgresConnection) async throws
+        -> GoalView
+    {
+        guard let row = try await connection.query("SELECT version FROM goals WHERE id = \(id) FOR UPDATE").single() else {
+            throw LuotsiError.notFound("goal")
+        }
+        if let expectedVersion, try row.decode("version", as: Int.self) != expectedVersion { throw LuotsiError.preconditionFailed }
+        return try await get(id, viewer: viewer, on: connection)
+    }
+
+    private func recordTransition(
+        _ id: UUID, from: GoalStatus?, to: GoalStatus, reason: String, by actor: Identity.Member, on connection: PostgresConnection
+    )
+        async throws
+    {
+        try await connection.query(
+            "INSERT INTO goal_transitions (goal_id, from_status, to_status, reason, actor_id) VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason), \(actor.id))"
+        )
+    }
+
+    /// Each id is an organisation goal of this organisation or a published catalogue goal.
+    private func setAlignments(of id: UUID, to targets: [UUID], on connection: PostgresConnection) async throws {
+        guard targets.count <= 50 else { throw LuotsiError.invalid(field: "alignsTo", reason: "at most 50 goals") }
+        try await connection.query("DELETE FROM goal_alignments WHERE goal_id = \(id)")
+        for (index, target) in Set(targets).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
+            guard target != id else { throw LuotsiError.invalid(field: "alignsTo[\(index)]", reason: "a goal cannot align to itself") }
+            if try await connection.query("SELECT 1 FROM goals WHERE id = \(target) AND level = 'organisation'").single() != nil {
+                try await connection.query("INSERT INTO goal_alignments (goal_id, aligns_to_goal_id) VALUES (\(id), \(target))")
+            } else if try await connection.query(
+                """
+                SELECT 1 FROM \(identifier: catalogue).catalogue_goals g
+                JOIN \(identifier: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+                WHERE g.id = \(target)
+                """
+            ).single() != nil {
+                try await connection.query("INSERT INTO goal_alignments (goal_id, aligns_to_catalogue_id) VALUES (\(id), \(target))")
+            } else {
+                throw LuotsiError.invalid(
+                    field: "alignsTo", reason: "\(target) is neither an organisation goal nor a national catalogue goal")
+            }
+        }
+    }
+
+    private func replaceMilestones(of id: UUID, with items: [MilestoneInput], on connection: PostgresConnection) async throws {
+        let items = try GoalValidation.milestones(items)
+        try await connection.query("DELETE FROM goal_milestones WHERE goal_id = \(id)")
+        for (index, item) in items.enumerated() {
+            try await connection.query(
+                "INSERT INTO goal_milestones (goal_id, position, title, due, done) VALUES (\(id), \(index + 1), \(item.title), \(item.due), \(item.done ?? false))"
+            )
+        }
+    }
+
+    /// Replaces indicators by position, keeping the ids (and so the recorded values) of those
+    /// that stay.
+    private func replaceIndicators(of id: UUID, with items: [IndicatorInput], on connection: PostgresConnection) async throws {
+        let items = try GoalValidation.indicators(items)
+        let existing: [UUID] = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(id) ORDER BY position").map {
+            try $0.decode("id")
+        }
+        for (index, item) in items.enumerated() {
+            if let catalogueIndicator = item.catalogueIndicatorId,
+                try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_indicators WHERE id = \(catalogueIndicator)")
+                    .single() == nil
+            {
+                throw LuotsiError.invalid(field: "indicators[\(index)].catalogueIndicatorId", reason: "no such catalogue indicator")
+            }
+            if index < existing.count {
+                try await connection.query(
+                    """
+                    UPDATE goal_indicators SET name = \(item.name), unit = \(item.unit ?? ""), baseline = \(item.baseline), target = \(item.target),
+                        direction = \(item.direction), catalogue_indicator_id = \(item.catalogueIndicatorId)
+                    WHERE id = \(existing[index])
+                    """)
+            } else {
+                try await connection.query(
+                    """
+                    INSERT INTO goal_indicators (goal_id, position, name, unit, baseline, target, direction, catalogue_indicator_id)
+                    VALUES (\(id), \(index + 1), \(item.name), \(item.unit ?? ""), \(item.baseline), \(item.target), \(item.direction), \(item.catalogueIndicatorId))
+                    """)
+            }
+        }
+        if existing.count > items.count {
+            try await connection.query("DELETE FROM goal_indicators WHERE id = ANY(\(Array(existing[items.count...])))")
+        }
+    }
+
+    private func validateTheme(_ code: String?, on connection: PostgresConnection) async throws {
+        guard let code else { return }
+        guard
+            try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_themes WHERE code = \(code) LIMIT 1").single()
+                != nil
+        else {
+            throw LuotsiError.invalid(field: "themeCode", reason: "no such theme in the national catalogue")
+        }
+    }
+
+    static func requireActiveUser(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
+        guard try await connection.query("SELECT 1 FROM users WHERE id = \(id) AND active").single() != nil else {
+            throw LuotsiError.invalid(field: field, reason: "no such active user in this organisation")
+        }
+    }
+}
+
+/// What the audit trail keeps of a goal.
+struct GoalSummary: Encodable, Sendable {
+    let title: String
+    let status: String
+    let level: String
+    let priority: Int?
+    let ownerId: UUID?
+    let start: CalendarDate?
+    let due: CalendarDate?
+    let version: Int
+
+    init(_ view: GoalView) {
+        title = view.title
+        status = view.status.rawValue
+        level = view.level.rawValue
+        priority = view.priority
+        ownerId = view.ownerId
+        start = view.start
+        due = view.due
+        version = view.version
+    }
+}

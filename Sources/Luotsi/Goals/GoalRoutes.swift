@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+
+/// Goals, their funnel moves, discussion and check-ins, under `/orgs/{org}/goals`.
+struct GoalRoutes {
+    let services: AppServices
+
+    func register(on api: APIRouter) {
+        let goals = services.goals
+        let base = "/api/v1/orgs/:org/goals"
+        api.organisation(.get, base, .readOrganisation) { request, _, member in
+            let page = try PageRequest(request: request)
+            let status = try RequestValues.query(request, "status", oneOf: GoalStatus.allCases.map(\.rawValue)).flatMap(GoalStatus.init)
+            let level = try RequestValues.query(request, "level", oneOf: GoalLevel.allCases.map(\.rawValue)).flatMap(GoalLevel.init)
+            let procurementID = try RequestValues.query(request, "procurementId").map { text in
+                guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "procurementId", reason: "must be a UUID") }
+                return id
+            }
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) {
+                    try await goals.list(status: status, level: level, procurementID: procurementID, page: page, viewer: member, on: $0)
+                })
+        }
+        api.organisation(.post, base, .proposeGoal) { request, _, member in
+            let input = try await JSONBody.decode(NewGoalInput.self, from: request)
+            let goal = try await services.inOrganisation(member) { try await goals.create(input, by: member, on: $0) }
+            return try JSONOutput.response(goal, status: .created, headers: ETag.headers(version: goal.version))
+        }
+        api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let goal = try await services.inOrganisation(member) { try await goals.get(id, viewer: member, on: $0) }
+            return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
+        }
+        api.organisation(.patch, "\(base)/:id", .editGoal) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let version = try ETag.expectedVersion(request)
+            let input = try await JSONBody.decode(GoalPatchInput.self, from: request)
+            let goal = try await services.inOrganisation(member) {
+                try await goals.update(id, expectedVersion: version, with: input, by: member, on: $0)
+            }
+            return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
+        }
+        api.organisation(.get, "\(base)/:id/transitions", .readOrganisation) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            return try JSONOutput.response(
+                Page(
+                    items: try await services.inOrganisation(member) { try await goals.transitions(of: id, viewer: member, on: $0) },
+                    nextCursor: nil))
+        }
+        api.organisation(.post, "\(base)/:id/transitions", .siftGoal) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let input = try await JSONBody.decode(TransitionInput.self, from: request)
+            let goal = try await services.inOrganisation(member) { try await goals.transition(id, input, by: member, on: $0) }
+            return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
+        }
+        api.organisation(.get, "\(base)/:id/comments", .readOrganisation) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let page = try PageRequest(request: request)
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await services.discussion.comments(on: id, page: page, on: $0) })
+        }
+        api.organisation(.post, "\(base)/:id/comments", .discussGoal) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let input = try await JSONBody.decode(CommentInput.self, from: request)
+            let comment = try await services.inOrganisation(member) {
+                try await services.discussion.addComment(input, on: id, by: member, on: $0)
+            }
+            return try JSONOutput.response(comment, status: .created)
+        }
+        api.organisation(.post, "\(base)/:id/support", .discussGoal) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await services.discussion.setSupport(true, on: id, by: member, on: $0) })
+        }
+        api.organisation(.delete, "\(base)/:id/support", .discussGoal) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await services.discussion.setSupport(false, on: id, by: member, on: $0) })
+        }
+        api.organisation(.get, "\(base)/:id/checkins", .readOrganisation) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let page = try PageRequest(request: request)
+            return try JSONOutput.response(
+                try await services.inOrganisation(member) { try await services.checkIns.list(goalID: id, page: page, on: $0) })
+        }
+        api.organisation(.post, "\(base)/:id/checkins", .checkIn) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let input = try await JSONBody.decode(CheckInInput.self, from: request)
+            let checkIn = try await services.inOrganisation(member) {
+                try await services.checkIns.record(input, goalID: id, by: member, on: $0)
+            }
+            return try JSONOutput.response(checkIn, status: .created)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Postgres
+
+/// A goal as the API shows it, with its alignment, schedule, follow-up and progress.
+public struct GoalView: Codable, Sendable {
+    public struct CatalogueRef: Codable, Sendable {
+        public let id: UUID
+        public let code: String
+        /// The catalogue version the goal was adopted from; it keeps pointing there.
+        public let version: Int
+        public let name: Localized
+        public let latestVersion: Int?
+        /// The newest published version words this goal differently (or dropped it).
+        public let changedInLatest: Bool
+        public let latest: LatestWording?
+    }
+
+    public struct LatestWording: Codable, Sendable {
+        public let id: UUID
+        public let name: Localized
+        public let description: Localized
+    }
+
+    public struct Alignment: Codable, Sendable {
+        /// `goal` (an organisation goal) or `catalogue` (a national goal).
+        public let kind: String
+        public let id: UUID
+        public let title: String
+    }
+
+    public struct Milestone: Codable, Sendable {
+        public let id: UUID
+        public let title: String
+        public let due: CalendarDate
+        public let done: Bool
+    }
+
+    public struct Indicator: Codable, Sendable {
+        public let id: UUID
+        public let name: String
+        public let unit: String
+        public let baseline: Decimal?
+        public let target: Decimal
+        public let direction: String
+        public let catalogueIndicatorId: UUID?
+        public let latestValue: Decimal?
+    }
+
+    public struct LatestCheckin: Codable, Sendable {
+        public let id: UUID
+        public let status: String
+        public let attainment: Int
+        public let at: Date
+    }
+
+    /// See `Progress.swift` for the rule.
+    public struct ProgressView: Codable, Sendable {
+        public let reportedAttainment: Int?
+        public let derivedAttainment: Int?
+        public let derivedFrom: String?
+        public let tasksDone: Int
+        public let tasksTotal: Int
+    }
+
+    public let id: UUID
+    public let title: String
+    public let description: String
+    public let level: GoalLevel
+    public let procurementId: UUID?
+    public let themeCode: String?
+    public let catalogueGoal: CatalogueRef?
+    public let alignsTo: [UUID]
+    public let alignments: [Alignment]
+    public let status: GoalStatus
+    public let priority: Int?
+    public let ownerId: UUID?
+    public let start: CalendarDate?
+    public let due: CalendarDate?
+    public let evaluation: String?
+    public let milestones: [Milestone]
+    public let indicators: [Indicator]
+    public let supportCount: Int
+    public let supportedByMe: Bool
+    public let commentCount: Int
+    public let latestCheckin: LatestCheckin?
+    public let progress: ProgressView
+    public let createdBy: UUID
+    public let createdAt: Date
+    public let updatedAt: Date
+    public let version: Int
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Postgres
+
+/// Builds `GoalView`s for a set of goals with a fixed number of queries, whatever their count.
+struct GoalViews {
+    let platform: SchemaName
+
+    func load(_ ids: [UUID], viewer: Identity.Member, on connection: PostgresConnection) async throws -> [UUID: GoalView] {
+        guard !ids.isEmpty else { return [:] }
+        let catalogue = platform.rawValue
+        let goals = try await connection.query(
+            """
+            SELECT g.*,
+                (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports,
+                EXISTS (SELECT 1 FROM goal_supports s WHERE s.goal_id = g.id AND s.user_id = \(viewer.id)) AS supported_by_me,
+                (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
+                (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
+                (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done
+            FROM goals g WHERE g.id = ANY(\(ids))
+            """)
+        let alignments = try await connection.query(
+            """
+            SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code, c.name AS catalogue_name
+            FROM goal_alignments a
+            LEFT JOIN goals t ON t.id = a.aligns_to_goal_id
+            LEFT JOIN \(identifier: catalogue).catalogue_goals c ON c.id = a.aligns_to_catalogue_id
+            WHERE a.goal_id = ANY(\(ids))
+            ORDER BY a.aligns_to_catalogue_id NULLS FIRST, t.title, c.code
+            """)
+        let milestones = try await connection.query(
+            "SELECT id, goal_id, title, due, done FROM goal_milestones WHERE goal_id = ANY(\(ids)) ORDER BY position")
+        let indicators = try await connection.query(
+            """
+            SELECT i.*, (SELECT v.value FROM checkin_indicator_values v JOIN checkins c ON c.id = v.checkin_id
+                         WHERE v.indicator_id = i.id ORDER BY c.seq DESC LIMIT 1) AS latest_value
+            FROM goal_indicators i WHERE i.goal_id = ANY(\(ids)) ORDER BY i.position
+            """)
+        let checkins = try await connection.query(
+            """
+            SELECT DISTINCT ON (goal_id) id, goal_id, status, attainment, created_at FROM checkins
+            WHERE goal_id = ANY(\(ids)) ORDER BY goal_id, seq DESC
+            """)
+        let catalogueRefs = try await connection.query(
+            """
+            SELECT g.id, g.code, g.version, g.name, g.description,
+                   l.id AS latest_id, l.version AS latest_version, l.name AS latest_name, l.description AS latest_description,
+                   (SELECT max(version) FROM \(identifier: catalogue).catalogue_versions WHERE status = 'published') AS newest
+            FROM \(identifier: catalogue).catalogue_goals g
+            LEFT JOIN LATERAL (
+                SELECT lg.id, lg.version, lg.name, lg.description FROM \(identifier: catalogue).catalogue_goals lg
+                JOIN \(identifier: catalogue).catalogue_versions v ON v.version = lg.version AND v.status = 'published'
+                WHERE lg.code = g.code ORDER BY lg.version DESC LIMIT 1) l ON true
+            WHERE g.id IN (SELECT catalogue_goal_id FROM goals WHERE id = ANY(\(ids)))
+            """)
+
+        var alignmentsByGoal: [UUID: [GoalView.Alignment]] = [:]
+        for row in alignments {
+            let goalID: UUID = try row.decode("goal_id")
+            if let target: UUID = try row.decode("aligns_to_goal_id") {
+                alignmentsByGoal[goalID, default: []].append(.init(kind: "goal", id: target, title: try row.decode("goal_title")))
+            } else if let target: UUID = try row.decode("aligns_to_catalogue_id") {
+                let name = try row.decode("catalogue_name", as: JSONB.self).decode(Localized.self)
+                let code: String = try row.decode("code")
+                alignmentsByGoal[goalID, default: []].append(.init(kind: "catalogue", id: target, title: "\(code) \(name.en)"))
+            }
+        }
+        var milestonesByGoal: [UUID: [GoalView.Milestone]] = [:]
+        for row in milestones {
+            milestonesByGoal[try row.decode("goal_id"), default: []].append(
+                .init(id: try row.decode("id"), title: try row.decode("title"), due: try row.decode("due"), done: try row.decode("done")))
+        }
+        var indicatorsByGoal: [UUID: [GoalView.Indicator]] = [:]
+        for row in indicators {
+            indicatorsByGoal[try row.decode("goal_id"), default: []].append(
+                .init(
+                    id: try row.decode("id"), name: try row.decode("name"), unit: try row.decode("unit"),
+                    baseline: try row.decode("baseline"),
+                    target: try row.decode("target"), direction: try row.decode("direction"),
+                    catalogueIndicatorId: try row.decode("catalogue_indicator_id"), latestValue: try row.decode("latest_value")))
+        }
+        var checkinByGoal: [UUID: GoalView.LatestCheckin] = [:]
+        for row in checkins {
+            checkinByGoal[try row.decode("goal_id")] = .init(
+                id: try row.decode("id"), status: try row.decode("status"), attainment: try row.decode("attainment"),
+                at: try row.decode("created_at"))
+        }
+        var refs: [UUID: GoalView.CatalogueRef] = [:]
+        for row in catalogueRefs {
+            let name = try row.decode("name", as: JSONB.self).decode(Localized.self)
+            let description = try row.decode("description", as: JSONB.self).decode(Localized.self)
+            let version: Int = try row.decode("version")
+            var latest: GoalView.LatestWording?
+            if let latestID: UUID = try row.decode("latest_id") {
+                latest = .init(
+                    id: latestID, name: try row.decode("latest_name", as: JSONB.self).decode(Localized.self),
+                    description: try row.decode("latest_description", as: JSONB.self).decode(Localized.self))
+            }
+            let latestVersion: Int? = try row.decode("latest_version")
+            let newest: Int? = try row.decode("newest")
+            let changed = latest.map { $0.name != name || $0.description != description } ?? (newest.map { $0 > version } ?? false)
+            refs[try row.decode("id")] = .init(
+                id: try row.decode("id"), code: try row.decode("code"), version: version, name: name,
+                latestVersion: latestVersion ?? newest,
+                changedInLatest: changed, latest: changed ? latest : nil)
+        }
+
+        var views: [UUID: GoalView] = [:]
+        for row in goals {
+            let id: UUID = try row.decode("id")
+            let goalIndicators = indicatorsByGoal[id] ?? []
+            let tasksTotal: Int = try row.decode("tasks_total")
+            let tasksDone: Int = try row.decode("tasks_done")
+            let derived = Progress.derived(indicators: goalIndicators, tasksDone: tasksDone, tasksTotal: tasksTotal)
+            let goalAlignments = alignmentsByGoal[id] ?? []
+            let catalogueGoalID: UUID? = try row.decode("catalogue_goal_id")
+            views[id] = GoalView(
+                id: id, title: try row.decode("title"), description: try row.decode("description"),
+                level: GoalLevel(rawValue: try row.decode("level")) ?? .organisation, procurementId: try row.decode("procurement_id"),
+                themeCode: try row.decode("theme_code"), catalogueGoal: catalogueGoalID.flatMap { refs[$0] },
+                alignsTo: goalAlignments.map(\.id), alignments: goalAlignments,
+                status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, priority: try row.decode("priority", as: Int?.self),
+                ownerId: try row.decode("owner_id"), start: try row.decode("start_date"), due: try row.decode("due_date"),
+                evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
+                supportCount: try row.decode("supports"), supportedByMe: try row.decode("supported_by_me"),
+                commentCount: try row.decode("comments"),
+                latestCheckin: checkinByGoal[id],
+                progress: .init(
+                    reportedAttainment: checkinByGoal[id]?.attainment, derivedAttainment: derived?.attainment, derivedFrom: derived?.source,
+                    tasksDone: tasksDone, tasksTotal: tasksTotal),
+                createdBy: try row.decode("created_by"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+                version: try row.decode("version"))
+        }
+        return views
+    }
+}

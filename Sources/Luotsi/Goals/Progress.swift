@@ -1,0 +1,28 @@
+import Foundation
+
+/// How a goal's attainment is derived, not only typed in:
+///
+/// 1. With indicators that have values: the mean over those indicators of
+///    `(latest − baseline) / (target − baseline)`, clamped to 0…100 % (a missing baseline counts
+///    as 0; the formula serves both directions because a decrease makes both terms negative).
+/// 2. Else, with tasks: the share of tasks done.
+/// 3. Else: none. The latest check-in's attainment is always shown beside it as reported.
+public enum Progress {
+    public static func derived(indicators: [GoalView.Indicator], tasksDone: Int, tasksTotal: Int) -> (attainment: Int, source: String)? {
+        let shares: [Double] = indicators.compactMap { indicator in
+            guard let latest = indicator.latestValue else { return nil }
+            let baseline = indicator.baseline ?? 0
+            let span = indicator.target - baseline
+            if span == 0 { return latest == indicator.target ? 1 : 0 }
+            let share = NSDecimalNumber(decimal: (latest - baseline) / span).doubleValue
+            return min(1, max(0, share))
+        }
+        if !shares.isEmpty {
+            return (Int((shares.reduce(0, +) / Double(shares.count) * 100).rounded()), "indicators")
+        }
+        if tasksTotal > 0 {
+            return (Int((Double(tasksDone) / Double(tasksTotal) * 100).rounded()), "tasks")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Postgres
+
+/// Procurements of the current organisation (inside its transaction).
+public struct ProcurementRepository: Sendable {
+    public init() {}
+
+    public func list(phase: ProcurementPhase?, page: PageRequest, on connection: PostgresConnection) async throws -> Page<ProcurementView> {
+        let rows = try await connection.query(
+            """
+            SELECT id, seq FROM procurements
+            WHERE seq > \(page.after) AND (\(phase?.rawValue)::text IS NULL OR phase = \(phase?.rawValue))
+            ORDER BY seq LIMIT \(page.limit + 1)
+            """)
+        let ids: [(Int64, UUID)] = try rows.map { (try $0.decode("seq"), try $0.decode("id")) }
+        let views = try await load(ids.map(\.1), on: connection)
+        return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
+    }
+
+    public func get(_ id: UUID, on connection: PostgresConnection) async throws -> ProcurementView {
+        guard let view = try await load([id], on: connection)[id] else { throw LuotsiError.notFound("procurement") }
+        return view
+    }
+
+    public func create(_ input: NewProcurementInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+        -> ProcurementView
+    {
+        let title = try GoalValidation.title(input.title)
+        let phase = try input.phase.map { try ProcurementPhase.parse($0) } ?? .needsAssessment
+        try validate(reference: input.reference, category: input.category, value: input.estimatedValue)
+        if let lead = input.leadId { try await GoalRepository.requireActiveUser(lead, field: "leadId", on: connection) }
+        try input.impact?.validate()
+        let id: UUID = try await connection.query(
+            """
+            INSERT INTO procurements (title, reference, category, estimated_value, phase, lead_id, created_by)
+            VALUES (\(title), \(input.reference), \(input.category), \(input.estimatedValue), \(phase.rawValue), \(input.leadId ?? actor.id), \(actor.id))
+            RETURNING id
+            """)[0].decode("id")
+        try await connection.query(
+            "INSERT INTO procurement_phase_changes (procurement_id, from_phase, to_phase, actor_id) VALUES (\(id), NULL, \(phase.rawValue), \(actor.id))"
+        )
+        try await setMembers(id, input.memberIds ?? [], on: connection)
+        if let impact = input.impact { try await setImpact(id, impact, on: connection) }
+        let view = try await get(id, on: connection)
+        try await AuditLog.record(
+            "procurement.create", entity: "procurement", id: id, by: actor, after: ProcurementSummary(view), on: connection)
+        return view
+    }
+
+    public func update(
+        _ id: UUID, expectedVersion: Int, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+    )
+        async throws -> ProcurementView
+    {
+        guard let row = try await connection.query("SELECT version, phase FROM procurements WHERE id = \(id) FOR UPDATE").single() else {
+            throw LuotsiError.notFound("procurement")
+        }
+        guard try row.decode("version", as: Int.self) == expectedVersion else { throw LuotsiError.preconditionFailed }
+        let before = try await get(id, on: connection)
+        var assignments: [SQL] = ["version = version + 1", "updated_at = now()"]
+        if input.title.isPresent {
+            guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
+            assignments.append("title = \(try GoalValidation.title(title))")
+        }
+        try validate(reference: input.reference.value, category: input.category.value, value: input.estimatedValue.value)
+        if input.reference.isPresent { assignments.append("reference = \(input.reference.value)") }
+        if input.category.isPresent { assignments.append("category = \(input.category.value)") }
+        if input.estimatedValue.isPresent { assignments.append("estimated_value = \(input.estimatedValue.value)") }
+        if input.leadId.isPresent {
+            if let lead = input.leadId.value { try await GoalRepository.requireActiveUser(lead, field: "leadId", on: connection) }
+            assignments.append("lead_id = \(input.leadId.value)")
+        }
+        if input.phase.isPresent {
+            guard let text = input.phase.value else { throw LuotsiError.invalid(field: "phase", reason: "must not be null") }
+            let phase = try ProcurementPhase.parse(text)
+            if phase.rawValue != before.phase {
+                assignments.append("phase = \(phase.rawValue)")
+                try await connection.query(
+                    "INSERT INTO procurement_phase_changes (procurement_id, from_phase, to_phase, actor_id) VALUES (\(id), \(before.phase), \(phase.rawValue), \(actor.id))"
+                )
+            }
+        }
+        if let impact = input.impact.value {
+            try impact.validate()
+            try await setImpact(id, impact, on: connection)
+        }
+        if input.memberIds.isPresent { try await setMembers(id, input.memberIds.value ?? [], on: connection) }
+        try await connection.query("UPDATE procurements SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
+        let after = try await get(id, on: connection)
+        try await AuditLog.record(
+            "procurement.update", entity: "procurement", id: id, by: actor, before: ProcurementSummary(before),
+            after: ProcurementSummary(after),
+            on: connection)
+        return after
+    }
+
+    private func validate(reference: String?, category: String?, value: Decimal?) throws {
+        if let reference, reference.count > 100 { throw LuotsiError.invalid(field: "reference", reason: "at most 100 characters") }
+        if let category, category.count > 100 { throw LuotsiError.invalid(field: "category", reason: "at most 100 characters") }
+        if let value, value < 0 || value > 99_999_999_999_999 {
+            throw LuotsiError.invalid(field: "estimatedValue", reason: "must be 0 or more euros (below 10^14)")
+        }
+    }
+
+    private func setMembers(_ id: UUID, _ members: [UUID], on connection: PostgresConnection) async throws {
+        guard members.count <= 200 else { throw LuotsiError.invalid(field: "memberIds", reason: "at most 200 members") }
+        try await connection.query("DELETE FROM procurement_members WHERE procurement_id = \(id)")
+        for (index, member) in Set(members).enumerated() {
+            try await GoalRepository.requireActiveUser(member, field: "memberIds[\(index)]", on: connection)
+            try await connection.query("INSERT INTO procurement_members (procurement_id, user_id) VALUES (\(id), \(member))")
+        }
+    }
+
+    private func setImpact(_ id: UUID, _ impact: ImpactInput, on connection: PostgresConnection) async throws {
+        for theme in ImpactInput.themes {
+            let target = impact.target?[theme]
+            let achieved = impact.achieved?[theme]
+            guard target != nil || achieved != nil else { continue }
+            try await connection.query(
+                """
+                INSERT INTO procurement_impacts (procurement_id, theme, target_score, achieved_score)
+                VALUES (\(id), \(theme), \(target.map(Int16.init)), \(achieved.map(Int16.init)))
+                ON CONFLICT (procurement_id, theme) DO UPDATE SET
+                    target_score = coalesce(\(target.map(Int16.init)), procurement_impacts.target_score),
+                    achieved_score = coalesce(\(achieved.map(Int16.init)), procurement_impacts.achieved_score)
+                """)
+        }
+    }
+
+    func load(_ ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: ProcurementView] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await connection.query("SELECT * FROM procurements WHERE id = ANY(\(ids))")
+        var members: [UUID: [UUID]] = [:]
+        for row in try await connection.query(
+            "SELECT procurement_id, user_id FROM procurement_members WHERE procurement_id = ANY(\(ids)) ORDER BY user_id")
+        {
+            members[try row.decode("procurement_id"), default: []].append(try row.decode("user_id"))
+        }
+        var impacts: [UUID: [ProcurementView.Impact]] = [:]
+        for row in try await connection.query("SELECT * FROM procurement_impacts WHERE procurement_id = ANY(\(ids))") {
+            let target: Int? = try row.decode("target_score")
+            let achieved: Int? = try row.decode("achieved_score")
+            let difference: Int? = if let target, let achieved { achieved - target } else { nil }
+            impacts[try row.decode("procurement_id"), default: []].append(
+                .init(theme: try row.decode("theme"), target: target, achieved: achieved, difference: difference))
+        }
+        var history: [UUID: [ProcurementView.PhaseChange]] = [:]
+        for row in try await connection.query(
+            "SELECT * FROM procurement_phase_changes WHERE procurement_id = ANY(\(ids)) ORDER BY at, to_phase")
+        {
+            history[try row.decode("procurement_id"), default: []].append(
+                .init(
+                    from: try row.decode("from_phase"), to: try row.decode("to_phase"), actorId: try row.decode("actor_id"),
+                    at: try row.decode("at")))
+        }
+        var goals: [UUID: [ProcurementView.GoalRef]] = [:]
+        for row in try await connection.query(
+            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id = ANY(\(ids)) ORDER BY seq")
+        {
+            goals[try row.decode("procurement_id"), default: []].append(
+                .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))
+        }
+        var views: [UUID: ProcurementView] = [:]
+        for row in rows {
+            let id: UUID = try row.decode("id")
+            let order = ImpactInput.themes
+            views[id] = ProcurementView(
+                id: id, title: try row.decode("title"), reference: try row.decode("reference"), category: try row.decode("category"),
+                estimatedValue: try row.decode("estimated_value"), phase: try row.decode("phase"), leadId: try row.decode("lead_id"),
+                memberIds: members[id] ?? [],
+                impact: (impacts[id] ?? []).sorted { (order.firstIndex(of: $0.theme) ?? 9) < (order.firstIndex(of: $1.theme) ?? 9) },
+                phaseHistory: history[id] ?? [], goals: goals[id] ?? [], createdBy: try row.decode("created_by"),
+                createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))
+        }
+        return views
+    }
+}
+
+struct ProcurementSummary: Encodable, Sendable {
+    let title: String
+    let phase: String
+    let leadId: UUID?
+    let memberCount: Int
+    let version: Int
+
+    init(_ view: ProcurementView) {
+        title = view.title
+        phase = view.phase
+        leadId = view.leadId
+        memberCount = view.memberIds.count
+        version = view.version
+    }
+}

@@ -1,0 +1,74 @@
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// Every API route is registered through here, so that (1) each names the guard it needs —
+/// open, signed in, an organisation action or a platform action — checked before the handler
+/// runs, and (2) the list of routes is known, for the OpenAPI completeness test.
+public struct APIRouter {
+    public typealias Handler<Caller> = @Sendable (Request, AppRequestContext, Caller) async throws -> Response
+
+    let router: Router<AppRequestContext>
+    public let table: RouteTable
+
+    /// A route open to anyone.
+    public func open(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Void>) {
+        add(method, path) { request, context in try await handler(request, context, ()) }
+    }
+
+    /// A route for any signed-in user.
+    public func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
+        add(method, path) { request, context in
+            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
+            return try await handler(request, context, identity)
+        }
+    }
+
+    /// A route under `/orgs/:org`: the caller must be a member of exactly that organisation
+    /// (else 404, revealing nothing) whose role allows `action` (else 403).
+    public func organisation(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.Member>)
+    {
+        add(method, path) { request, context in
+            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
+            guard case .member(let member) = identity else {
+                throw LuotsiError.forbidden("platform administrators do not read organisations' own content")
+            }
+            guard context.parameters.get("org") == member.organisation.slug else { throw LuotsiError.notFound("organisation") }
+            guard Permissions.allows(AccessRole(identity), action) else { throw LuotsiError.forbidden() }
+            return try await handler(request, context, member)
+        }
+    }
+
+    /// A platform administrator's route.
+    public func platform(
+        _ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>
+    ) {
+        add(method, path) { request, context in
+            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
+            guard case .platformAdmin(let admin) = identity, Permissions.allows(.platformAdmin, action) else {
+                throw LuotsiError.forbidden()
+            }
+            return try await handler(request, context, admin)
+        }
+    }
+
+    private func add(
+        _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) {
+        table.record(method: method, path: path)
+        router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+    }
+}
+
+/// The registered API routes, as `GET /api/v1/orgs/{org}/goals` style strings.
+public final class RouteTable: Sendable {
+    private let entries = Mutex<[String]>([])
+
+    public var routes: [String] { entries.withLock { $0 } }
+
+    func record(method: HTTPRequest.Method, path: String) {
+        let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        entries.withLock { $0.append("\(method.rawValue) \(openAPIPath)") }
+    }
+}

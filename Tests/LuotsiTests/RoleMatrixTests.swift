@@ -15,6 +15,7 @@ struct RoleMatrixTests {
     static let expected: [Action: Set<Caller>] = [
         .readOrganisation: [.management, .lead, .staff],
         .manageUsers: [.management],
+        .manageSettings: [.management],
         .proposeGoal: [.management, .lead, .staff],
         .editGoal: [.management, .lead],
         .siftGoal: [.management, .lead],
@@ -42,7 +43,7 @@ struct RoleMatrixTests {
         }
     }
 
-    @Test("every role × action pair is allowed (2xx) or denied (403) through the API", arguments: Action.allCases)
+    @Test("every role × action pair is allowed (2xx) or denied (403) through the API", .serialized, arguments: Action.allCases)
     func everyPairThroughTheAPI(action: Action) async throws {
         try await APITestWorld.with { world, client in
             let fixture = try await Fixture.make(world, client)
@@ -129,6 +130,7 @@ struct RoleMatrixTests {
                         "password": "long enough password",
                     ]
                 )
+            case .manageSettings: return (.patch, "\(org)/settings", ["checkinDueDays": 45])
             case .proposeGoal: return (.post, "\(org)/goals", ["title": "Ehdotus", "level": "organisation"])
             case .editGoal: return (.patch, "\(org)/goals/\(try await freshGoal())", ["title": "Muokattu"])
             case .siftGoal: return (.post, "\(org)/goals/\(try await freshGoal())/transitions", ["to": "shortlisted", "reason": "hyvä"])

@@ -19,7 +19,7 @@ enum TestSupport {
         return "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
     }
 
-    static func pool(size: Int = 8) -> PostgresPool {
+    static func pool(size: Int = 4) -> PostgresPool {
         PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(30)))
     }
 

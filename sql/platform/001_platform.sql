@@ -34,12 +34,13 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions (organisation_id, user_id);
 
--- The group role through which every organisation role reads the shared catalogue.
+-- The group role through which every organisation role reads the shared catalogue. Roles are
+-- cluster-wide, so several databases (or concurrent first migrations) may race to create it.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'luotsi_tenant') THEN
-        CREATE ROLE luotsi_tenant NOLOGIN;
-    END IF;
+    CREATE ROLE luotsi_tenant NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 -- current_schema() is the platform schema this file runs in.

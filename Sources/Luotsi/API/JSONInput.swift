@@ -6,6 +6,12 @@ import Postgres
 /// names it rather than being silently ignored.
 public protocol JSONInput: Decodable {
     static var fields: Set<String> { get }
+    /// The fields of objects nested under a top-level field (directly, or as array elements).
+    static var nestedFields: [String: Set<String>] { get }
+}
+
+extension JSONInput {
+    public static var nestedFields: [String: Set<String>] { [:] }
 }
 
 /// Reads request bodies: malformed JSON is 400; unknown fields, missing or mistyped values 422
@@ -39,6 +45,21 @@ public enum JSONBody {
     static func decode<T: JSONInput>(_ type: T.Type, object: [String: Any], data: Data) throws -> T {
         if let unknown = object.keys.sorted().first(where: { !T.fields.contains($0) }) {
             throw LuotsiError.invalid(field: unknown, reason: "unknown field")
+        }
+        for (key, allowed) in T.nestedFields {
+            let nested: [(String, [String: Any])] =
+                if let inner = object[key] as? [String: Any] {
+                    [(key, inner)]
+                } else if let items = object[key] as? [Any] {
+                    items.enumerated().compactMap { index, item in (item as? [String: Any]).map { ("\(key)[\(index)]", $0) } }
+                } else {
+                    []
+                }
+            for (path, inner) in nested {
+                if let unknown = inner.keys.sorted().first(where: { !allowed.contains($0) }) {
+                    throw LuotsiError.invalid(field: "\(path).\(unknown)", reason: "unknown field")
+                }
+            }
         }
         do {
             return try APICoding.decoder.decode(T.self, from: data)
@@ -95,7 +116,9 @@ public enum Patch<Value: Decodable & Sendable>: Decodable, Sendable {
 extension KeyedDecodingContainer {
     /// Absent keys decode as `.absent` rather than failing.
     public func decode<T>(_ type: Patch<T>.Type, forKey key: Key) throws -> Patch<T> {
-        try decodeIfPresent(type, forKey: key) ?? .absent
+        // Not decodeIfPresent: it turns an explicit null into "absent".
+        // (And not `decode(type, forKey:)`, which would resolve to this very overload.)
+        contains(key) ? try Patch<T>(from: superDecoder(forKey: key)) : .absent
     }
 }
 

@@ -5,6 +5,7 @@ public enum Action: String, Sendable, CaseIterable {
     // Inside an organisation
     case readOrganisation  // goals, procurements, tasks, comments, catalogue, dashboard
     case manageUsers
+    case manageSettings
     case proposeGoal
     case editGoal
     case siftGoal  // idea → shortlisted | rejected
@@ -45,7 +46,7 @@ public enum Permissions {
     public static let table: [AccessRole: Set<Action>] = [
         .platformAdmin: [.manageOrganisations, .manageCatalogue, .readRollup],
         .management: [
-            .readOrganisation, .manageUsers, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn,
+            .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn,
             .manageProcurements, .manageTasks, .updateTask, .readAudit, .export,
         ],
         .lead: [

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// `GET|POST /orgs/{org}/users`, `PATCH /orgs/{org}/users/{id}` (management).
+/// `GET /orgs/{org}/users` (every member: to pick owners, leads and assignees);
+/// `POST /orgs/{org}/users` and `PATCH /orgs/{org}/users/{id}` (management).
 struct UserRoutes {
     let services: AppServices
 

@@ -36,6 +36,9 @@ public struct CatalogueDocument: Codable, Sendable, Equatable {
 
     /// Reads and checks a document.
     public static func read(from data: Data) throws -> CatalogueDocument {
+        if let object = try? JSONSerialization.jsonObject(with: data) {
+            try checkFields(object, shape: documentShape, path: "")
+        }
         let document: CatalogueDocument
         do {
             document = try JSONDecoder().decode(CatalogueDocument.self, from: data)
@@ -44,6 +47,47 @@ public struct CatalogueDocument: Codable, Sendable, Equatable {
         }
         try document.validate()
         return document
+    }
+
+    /// The accepted members at each level: unknown ones are refused, naming where they are.
+    private indirect enum Shape: Sendable {
+        case object([String: Shape])
+        case array(Shape)
+        case value
+    }
+
+    private static let localized = Shape.object(["fi": .value, "sv": .value, "en": .value])
+    private static let documentShape = Shape.object([
+        "title": localized, "source": .value,
+        "themes": .array(
+            .object([
+                "code": .value, "position": .value, "status": .value, "name": localized, "statement": localized,
+                "goals": .array(
+                    .object([
+                        "code": .value, "position": .value, "name": localized, "description": localized,
+                        "indicators": .array(
+                            .object([
+                                "code": .value, "name": localized, "description": localized, "unit": .value, "direction": .value,
+                                "target": .value,
+                                "targetYear": .value,
+                            ])),
+                    ])),
+            ])),
+    ])
+
+    private static func checkFields(_ value: Any, shape: Shape, path: String) throws {
+        switch shape {
+        case .value: return
+        case .array(let element):
+            for (index, item) in (value as? [Any] ?? []).enumerated() { try checkFields(item, shape: element, path: "\(path)[\(index)]") }
+        case .object(let members):
+            guard let object = value as? [String: Any] else { return }
+            for (key, item) in object.sorted(by: { $0.key < $1.key }) {
+                let field = path.isEmpty ? key : "\(path).\(key)"
+                guard let inner = members[key] else { throw LuotsiError.invalid(field: field, reason: "unknown field") }
+                try checkFields(item, shape: inner, path: field)
+            }
+        }
     }
 
     /// Codes unique and well-formed, every text in three languages, known statuses and directions.

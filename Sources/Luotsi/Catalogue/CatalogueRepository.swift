@@ -29,7 +29,7 @@ public struct CatalogueRepository: Sendable {
         }
     }
 
-    /// A whole version in every language, with ids (export, and the basis of the view).
+    /// A whole version in every language (the import/export format).
     public func document(version: Int? = nil) async throws -> CatalogueDocument {
         try await pool.withTransaction { connection in
             let chosen: Int
@@ -85,11 +85,11 @@ public struct CatalogueRepository: Sendable {
     // MARK: - Draft editing
 
     /// The draft, creating it as a copy of the newest published version when there is none.
-    public func draft(create: Bool) async throws -> (version: Int, document: CatalogueDocument) {
+    public func draft(create: Bool) async throws -> (version: Int, document: CatalogueDocument, created: Bool) {
         try await pool.withTransaction { connection in
             try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
             if let version = try await draftVersion(on: connection) {
-                return (version, try await read(version: version, on: connection).document)
+                return (version, try await read(version: version, on: connection).document, false)
             }
             guard create else { throw LuotsiError.notFound("catalogue draft") }
             let base: CatalogueDocument
@@ -100,7 +100,7 @@ public struct CatalogueRepository: Sendable {
             }
             let version = try await nextVersion(on: connection)
             try await insert(base, version: version, status: "draft", note: "", on: connection)
-            return (version, base)
+            return (version, base, true)
         }
     }
 
@@ -120,7 +120,7 @@ public struct CatalogueRepository: Sendable {
 
     /// Changes one goal of the draft (name and/or description).
     public func updateDraftGoal(code: String, name: Localized?, description: Localized?) async throws -> CatalogueDocument {
-        let (_, current) = try await draft(create: false)
+        let (_, current, _) = try await draft(create: false)
         var document = current
         guard let t = document.themes.firstIndex(where: { $0.goals.contains { $0.code == code } }),
             let g = document.themes[t].goals.firstIndex(where: { $0.code == code })
@@ -133,7 +133,7 @@ public struct CatalogueRepository: Sendable {
 
     /// Adds a goal to a theme of the draft; its code is the next free number of the theme.
     public func addDraftGoal(themeCode: String, name: Localized, description: Localized) async throws -> CatalogueDocument.Goal {
-        let (_, current) = try await draft(create: false)
+        let (_, current, _) = try await draft(create: false)
         var document = current
         guard let t = document.themes.firstIndex(where: { $0.code == themeCode }) else {
             throw LuotsiError.notFound("theme \(themeCode) in the draft")

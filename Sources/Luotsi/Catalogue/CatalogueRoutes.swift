@@ -9,12 +9,14 @@ struct CatalogueRoutes {
 
     struct GoalEdit: JSONInput {
         static let fields: Set<String> = ["name", "description"]
+        static let nestedFields: [String: Set<String>] = ["name": ["fi", "sv", "en"], "description": ["fi", "sv", "en"]]
         var name: Localized?
         var description: Localized?
     }
 
     struct NewGoal: JSONInput {
         static let fields: Set<String> = ["name", "description"]
+        static let nestedFields: [String: Set<String>] = ["name": ["fi", "sv", "en"], "description": ["fi", "sv", "en"]]
         var name: Localized
         var description: Localized
     }
@@ -46,12 +48,12 @@ struct CatalogueRoutes {
             return try JSONOutput.response(try await catalogue.document(version: version))
         }
         api.platform(.get, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, _ in
-            let (version, document) = try await catalogue.draft(create: false)
+            let (version, document, _) = try await catalogue.draft(create: false)
             return try JSONOutput.response(DraftOutput(version: version, document: document))
         }
         api.platform(.post, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, _ in
-            let (version, document) = try await catalogue.draft(create: true)
-            return try JSONOutput.response(DraftOutput(version: version, document: document), status: .created)
+            let (version, document, created) = try await catalogue.draft(create: true)
+            return try JSONOutput.response(DraftOutput(version: version, document: document), status: created ? .created : .ok)
         }
         api.platform(.put, "/api/v1/platform/catalogue/draft", .manageCatalogue) { request, _, _ in
             let (_, data) = try await JSONBody.object(request)
@@ -84,7 +86,7 @@ struct CatalogueRoutes {
             let note = input.note ?? ""
             guard note.count <= 2000 else { throw LuotsiError.invalid(field: "note", reason: "at most 2000 characters") }
             let version = try await catalogue.publishDraft(note: note)
-            return try JSONOutput.response(try await catalogue.view(language: .en, version: version))
+            return try JSONOutput.response(try await catalogue.view(language: try Self.language(request), version: version))
         }
         api.platform(.get, "/api/v1/platform/rollup", .readRollup) { request, _, _ in
             try JSONOutput.response(

@@ -104,7 +104,7 @@ public struct Dashboard: Codable, Sendable {
             """
             SELECT g.id, g.title, g.owner_id, c.last FROM goals g
             LEFT JOIN LATERAL (SELECT max(created_at) AS last FROM checkins WHERE goal_id = g.id) c ON true
-            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(days))
+            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(Int32(days)))
             ORDER BY c.last NULLS FIRST, g.title
             """
         ).map {

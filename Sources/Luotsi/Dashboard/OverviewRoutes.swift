@@ -20,7 +20,7 @@ struct OverviewRoutes {
         api.organisation(.get, "/api/v1/orgs/:org/settings", .readOrganisation) { _, _, member in
             try JSONOutput.response(try await services.inOrganisation(member) { try await Settings.read(on: $0) })
         }
-        api.organisation(.patch, "/api/v1/orgs/:org/settings", .manageUsers) { request, _, member in
+        api.organisation(.patch, "/api/v1/orgs/:org/settings", .manageSettings) { request, _, member in
             let input = try await JSONBody.decode(SettingsInput.self, from: request)
             return try JSONOutput.response(
                 try await services.inOrganisation(member) { try await Settings.update(input, by: member, on: $0) })

@@ -4,6 +4,7 @@ import Postgres
 /// `POST …/goals/{id}/checkins`.
 public struct CheckInInput: JSONInput, Sendable {
     public static let fields: Set<String> = ["status", "attainment", "comment", "indicatorValues"]
+    public static let nestedFields: [String: Set<String>] = ["indicatorValues": ["indicatorId", "value"]]
     public struct IndicatorValue: Codable, Sendable {
         public var indicatorId: UUID
         public var value: Decimal

@@ -21,6 +21,7 @@ public struct GoalPatchInput: JSONInput, Sendable {
     public static let fields: Set<String> = [
         "title", "description", "priority", "alignsTo", "ownerId", "start", "due", "milestones", "indicators", "themeCode",
     ]
+    public static let nestedFields = ["milestones": MilestoneInput.fields, "indicators": IndicatorInput.fields]
     public var title: Patch<String>
     public var description: Patch<String>
     public var priority: Patch<Int>
@@ -34,12 +35,14 @@ public struct GoalPatchInput: JSONInput, Sendable {
 }
 
 public struct MilestoneInput: Codable, Sendable {
+    static let fields: Set<String> = ["title", "due", "done"]
     public var title: String
     public var due: CalendarDate
     public var done: Bool?
 }
 
 public struct IndicatorInput: Codable, Sendable {
+    static let fields: Set<String> = ["name", "unit", "baseline", "target", "direction", "catalogueIndicatorId"]
     public var name: String
     public var unit: String?
     public var baseline: Decimal?
@@ -51,6 +54,7 @@ public struct IndicatorInput: Codable, Sendable {
 /// `POST …/goals/{id}/transitions`.
 public struct TransitionInput: JSONInput, Sendable {
     public static let fields: Set<String> = ["to", "reason", "ownerId", "start", "due", "milestones", "indicators"]
+    public static let nestedFields = ["milestones": MilestoneInput.fields, "indicators": IndicatorInput.fields]
     public var to: String
     public var reason: String
     public var ownerId: UUID?

@@ -3,6 +3,7 @@ import Foundation
 /// `POST …/procurements`.
 public struct NewProcurementInput: JSONInput, Sendable {
     public static let fields: Set<String> = ["title", "reference", "category", "estimatedValue", "phase", "leadId", "memberIds", "impact"]
+    public static let nestedFields: [String: Set<String>] = ["impact": ["target", "achieved"]]
     public var title: String
     public var reference: String?
     public var category: String?
@@ -16,6 +17,7 @@ public struct NewProcurementInput: JSONInput, Sendable {
 /// `PATCH …/procurements/{id}`.
 public struct ProcurementPatchInput: JSONInput, Sendable {
     public static let fields: Set<String> = ["title", "reference", "category", "estimatedValue", "phase", "leadId", "memberIds", "impact"]
+    public static let nestedFields: [String: Set<String>] = ["impact": ["target", "achieved"]]
     public var title: Patch<String>
     public var reference: Patch<String>
     public var category: Patch<String>

@@ -7,6 +7,7 @@ struct PlatformOrganisationRoutes {
 
     struct CreateInput: JSONInput {
         static let fields: Set<String> = ["slug", "name", "management"]
+        static let nestedFields: [String: Set<String>] = ["management": ["email", "name", "password"]]
         struct Management: Codable {
             var email: String
             var name: String
@@ -46,9 +47,14 @@ struct PlatformOrganisationRoutes {
         }
         api.platform(.post, "/api/v1/platform/organisations", .manageOrganisations) { request, _, _ in
             let input = try await JSONBody.decode(CreateInput.self, from: request)
-            let organisation = try await services.organisations.create(
-                slug: input.slug, name: input.name,
-                management: NewUser(email: input.management.email, name: input.management.name, password: input.management.password))
+            let management: NewUser
+            do {
+                management = try NewUser(email: input.management.email, name: input.management.name, password: input.management.password)
+                    .validated()
+            } catch LuotsiError.invalid(let field, let reason) {
+                throw LuotsiError.invalid(field: "management.\(field)", reason: reason)
+            }
+            let organisation = try await services.organisations.create(slug: input.slug, name: input.name, management: management)
             return try JSONOutput.response(OrganisationOutput(organisation), status: .created)
         }
         api.platform(.patch, "/api/v1/platform/organisations/:org", .manageOrganisations) { request, context, _ in

@@ -1,0 +1,119 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Luotsi
+
+@Suite("The national catalogue")
+struct CatalogueTests {
+    /// Goal ids of the themes the reference marks `confirmed`, read from the reference itself.
+    static func confirmedGoalCodes() throws -> [String] {
+        let reference = TestSupport.repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+            "shared/reference/national-strategy.md")
+        let text = try String(contentsOf: reference, encoding: .utf8)
+        var codes: [String] = []
+        var confirmed = false
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("## ") { confirmed = line.contains("status: confirmed") }
+            if confirmed, line.hasPrefix("| "), let match = line.firstMatch(of: /^\| ([A-Z]{2}-[0-9]+) \|/) {
+                codes.append(String(match.1))
+            }
+        }
+        return codes
+    }
+
+    @Test("the seed holds the 8 themes and every confirmed goal, named and described in fi, sv and en")
+    func seedIsComplete() async throws {
+        let confirmed = try Self.confirmedGoalCodes()
+        #expect(confirmed.count == 16)
+        try await APITestWorld.with { world, client in
+            var themeCodes: [[String]] = []
+            for language in ["fi", "sv", "en"] {
+                let response = try await client.call(.get, "/api/v1/catalogue?lang=\(language)", token: world.a.tokens[.staff]!)
+                #expect(response.status == .ok)
+                #expect(response.string("language") == language)
+                let themes = try #require(response.json["themes"] as? [[String: Any]])
+                themeCodes.append(themes.compactMap { $0["code"] as? String })
+                let goals = themes.flatMap { $0["goals"] as? [[String: Any]] ?? [] }
+                #expect(Set(goals.compactMap { $0["code"] as? String }) == Set(confirmed), "\(language)")
+                for item in themes + goals {
+                    for key in ["name"] { #expect(!((item[key] as? String) ?? "").isEmpty) }
+                }
+                for goal in goals { #expect(!((goal["description"] as? String) ?? "").isEmpty) }
+            }
+            #expect(themeCodes.allSatisfy { $0 == ["SM", "CO", "KM", "FP", "IN", "EC", "SO", "EL"] })
+            // Names really differ by language (not one text three times).
+            let fi = try await client.call(.get, "/api/v1/catalogue?lang=fi", token: world.a.tokens[.staff]!)
+            let sv = try await client.call(
+                .get, "/api/v1/catalogue", token: world.a.tokens[.staff]!, headers: [.acceptLanguage: "sv-FI,sv;q=0.9"])
+            #expect(fi.text.contains("Luonnon monimuotoisuus") && sv.text.contains("Biologisk mångfald"))
+            let en = try await client.call(.get, "/api/v1/catalogue?lang=en", token: world.a.tokens[.staff]!)
+            let innovation = (en.json["themes"] as? [[String: Any]])?.first { $0["code"] as? String == "IN" }
+            let share =
+                ((innovation?["goals"] as? [[String: Any]])?.first { $0["code"] as? String == "IN-3" }?["indicators"] as? [[String: Any]])?
+                .first
+            #expect(share?["target"] as? Double == 10)
+            #expect(
+                try await client.call(.get, "/api/v1/catalogue?lang=de", token: world.a.tokens[.staff]!).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/api/v1/catalogue").status == .unauthorized)
+        }
+    }
+
+    @Test("a new version can be published; adopted goals keep their version and see what changed")
+    func versioning() async throws {
+        try await APITestWorld.with { world, client in
+            let admin = world.adminToken
+            let token = world.a.tokens[.management]!
+            let catalogue = try await client.call(.get, "/api/v1/catalogue?lang=en", token: token)
+            #expect(catalogue.json["version"] as? Int == 1)
+            let goals = (catalogue.json["themes"] as? [[String: Any]] ?? []).flatMap { $0["goals"] as? [[String: Any]] ?? [] }
+            let biodiversity = try #require(goals.first { $0["code"] as? String == "EL-2" }?["id"] as? String)
+            let adopted = try await client.call(
+                .post, "/api/v1/orgs/\(world.a.slug)/goals", token: token, json: ["level": "organisation", "catalogueGoalId": biodiversity])
+            #expect(adopted.status == .created)
+            #expect(adopted.string("title") == "Luonnon monimuotoisuus")
+            #expect(adopted.string("themeCode") == "EL")
+
+            #expect(try await client.call(.get, "/api/v1/platform/catalogue/draft", token: admin).status == .notFound)
+            #expect(try await client.call(.post, "/api/v1/platform/catalogue/draft", token: admin).status == .created)
+            let edited = try await client.call(
+                .patch, "/api/v1/platform/catalogue/draft/goals/EL-2", token: admin,
+                json: [
+                    "name": [
+                        "fi": "Luonnon monimuotoisuuden turvaaminen", "sv": "Tryggad biologisk mångfald", "en": "Safeguarding biodiversity",
+                    ]
+                ])
+            #expect(edited.status == .ok)
+            let added = try await client.call(
+                .post, "/api/v1/platform/catalogue/draft/themes/KM/goals", token: admin,
+                json: [
+                    "name": ["fi": "Tietovaranto", "sv": "Datalager", "en": "Data store"],
+                    "description": ["fi": "k", "sv": "b", "en": "d"],
+                ])
+            #expect(added.status == .created && added.string("code") == "KM-1")
+            let bad = try await client.call(
+                .patch, "/api/v1/platform/catalogue/draft/goals/EL-2", token: admin, json: ["name": ["fi": "x", "sv": "", "en": "y"]])
+            #expect(bad.status == .unprocessableContent && bad.string("field") == "name.sv")
+            // Organisations still see version 1 until the draft is published.
+            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == 1)
+            let published = try await client.call(
+                .post, "/api/v1/platform/catalogue/draft/publish", token: admin, json: ["note": "wording"])
+            #expect(published.json["version"] as? Int == 2)
+            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == 2)
+
+            let goal = try await client.call(.get, "/api/v1/orgs/\(world.a.slug)/goals/\(adopted.id)", token: token)
+            let ref = try #require(goal.json["catalogueGoal"] as? [String: Any])
+            #expect(ref["version"] as? Int == 1)
+            #expect(ref["id"] as? String == biodiversity)
+            #expect(ref["latestVersion"] as? Int == 2)
+            #expect(ref["changedInLatest"] as? Bool == true)
+            #expect(((ref["latest"] as? [String: Any])?["name"] as? [String: Any])?["en"] as? String == "Safeguarding biodiversity")
+
+            let versions = try await client.call(.get, "/api/v1/platform/catalogue/versions", token: admin)
+            #expect(versions.items.map { $0["version"] as? Int } == [2, 1])
+            let export = try await client.call(.get, "/api/v1/platform/catalogue/versions/1", token: admin)
+            #expect(export.text.contains("Luonnon monimuotoisuus") && !export.text.contains("Safeguarding"))
+        }
+    }
+}

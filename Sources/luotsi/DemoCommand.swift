@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Luotsi
 
-/// Seeds the local demo: an organisation with one user per role and a platform admin, with
-/// fresh random passwords kept in a git-ignored file so later runs can print them again.
+/// Seeds the local demo: an organisation with one user per role, realistic goals, procurements,
+/// tasks and check-ins, and a platform admin — with fresh random passwords kept in a git-ignored
+/// file so later runs can print them again.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Seed the local demo organisation and print its sign-ins (local use only).")
@@ -29,15 +30,18 @@ struct DemoCommand: AsyncParsableCommand {
                 ("staff", "asiantuntija@demo.example", "Sanna Asiantuntija"),
             ]
             let passwords = people.map { _ in Self.randomPassword() }
-            _ = try await organisations.create(
-                slug: slug, name: "Demo City (Demokaupunki)",
-                management: NewUser(email: people[1].email, name: people[1].name, password: passwords[1]))
-            for index in [2, 3] {
+            let organisation = try await organisations.create(slug: slug, name: "Demo City (Demokaupunki)", management: nil)
+            var users: [User] = []
+            for index in 1...3 {
                 let person = people[index]
-                _ = try await runtime.services.users.create(
-                    NewUser(email: person.email, name: person.name, password: passwords[index]),
-                    role: try Role.parse(person.role), organisationSlug: slug)
+                users.append(
+                    try await runtime.services.users.create(
+                        NewUser(email: person.email, name: person.name, password: passwords[index]),
+                        role: try Role.parse(person.role), organisationSlug: slug))
             }
+            try await DemoContent(
+                services: runtime.services, organisation: organisation, management: users[0], lead: users[1], staff: users[2]
+            ).seed()
             var adminLine = "platform admin  \(people[0].email)  \(passwords[0])"
             do {
                 _ = try await runtime.services.users.createPlatformAdmin(

@@ -15,16 +15,25 @@ struct OverviewTests {
             let catalogue = try await client.call(.get, "/api/v1/catalogue", token: token)
             let goals = (catalogue.json["themes"] as? [[String: Any]] ?? []).flatMap { $0["goals"] as? [[String: Any]] ?? [] }
             let sm1 = goals.first { $0["code"] as? String == "SM-1" }?["id"] as? String
-            let procurement = try await client.call(.post, "\(org)/procurements", token: token, json: ["title": "Siivous", "phase": "contract_management"])
-            let adopted = try await client.call(.post, "\(org)/goals", token: token, json: ["level": "organisation", "catalogueGoalId": sm1!])
-            for step in ["shortlisted"] { _ = try await client.call(.post, "\(org)/goals/\(adopted.id)/transitions", token: token, json: ["to": step, "reason": "r"]) }
+            let procurement = try await client.call(
+                .post, "\(org)/procurements", token: token, json: ["title": "Siivous", "phase": "contract_management"])
+            let adopted = try await client.call(
+                .post, "\(org)/goals", token: token, json: ["level": "organisation", "catalogueGoalId": sm1!])
+            for step in ["shortlisted"] {
+                _ = try await client.call(.post, "\(org)/goals/\(adopted.id)/transitions", token: token, json: ["to": step, "reason": "r"])
+            }
             _ = try await client.call(
                 .post, "\(org)/goals/\(adopted.id)/transitions", token: token,
-                json: ["to": "scheduled", "reason": "r", "ownerId": world.a.users[.lead]!.id.uuidString, "start": "2020-01-01", "due": "2021-12-31"])
+                json: [
+                    "to": "scheduled", "reason": "r", "ownerId": world.a.users[.lead]!.id.uuidString, "start": "2020-01-01",
+                    "due": "2021-12-31",
+                ])
             let procurementGoal = try await client.call(
-                .post, "\(org)/goals", token: token, json: ["title": "Ympäristömerkityt aineet", "level": "procurement", "procurementId": procurement.id])
+                .post, "\(org)/goals", token: token,
+                json: ["title": "Ympäristömerkityt aineet", "level": "procurement", "procurementId": procurement.id])
             _ = try await client.call(
-                .post, "\(org)/procurements/\(procurement.id)/tasks", token: token, json: ["title": "Sopimuskatselmus", "goalId": procurementGoal.id, "due": "2021-01-15"])
+                .post, "\(org)/procurements/\(procurement.id)/tasks", token: token,
+                json: ["title": "Sopimuskatselmus", "goalId": procurementGoal.id, "due": "2021-01-15"])
             let dashboard = try await client.call(.get, "\(org)/dashboard", token: token)
             #expect(dashboard.status == .ok)
             let byTheme = dashboard.json["goalsByThemeAndStatus"] as? [[String: Any]] ?? []
@@ -38,7 +47,8 @@ struct OverviewTests {
             #expect(phases.map { $0["phase"] as? String } == ProcurementPhase.allCases.map(\.rawValue))
             let contract = phases.first { $0["phase"] as? String == "contract_management" }?["procurements"] as? [[String: Any]]
             #expect((contract?.first?["goals"] as? [[String: Any]])?.first?["id"] as? String == procurementGoal.id)
-            _ = try await client.call(.post, "\(org)/goals/\(adopted.id)/checkins", token: token, json: ["status": "on_track", "attainment": 80])
+            _ = try await client.call(
+                .post, "\(org)/goals/\(adopted.id)/checkins", token: token, json: ["status": "on_track", "attainment": 80])
             let after = try await client.call(.get, "\(org)/dashboard?checkinDueDays=7", token: token)
             #expect((after.json["checkinsDue"] as? [Any])?.isEmpty == true)
             #expect((after.json["attainmentOverTime"] as? [[String: Any]])?.first?["averageAttainment"] as? Double == 80)
@@ -54,7 +64,8 @@ struct OverviewTests {
         try await APITestWorld.with { world, client in
             let org = "/api/v1/orgs/\(world.a.slug)"
             let token = world.a.tokens[.lead]!
-            _ = try await client.call(.post, "\(org)/goals", token: token, json: ["title": "Åland, \"öljy\" ja ääni", "level": "organisation"])
+            _ = try await client.call(
+                .post, "\(org)/goals", token: token, json: ["title": "Åland, \"öljy\" ja ääni", "level": "organisation"])
             _ = try await client.call(.post, "\(org)/goals", token: token, json: ["title": "=HYPERLINK(\"x\")", "level": "organisation"])
             let export = try await client.call(.get, "\(org)/export?what=goals", token: token)
             #expect(export.status == .ok)
@@ -79,10 +90,12 @@ struct OverviewTests {
             let org = "/api/v1/orgs/\(world.a.slug)"
             let token = world.a.tokens[.management]!
             let created = try await client.call(
-                .post, "\(org)/users", token: token, json: ["email": "Uusi.Henkilo@A.example", "name": "Uusi Henkilö", "role": "lead", "password": "long enough password"])
+                .post, "\(org)/users", token: token,
+                json: ["email": "Uusi.Henkilo@A.example", "name": "Uusi Henkilö", "role": "lead", "password": "long enough password"])
             #expect(created.status == .created && created.string("email") == "uusi.henkilo@a.example")
             let duplicate = try await client.call(
-                .post, "\(org)/users", token: token, json: ["email": "uusi.henkilo@a.example", "name": "X", "role": "lead", "password": "long enough password"])
+                .post, "\(org)/users", token: token,
+                json: ["email": "uusi.henkilo@a.example", "name": "X", "role": "lead", "password": "long enough password"])
             #expect(duplicate.status == .conflict)
             for (body, field) in [
                 (["email": "x@a.example", "name": "X", "role": "boss", "password": "long enough password"], "role"),
@@ -112,7 +125,8 @@ struct OverviewTests {
             let goal = try await client.call(.post, "\(org)/goals", token: lead, json: ["title": "Auditoitava", "level": "organisation"])
             _ = try await client.call(.post, "\(org)/goals/\(goal.id)/comments", token: lead, json: ["text": "kommentti"])
             let procurement = try await client.call(.post, "\(org)/procurements", token: lead, json: ["title": "Hankinta"])
-            _ = try await client.call(.post, "\(org)/procurements/\(procurement.id)/tasks", token: lead, json: ["title": "t", "goalId": goal.id])
+            _ = try await client.call(
+                .post, "\(org)/procurements/\(procurement.id)/tasks", token: lead, json: ["title": "t", "goalId": goal.id])
             let audit = try await client.call(.get, "\(org)/audit", token: world.a.tokens[.management]!)
             #expect(audit.items.map { $0["action"] as? String } == ["task.create", "procurement.create", "goal.comment", "goal.create"])
             #expect(audit.items.allSatisfy { $0["actorEmail"] as? String == "lead@\(world.a.slug).example" })
@@ -128,7 +142,8 @@ struct OverviewTests {
             let goals = (catalogue.json["themes"] as? [[String: Any]] ?? []).flatMap { $0["goals"] as? [[String: Any]] ?? [] }
             let id = { (code: String) in goals.first { $0["code"] as? String == code }?["id"] as? String ?? "" }
             for (slug, token, codes) in [
-                (world.a.slug, world.a.tokens[.management]!, ["EL-1", "SO-2"]), (world.b.slug, world.b.tokens[.management]!, ["EL-1", "SO-2"]),
+                (world.a.slug, world.a.tokens[.management]!, ["EL-1", "SO-2"]),
+                (world.b.slug, world.b.tokens[.management]!, ["EL-1", "SO-2"]),
                 (c.slug, c.tokens[.management]!, ["EL-1"]),
             ] {
                 for code in codes {

@@ -17,13 +17,7 @@ public struct CatalogueRepository: Sendable {
     /// The newest published version, in one language.
     public func view(language: Language, version: Int? = nil) async throws -> CatalogueView {
         try await pool.withTransaction { connection in
-            let chosen: Int
-            if let version {
-                chosen = version
-            } else {
-                guard let latest = try await latestPublished(on: connection) else { throw LuotsiError.notFound("published catalogue") }
-                chosen = latest
-            }
+            let chosen = try await resolve(version, on: connection)
             let stored = try await read(version: chosen, on: connection)
             return Self.view(stored, version: chosen, language: language)
         }
@@ -32,14 +26,7 @@ public struct CatalogueRepository: Sendable {
     /// A whole version in every language (the import/export format).
     public func document(version: Int? = nil) async throws -> CatalogueDocument {
         try await pool.withTransaction { connection in
-            let chosen: Int
-            if let version {
-                chosen = version
-            } else {
-                guard let latest = try await latestPublished(on: connection) else { throw LuotsiError.notFound("published catalogue") }
-                chosen = latest
-            }
-            return try await read(version: chosen, on: connection).document
+            try await read(version: try await resolve(version, on: connection), on: connection).document
         }
     }
 
@@ -167,6 +154,13 @@ public struct CatalogueRepository: Sendable {
     }
 
     // MARK: - Internals
+
+    /// The version asked for, or the newest published one.
+    private func resolve(_ version: Int?, on connection: PostgresConnection) async throws -> Int {
+        if let version { return version }
+        guard let latest = try await latestPublished(on: connection) else { throw LuotsiError.notFound("published catalogue") }
+        return latest
+    }
 
     func latestPublished(on connection: PostgresConnection) async throws -> Int? {
         try await connection.query("SELECT max(version) AS v FROM \(identifier: schema).catalogue_versions WHERE status = 'published'")[0]

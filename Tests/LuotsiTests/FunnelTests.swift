@@ -102,6 +102,13 @@ struct FunnelTests {
                 ])
             #expect(scheduled.status == .ok)
             #expect((scheduled.json["milestones"] as? [Any])?.count == 1)
+            let etag = try #require(scheduled.headers[.eTag])
+            let leadReschedules = try await client.call(
+                .patch, "\(org)/goals/\(goal.id)", token: lead, json: ["due": "2028-01-01"], headers: [.ifMatch: etag])
+            #expect(leadReschedules.status == .forbidden, "the schedule of an organisation-level goal is management's")
+            let leadRewords = try await client.call(
+                .patch, "\(org)/goals/\(goal.id)", token: lead, json: ["description": "Tarkennettu"], headers: [.ifMatch: etag])
+            #expect(leadRewords.status == .ok)
             #expect((scheduled.json["indicators"] as? [Any])?.count == 1)
         }
     }

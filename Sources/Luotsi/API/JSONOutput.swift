@@ -17,7 +17,7 @@ public enum JSONOutput {
     public static func empty() -> Response { Response(status: .noContent) }
 }
 
-/// A page of a list: `items` and the cursor of the next page (`null` on the last).
+/// A page of a list: `items` and the cursor of the next page (left out on the last).
 public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
     public let items: [Item]
     public let nextCursor: String?

@@ -94,6 +94,13 @@ public struct GoalRepository: Sendable {
         async throws -> GoalView
     {
         let before = try await lockForUpdate(id, expectedVersion: expectedVersion, viewer: actor, on: connection)
+        // The schedule of an organisation-level goal is management's, as is scheduling it.
+        let touchesSchedule =
+            input.ownerId.isPresent || input.start.isPresent || input.due.isPresent || input.milestones.isPresent
+            || input.indicators.isPresent
+        if before.level == .organisation, touchesSchedule, actor.role != .management {
+            throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
+        }
         var assignments: [SQL] = []
         if let title = input.title.value { assignments.append("title = \(try GoalValidation.title(title))") }
         if input.title.isPresent, input.title.value == nil { throw LuotsiError.invalid(field: "title", reason: "must not be null") }

@@ -58,7 +58,7 @@ struct AuthRoutes {
                 }
                 switch identity {
                 case .member(var member):
-                    try await services.inOrganisation(member) { connection in
+                    _ = try await services.inOrganisation(member) { connection in
                         try await connection.query(
                             "UPDATE users SET language = \(language?.rawValue), updated_at = now() WHERE id = \(member.id)")
                     }

@@ -113,6 +113,14 @@ struct OverviewTests {
             #expect(try await client.call(.get, "/api/v1/me", token: world.a.tokens[.staff]!).status == .unauthorized)
             let list = try await client.call(.get, "\(org)/users", token: world.a.tokens[.lead]!)
             #expect(list.items.count == 4)
+            // A new role takes effect at once: the old session ends and the next sign-in carries it.
+            let leadID = world.a.users[.lead]!.id.uuidString
+            #expect(try await client.call(.get, "\(org)/procurements", token: world.a.tokens[.lead]!).status == .ok)
+            let demoted = try await client.call(.patch, "\(org)/users/\(leadID)", token: token, json: ["role": "staff"])
+            #expect(demoted.string("role") == "staff")
+            #expect(
+                try await client.call(.post, "\(org)/procurements", token: world.a.tokens[.lead]!, json: ["title": "x"]).status
+                    == .unauthorized)
             #expect(!list.text.contains("password"))
         }
     }

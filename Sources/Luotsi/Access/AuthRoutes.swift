@@ -63,6 +63,7 @@ struct AuthRoutes {
                             "UPDATE users SET language = \(language?.rawValue), updated_at = now() WHERE id = \(member.id)")
                     }
                     member.language = language
+                    services.sessions.forget(userID: member.id)
                     updated = .member(member)
                 case .platformAdmin(var admin):
                     try await services.pool.query(

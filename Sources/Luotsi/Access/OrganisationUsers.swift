@@ -38,9 +38,9 @@ public struct OrganisationUsers: Sendable {
     }
 
     /// Changes role and/or active. The last active management user cannot be demoted or
-    /// deactivated (409), so an organisation never locks itself out.
+    /// deactivated (409), so an organisation never locks itself out. Returns the account before and after.
     public func update(_ id: UUID, _ input: UserPatchInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
-        -> User
+        -> (before: User, after: User)
     {
         let role = try input.role.map(Role.parse)
         guard let row = try await connection.query("SELECT id, email, name, role, active FROM users WHERE id = \(id) FOR UPDATE").single()
@@ -61,6 +61,6 @@ public struct OrganisationUsers: Sendable {
                 WHERE id = \(id) RETURNING id, email, name, role, active
                 """)[0])
         try await AuditLog.record("user.update", entity: "user", id: id, by: actor, before: before, after: after, on: connection)
-        return after
+        return (before, after)
     }
 }

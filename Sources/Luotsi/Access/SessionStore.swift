@@ -8,6 +8,7 @@ public struct SessionStore: Sendable {
     public let platform: SchemaName
     public let tenants: TenantDatabase
     public let lifetime: Duration
+    let members = MemberCache()
 
     public init(pool: PostgresPool, platform: SchemaName, tenants: TenantDatabase, lifetime: Duration) {
         self.pool = pool
@@ -37,35 +38,41 @@ public struct SessionStore: Sendable {
         guard (20...200).contains(token.utf8.count) else { return nil }
         let rows = try await pool.query(
             """
-            SELECT s.user_id, o.id AS org_id, o.slug, o.name, o.schema_name, o.status, o.created_at
+            SELECT s.user_id, o.id AS org_id, o.slug, o.name, o.schema_name, o.status, o.created_at,
+                   a.email AS admin_email, a.name AS admin_name, a.language AS admin_language
             FROM \(identifier: platform.rawValue).sessions s
             LEFT JOIN \(identifier: platform.rawValue).organisations o ON o.id = s.organisation_id
+            LEFT JOIN \(identifier: platform.rawValue).platform_admins a ON s.organisation_id IS NULL AND a.id = s.user_id AND a.active
             WHERE s.token_hash = \(Self.hash(token)) AND s.revoked_at IS NULL AND s.expires_at > now()
             """)
         guard let row = try rows.single() else { return nil }
         let userID: UUID = try row.decode("user_id")
         guard try row.decode("org_id", as: UUID?.self) != nil else {
-            let admins = try await pool.query(
-                "SELECT id, email, name, language FROM \(identifier: platform.rawValue).platform_admins WHERE id = \(userID) AND active")
-            guard let admin = try admins.single() else { return nil }
+            guard let email = try row.decode("admin_email", as: String?.self) else { return nil }
             return .platformAdmin(
                 .init(
-                    id: try admin.decode("id"), email: try admin.decode("email"), name: try admin.decode("name"),
-                    language: try admin.decode("language", as: String?.self).flatMap(Language.init)))
+                    id: userID, email: email, name: try row.decode("admin_name"),
+                    language: try row.decode("admin_language", as: String?.self).flatMap(Language.init)))
         }
         let organisation = try Organisation(
             id: row.decode("org_id"), slug: row.decode("slug"), name: row.decode("name"), schemaText: row.decode("schema_name"),
             statusText: row.decode("status"), createdAt: row.decode("created_at"))
         guard organisation.status == .active else { return nil }
+        if let cached = members.get(userID) {
+            return .member(
+                .init(
+                    id: userID, email: cached.email, name: cached.name, role: cached.role, organisation: organisation,
+                    language: cached.language))
+        }
         let userRow = try await tenants.withTenant(organisation.schema) { connection in
             try await connection.query("SELECT id, email, name, role, active, language FROM users WHERE id = \(userID) AND active").single()
         }
         guard let userRow else { return nil }
         let user = try UserRepository.user(from: userRow)
+        let language = try userRow.decode("language", as: String?.self).flatMap(Language.init)
+        members.put(user.id, .init(email: user.email, name: user.name, role: user.role, language: language, readAt: .now))
         return .member(
-            .init(
-                id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation,
-                language: try userRow.decode("language", as: String?.self).flatMap(Language.init)))
+            .init(id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation, language: language))
     }
 
     /// Ends a session.
@@ -75,8 +82,12 @@ public struct SessionStore: Sendable {
         )
     }
 
-    /// Ends every session of one user (e.g. when deactivated).
+    /// Forgets what was read about a user (after they change their own profile).
+    public func forget(userID: UUID) { members.forget(userID) }
+
+    /// Ends every session of one user (when deactivated or given another role).
     public func revokeAll(organisationID: UUID, userID: UUID) async throws {
+        members.forget(userID)
         try await pool.query(
             """
             UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now()

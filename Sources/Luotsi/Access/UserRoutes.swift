@@ -25,10 +25,13 @@ struct UserRoutes {
         api.organisation(.patch, "/api/v1/orgs/:org/users/:id", .manageUsers) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
             let input = try await JSONBody.decode(UserPatchInput.self, from: request)
-            let updated = try await services.inOrganisation(member) {
+            let (before, updated) = try await services.inOrganisation(member) {
                 try await services.organisationUsers.update(id, input, by: member, on: $0)
             }
-            if !updated.active { try await services.sessions.revokeAll(organisationID: member.organisation.id, userID: id) }
+            // A changed role or a deactivation takes effect at once: the user signs in again.
+            if !updated.active || updated.role != before.role {
+                try await services.sessions.revokeAll(organisationID: member.organisation.id, userID: id)
+            }
             return try JSONOutput.response(updated)
         }
     }

@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+
+/// Organisation users recently read for a session, so that a request need not open a second
+/// tenant transaction just to learn who is calling. The session itself is read on every request
+/// and never cached; role changes and deactivation revoke the user's sessions, so a cached entry
+/// never grants more than the session it belongs to. Entries live `lifetime` at most.
+final class MemberCache: Sendable {
+    struct Entry: Sendable {
+        let email: String
+        let name: String
+        let role: Role
+        let language: Language?
+        let readAt: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[UUID: Entry]>([:])
+    let lifetime: Duration
+
+    init(lifetime: Duration = .seconds(30)) { self.lifetime = lifetime }
+
+    func get(_ userID: UUID) -> Entry? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            guard let entry = entries[userID] else { return nil }
+            guard now - entry.readAt < lifetime else {
+                entries[userID] = nil
+                return nil
+            }
+            return entry
+        }
+    }
+
+    func put(_ userID: UUID, _ entry: Entry) {
+        entries.withLock { entries in
+            if entries.count > 50_000 { entries.removeAll() }  // bound memory
+            entries[userID] = entry
+        }
+    }
+
+    func forget(_ userID: UUID) {
+        entries.withLock { _ = $0.removeValue(forKey: userID) }
+    }
+}

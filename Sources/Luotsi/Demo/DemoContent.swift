@@ -29,7 +29,6 @@ public struct DemoContent: Sendable {
     }
 
     private func seed(codes: [String: UUID], on connection: PostgresConnection) async throws {
-        let goals = services.goals
         let today = try await connection.query("SELECT current_date AS d")[0].decode("d", as: CalendarDate.self)
         func date(_ days: Int) -> CalendarDate { today.adding(days: days) }
 
@@ -66,8 +65,7 @@ public struct DemoContent: Sendable {
         try await move(training, ["shortlisted"], on: connection)
         try await schedule(training, owner: lead.id, start: date(-400), due: date(-30), milestones: [], indicators: [], on: connection)
         try await move(training, ["achieved"], reason: "Koulutus pidetty: 84 osallistujaa, palaute 4,3/5.", on: connection)
-        let innovation = try await goal(nil, catalogue: codes["IN-3"], level: .organisation, priority: 2, by: lead, on: connection)
-        _ = innovation
+        _ = try await goal(nil, catalogue: codes["IN-3"], level: .organisation, priority: 2, by: lead, on: connection)
         let smallFirms = try await goal(
             "Pk-yritysten osuus tarjoajista kaksinkertaiseksi", catalogue: nil, level: .organisation, priority: 3, by: staff, on: connection
         )
@@ -143,7 +141,6 @@ public struct DemoContent: Sendable {
         try await checkIn(
             ecolabel, "on_track", 70, [:], "Sopimuskausi päättyy, loppuarviointi tekeillä.", daysAgo: 40, by: lead, on: connection)
         try await move(ecolabel, ["partly_achieved"], reason: "Ympäristömerkinnät 80 %:ssa aineista; tavoite 100 %.", on: connection)
-        _ = goals
     }
 
     // MARK: - Helpers

@@ -8,6 +8,15 @@ public enum PostgresConfiguration {
         return ""
     }
 
+    /// As `conninfo(environment:)`, but `fallback` when neither `DATABASE_URL` nor `PGHOST` is set
+    /// (e.g. the docker-compose defaults for tests).
+    public static func conninfo(environment: [String: String], fallback: String) -> String {
+        environment["DATABASE_URL"] != nil || environment["PGHOST"] != nil ? conninfo(environment: environment) : fallback
+    }
+
+    /// The docker-compose database (`docker compose up -d db`).
+    public static let composeDefault = "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
+
     /// A short human description of the target without secrets, for error messages.
     public static func describe(environment: [String: String]) -> String {
         if let url = environment["DATABASE_URL"], !url.isEmpty {

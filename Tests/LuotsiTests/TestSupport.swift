@@ -12,11 +12,7 @@ enum TestSupport {
     static let sqlDirectory = repositoryRoot.appendingPathComponent("sql")
 
     static var conninfo: String {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["DATABASE_URL"] != nil || environment["PGHOST"] != nil {
-            return PostgresConfiguration.conninfo(environment: environment)
-        }
-        return "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
+        PostgresConfiguration.conninfo(environment: ProcessInfo.processInfo.environment, fallback: PostgresConfiguration.composeDefault)
     }
 
     static func pool(size: Int = 4) -> PostgresPool {

@@ -7,11 +7,7 @@ import Testing
 /// integration test is a hole CI cannot see.
 enum TestDatabase {
     static var conninfo: String {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["DATABASE_URL"] != nil || environment["PGHOST"] != nil {
-            return PostgresConfiguration.conninfo(environment: environment)
-        }
-        return "host=127.0.0.1 port=5432 user=luotsi password=luotsi dbname=luotsi"
+        PostgresConfiguration.conninfo(environment: ProcessInfo.processInfo.environment, fallback: PostgresConfiguration.composeDefault)
     }
 
     static func connect() async throws -> PostgresConnection {

@@ -61,8 +61,7 @@ public struct PageRequest: Sendable {
     }
 
     static func cursor(_ seq: Int64) -> String {
-        Data("s:\(seq)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Encoding.base64URL(Data("s:\(seq)".utf8))
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Postgres
 
@@ -21,8 +20,7 @@ public struct SessionStore: Sendable {
     public func start(organisationID: UUID?, userID: UUID) async throws -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let token = Encoding.base64URL(Data(bytes))
         let seconds = Int(lifetime.components.seconds)
         try await pool.query(
             """
@@ -38,7 +36,7 @@ public struct SessionStore: Sendable {
         guard (20...200).contains(token.utf8.count) else { return nil }
         let rows = try await pool.query(
             """
-            SELECT s.user_id, o.id AS org_id, o.slug, o.name, o.schema_name, o.status, o.created_at,
+            SELECT s.user_id, o.id, o.slug, o.name, o.schema_name, o.status, o.created_at,
                    a.email AS admin_email, a.name AS admin_name, a.language AS admin_language
             FROM \(identifier: platform.rawValue).sessions s
             LEFT JOIN \(identifier: platform.rawValue).organisations o ON o.id = s.organisation_id
@@ -47,16 +45,14 @@ public struct SessionStore: Sendable {
             """)
         guard let row = try rows.single() else { return nil }
         let userID: UUID = try row.decode("user_id")
-        guard try row.decode("org_id", as: UUID?.self) != nil else {
+        guard try row.decode("id", as: UUID?.self) != nil else {
             guard let email = try row.decode("admin_email", as: String?.self) else { return nil }
             return .platformAdmin(
                 .init(
                     id: userID, email: email, name: try row.decode("admin_name"),
                     language: try row.decode("admin_language", as: String?.self).flatMap(Language.init)))
         }
-        let organisation = try Organisation(
-            id: row.decode("org_id"), slug: row.decode("slug"), name: row.decode("name"), schemaText: row.decode("schema_name"),
-            statusText: row.decode("status"), createdAt: row.decode("created_at"))
+        let organisation = try OrganisationRepository.organisation(from: row)
         guard organisation.status == .active else { return nil }
         if let cached = members.get(userID) {
             return .member(
@@ -96,15 +92,6 @@ public struct SessionStore: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-extension Organisation {
-    init(id: UUID, slug: String, name: String, schemaText: String, statusText: String, createdAt: Date) throws {
-        guard let schema = SchemaName(schemaText), let status = Status(rawValue: statusText) else {
-            throw PostgresError(kind: .decoding, message: "invalid organisation row")
-        }
-        self.init(id: id, slug: slug, name: name, schema: schema, status: status, createdAt: createdAt)
+        Encoding.sha256Hex(token)
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One numbered SQL migration file, e.g. `003_goals.sql`.
@@ -13,7 +12,7 @@ public struct Migration: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = Encoding.sha256Hex(sql)
     }
 
     /// Reads `NNN_name.sql` files of a folder in version order; other files are ignored.

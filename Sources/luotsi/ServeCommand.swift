@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             await runtime.shutdown()
             throw error
         }
-        let app = buildApplication(services: runtime.services, configuration: configuration, logger: runtime.logger)
+        let pages = try PageRenderer(secureCookies: configuration.secureCookies)
+        let app = buildApplication(services: runtime.services, configuration: configuration, pages: pages, logger: runtime.logger)
         // SIGTERM/SIGINT: the server stops accepting, in-flight requests finish, then the pool closes.
         try await app.runService()
     }

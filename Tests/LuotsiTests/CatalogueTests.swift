@@ -26,7 +26,7 @@ struct CatalogueTests {
     @Test("the seed holds the 8 themes and every confirmed goal, named and described in fi, sv and en")
     func seedIsComplete() async throws {
         let confirmed = try Self.confirmedGoalCodes()
-        #expect(confirmed.count == 16)
+        #expect(confirmed.count == 19)
         try await APITestWorld.with { world, client in
             var themeCodes: [[String]] = []
             for language in ["fi", "sv", "en"] {
@@ -66,7 +66,8 @@ struct CatalogueTests {
             let admin = world.adminToken
             let token = world.a.tokens[.management]!
             let catalogue = try await client.call(.get, "/api/v1/catalogue?lang=en", token: token)
-            #expect(catalogue.json["version"] as? Int == 1)
+            // The bundled files publish the first versions; the admin's draft becomes the next one.
+            let base = try #require(catalogue.json["version"] as? Int)
             let goals = (catalogue.json["themes"] as? [[String: Any]] ?? []).flatMap { $0["goals"] as? [[String: Any]] ?? [] }
             let biodiversity = try #require(goals.first { $0["code"] as? String == "EL-2" }?["id"] as? String)
             let adopted = try await client.call(
@@ -95,25 +96,63 @@ struct CatalogueTests {
             let bad = try await client.call(
                 .patch, "/api/v1/platform/catalogue/draft/goals/EL-2", token: admin, json: ["name": ["fi": "x", "sv": "", "en": "y"]])
             #expect(bad.status == .unprocessableContent && bad.string("field") == "name.sv")
-            // Organisations still see version 1 until the draft is published.
-            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == 1)
+            // Organisations still see the published version until the draft is published.
+            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == base)
             let published = try await client.call(
                 .post, "/api/v1/platform/catalogue/draft/publish", token: admin, json: ["note": "wording"])
-            #expect(published.json["version"] as? Int == 2)
-            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == 2)
+            #expect(published.json["version"] as? Int == base + 1)
+            #expect(try await client.call(.get, "/api/v1/catalogue", token: token).json["version"] as? Int == base + 1)
 
             let goal = try await client.call(.get, "/api/v1/orgs/\(world.a.slug)/goals/\(adopted.id)", token: token)
             let ref = try #require(goal.json["catalogueGoal"] as? [String: Any])
-            #expect(ref["version"] as? Int == 1)
+            #expect(ref["version"] as? Int == base)
             #expect(ref["id"] as? String == biodiversity)
-            #expect(ref["latestVersion"] as? Int == 2)
+            #expect(ref["latestVersion"] as? Int == base + 1)
             #expect(ref["changedInLatest"] as? Bool == true)
             #expect(((ref["latest"] as? [String: Any])?["name"] as? [String: Any])?["en"] as? String == "Safeguarding biodiversity")
 
             let versions = try await client.call(.get, "/api/v1/platform/catalogue/versions", token: admin)
-            #expect(versions.items.map { $0["version"] as? Int } == [2, 1])
-            let export = try await client.call(.get, "/api/v1/platform/catalogue/versions/1", token: admin)
+            #expect(versions.items.map { $0["version"] as? Int } == Array((1...base + 1).reversed()))
+            let export = try await client.call(.get, "/api/v1/platform/catalogue/versions/\(base)", token: admin)
             #expect(export.text.contains("Luonnon monimuotoisuus") && !export.text.contains("Safeguarding"))
         }
+    }
+
+    @Test("a bundled catalogue file published later becomes a new version, and goals adopted from the first keep it")
+    func laterSeedIsANewVersion() async throws {
+        let files = try CatalogueRepository.seedFiles(in: TestSupport.sqlDirectory.appendingPathComponent("catalogue"))
+        #expect(files.count >= 2)
+        let services = try await TestSupport.isolatedServices(catalogueSeeds: [files[0]])
+        do {
+            let first = try await services.catalogue.view(language: .en)
+            #expect(first.version == 1)
+            #expect(first.themes.first { $0.code == "EC" }?.goals.isEmpty == true)
+            let organisation = try await services.organisations.create(slug: "seed-\(TestSupport.uniqueSuffix())", name: "Seed", management: nil)
+            let member = try await TestSupport.member(services, organisation, role: .management)
+            let biodiversity = try #require(first.themes.flatMap(\.goals).first { $0.code == "EL-2" })
+            let adopted = try await services.inOrganisation(member) {
+                try await services.goals.create(
+                    NewGoalInput(title: nil, level: "organisation", catalogueGoalId: biodiversity.id), by: member, on: $0)
+            }
+            // Migrating again with the full set publishes the later file once, as the next version.
+            let again = try AppServices(
+                pool: services.pool, sqlDirectory: TestSupport.sqlDirectory, platformSchema: services.migrator.platformSchema)
+            try await again.migrate()
+            try await again.migrate()
+            let latest = try await services.catalogue.view(language: .sv)
+            #expect(latest.version == 2)
+            #expect(try await services.catalogue.versions().count == 2)
+            let economic = latest.themes.first { $0.code == "EC" }?.goals.map(\.code)
+            #expect(economic == ["EC-1", "EC-2", "EC-3"])
+            #expect(latest.themes.flatMap(\.goals).first { $0.code == "EC-1" }?.name == "Med upphandlingarna bekämpar vi grå ekonomi och främjar skatteansvar")
+            let kept = try await services.inOrganisation(member) { try await services.goals.get(adopted.id, viewer: member, on: $0) }
+            #expect(kept.catalogueGoal?.version == 1)
+            #expect(kept.catalogueGoal?.latestVersion == 2)
+            #expect(kept.catalogueGoal?.changedInLatest == false)
+        } catch {
+            try await TestSupport.tearDown(services)
+            throw error
+        }
+        try await TestSupport.tearDown(services)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Luotsi
+@testable import Luotsi
 import Postgres
 import Testing
 
@@ -25,11 +25,14 @@ enum TestSupport {
 
     /// Services over a fresh platform schema of their own (so tests never see each other's
     /// organisations), migrated. Call `tearDown` at the end.
-    static func isolatedServices(pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil) async throws -> AppServices {
+    static func isolatedServices(pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil) async throws
+        -> AppServices
+    {
         let pool = pool ?? self.pool()
         Observability.bootstrap()
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
-        let services = try AppServices(pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations)
+        let services = try AppServices(
+            pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations, catalogueSeeds: catalogueSeeds)
         do {
             try await services.migrate()
         } catch let error as PostgresError where error.kind == .connection {
@@ -46,5 +49,15 @@ enum TestSupport {
         }
         try await services.pool.query("DROP SCHEMA \(identifier: services.migrator.platformSchema.rawValue) CASCADE")
         await services.pool.close()
+    }
+
+    /// A member of `organisation` with `role`, created directly (no bcrypt).
+    static func member(_ services: AppServices, _ organisation: Organisation, role: Role) async throws -> Identity.Member {
+        let user = try await services.tenants.withTenant(organisation.schema) { connection in
+            try await UserRepository.insert(
+                NewUser(email: "\(role.rawValue)-\(uniqueSuffix())@example.fi", name: "\(role.rawValue.capitalized) Testaaja", password: "x"),
+                role: role, passwordHash: "x", on: connection)
+        }
+        return Identity.Member(id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation, language: nil)
     }
 }

@@ -56,22 +56,7 @@ struct AuthRoutes {
                     }
                     return language
                 }
-                switch identity {
-                case .member(var member):
-                    _ = try await services.inOrganisation(member) { connection in
-                        try await connection.query(
-                            "UPDATE users SET language = \(language?.rawValue), updated_at = now() WHERE id = \(member.id)")
-                    }
-                    member.language = language
-                    services.sessions.forget(userID: member.id)
-                    updated = .member(member)
-                case .platformAdmin(var admin):
-                    try await services.pool.query(
-                        "UPDATE \(identifier: services.migrator.platformSchema.rawValue).platform_admins SET language = \(language?.rawValue) WHERE id = \(admin.id)"
-                    )
-                    admin.language = language
-                    updated = .platformAdmin(admin)
-                }
+                updated = try await services.profiles.setLanguage(language, for: identity)
             }
             return try JSONOutput.response(updated.publicUser)
         }

@@ -61,12 +61,31 @@ public struct CatalogueRepository: Sendable {
         }
     }
 
-    /// Seeds the catalogue from a file when no version exists yet (first migration).
-    public func seedIfEmpty(from file: URL) async throws -> Int? {
-        let count = try await pool.query("SELECT count(*) AS n FROM \(identifier: schema).catalogue_versions")[0].decode("n", as: Int.self)
-        guard count == 0 else { return nil }
-        let document = try CatalogueDocument.read(from: try Data(contentsOf: file))
-        return try await importPublished(document, note: "seeded from \(file.lastPathComponent)").version
+    /// Publishes each bundled catalogue file that has not been published yet, in order (the
+    /// first migration seeds version 1; a later file becomes the next version). A file counts as
+    /// published once a version records it in its note, so an admin's later versions are never
+    /// overwritten and organisations keep the version they adopted from. Returns the versions made.
+    @discardableResult
+    public func seed(from files: [URL]) async throws -> [Int] {
+        var made: [Int] = []
+        for file in files {
+            let note = "seeded from \(file.lastPathComponent)"
+            let seeded = try await pool.query(
+                "SELECT 1 FROM \(identifier: schema).catalogue_versions WHERE note = \(note) AND status = 'published'"
+            ).single()
+            guard seeded == nil else { continue }
+            let document = try CatalogueDocument.read(from: try Data(contentsOf: file))
+            let (version, created) = try await importPublished(document, note: note)
+            if created { made.append(version) }
+        }
+        return made
+    }
+
+    /// The bundled seed files of `directory`, in the order they are published.
+    public static func seedFiles(in directory: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
     // MARK: - Draft editing

@@ -12,19 +12,20 @@ public struct AppServices: Sendable {
     public let catalogue: CatalogueRepository
     public let sessions: SessionStore
     public let auth: AuthService
+    public let profiles: Profiles
     public let goals: GoalRepository
     public let discussion = GoalDiscussion()
     public let checkIns = CheckIns()
     public let procurements = ProcurementRepository()
     public let tasks = TaskRepository()
     public let organisationUsers = OrganisationUsers()
-    /// The catalogue seeded on first migration.
-    public let catalogueSeed: URL
+    /// The national catalogue files published by `migrate`, in order (`sql/catalogue/*.json`).
+    public let catalogueSeeds: [URL]
 
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
-        tenantMigrations: [Migration]? = nil, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger = Logger(label: "luotsi")
+        tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger = Logger(label: "luotsi")
     ) throws {
         let migrator = Migrator(
             pool: pool, platformSchema: platformSchema,
@@ -38,16 +39,17 @@ public struct AppServices: Sendable {
         self.users = UserRepository(tenants: tenants, organisations: organisations)
         self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)
         self.sessions = SessionStore(pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime)
+        self.profiles = Profiles(tenants: tenants, pool: pool, platform: platformSchema, sessions: sessions)
         self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: LoginThrottle())
         self.goals = GoalRepository(platform: platformSchema)
-        self.catalogueSeed = sqlDirectory.appendingPathComponent("catalogue/national-strategy-2020.json")
+        self.catalogueSeeds = try catalogueSeeds ?? CatalogueRepository.seedFiles(in: sqlDirectory.appendingPathComponent("catalogue"))
     }
 
-    /// Migrates every schema, then seeds the national catalogue if it has no version yet.
+    /// Migrates every schema, then publishes the bundled catalogue versions not yet published.
     @discardableResult
     public func migrate() async throws -> Migrator.Report {
         let report = try await migrator.migrate()
-        _ = try await catalogue.seedIfEmpty(from: catalogueSeed)
+        try await catalogue.seed(from: catalogueSeeds)
         return report
     }
 

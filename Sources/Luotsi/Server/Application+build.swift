@@ -2,8 +2,10 @@ import Hummingbird
 import Logging
 
 /// Builds the HTTP application. Every middleware and route group is listed here, in order.
-public func buildApplication(services: AppServices, configuration: AppConfiguration, logger: Logger) -> some ApplicationProtocol {
-    let router = buildRouter(services: services, secureCookies: configuration.secureCookies).router
+public func buildApplication(services: AppServices, configuration: AppConfiguration, pages: PageRenderer, logger: Logger)
+    -> some ApplicationProtocol
+{
+    let router = buildRouter(services: services, secureCookies: configuration.secureCookies, pages: pages).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Luotsi"),
@@ -12,14 +14,22 @@ public func buildApplication(services: AppServices, configuration: AppConfigurat
 }
 
 /// The router alone (for tests through Hummingbird's testing client) and its API route table.
-public func buildRouter(services: AppServices, secureCookies: Bool = false) -> (router: Router<AppRequestContext>, routes: RouteTable) {
+/// `pages` defaults to the templates and translations bundled with the application.
+public func buildRouter(services: AppServices, secureCookies: Bool = false, pages: PageRenderer? = nil) -> (
+    router: Router<AppRequestContext>, routes: RouteTable
+) {
+    let pages = pages ?? PageRenderer.bundled(secureCookies: secureCookies)
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the request id wraps everything, so errors carry it too.
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ProblemMiddleware())
+    // Static files need no session: served before the session is looked up.
+    router.middlewares.add(FileMiddleware(PageRenderer.resources.appendingPathComponent("static").path, urlBasePath: "/static"))
     router.middlewares.add(AuthMiddleware(sessions: services.sessions))
+    // Errors on page addresses become HTML pages in the person's language.
+    router.middlewares.add(PageErrorMiddleware(pages: pages))
 
     HealthRoutes(pool: services.pool).register(on: router)
 
@@ -32,5 +42,25 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false) -> (
     GoalRoutes(services: services).register(on: api)
     ProcurementRoutes(services: services).register(on: api)
     OverviewRoutes(services: services).register(on: api)
+
+    let web = WebRouter(router: router, pages: pages, services: services)
+    SignInPages(services: services, pages: pages).register(on: web)
+    GoalPages(services: services, pages: pages).register(on: web)
+    GoalActionPages(services: services, pages: pages).register(on: web)
+    GoalSchedulePage(services: services, pages: pages).register(on: web)
+    CheckInPages(services: services, pages: pages).register(on: web)
+    MyWorkPage(services: services, pages: pages).register(on: web)
+    FunnelPage(services: services, pages: pages).register(on: web)
+    NextActionsPage(services: services, pages: pages).register(on: web)
+    OverviewPage(services: services, pages: pages).register(on: web)
+    ProcurementPages(services: services, pages: pages).register(on: web)
+    ProcurementDetailPage(services: services, pages: pages).register(on: web)
+    CataloguePages(services: services, pages: pages).register(on: web)
+    UserPages(services: services, pages: pages).register(on: web)
+    AuditPage(services: services, pages: pages).register(on: web)
+    ExportPages(services: services, pages: pages).register(on: web)
+    OrganisationPages(services: services, pages: pages).register(on: web)
+    CatalogueEditorPages(services: services, pages: pages).register(on: web)
+    RollupPage(services: services, pages: pages).register(on: web)
     return (router, api.table)
 }

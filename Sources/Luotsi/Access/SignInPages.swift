@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+
+/// `/`: the sign-in page when signed out, the role's home when signed in; `/sign-in`, `/sign-out`.
+/// Signing in goes through the same `AuthService` as the API and sets the same session cookie.
+struct SignInPages {
+    let services: AppServices
+    let pages: PageRenderer
+
+    struct SignInPage: Sendable {
+        let organisation: String
+        let email: String
+        let next: String
+        let failed: Bool
+    }
+
+    func register(on web: WebRouter) {
+        web.open(.get, "/") { web, _ in
+            if let identity = web.identity { return PageRenderer.redirect(Navigation.home(for: identity), cookies: web.cookies) }
+            let page = SignInPage(organisation: "", email: "", next: Self.safeNext(RequestValues.query(web.request, "next")), failed: false)
+            return pages.response("sign-in", title: web.strings["sign_in_title"], page: page, web: web)
+        }
+        web.open(.post, "/sign-in") { web, _ in
+            let organisation = web.form.text("organisation")?.lowercased()
+            let email = web.form.raw("email")
+            let password = web.form.raw("password")
+            let next = Self.safeNext(web.form.text("next"))
+            do {
+                guard password.count <= 200, email.count <= 254, !email.isEmpty else { throw LuotsiError.unauthenticated }
+                let (token, identity) = try await services.auth.login(organisation: organisation, email: email, password: password)
+                // A language chosen before signing in becomes the profile's, unless it has one.
+                if identity.language == nil, let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) }) {
+                    _ = try await services.profiles.setLanguage(chosen, for: identity)
+                }
+                let lifetime = Int(services.sessions.lifetime.components.seconds)
+                let cookie =
+                    "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
+                    + web.secureSuffix
+                return PageRenderer.redirect(next.isEmpty ? Navigation.home(for: identity) : next, cookies: [cookie])
+            } catch let error as LuotsiError {
+                let key: String
+                let status: HTTPResponse.Status
+                switch error {
+                case .throttled: (key, status) = ("sign_in_throttled", .tooManyRequests)
+                case .forbidden: (key, status) = ("sign_in_suspended", .forbidden)
+                default: (key, status) = ("sign_in_failed", .unauthorized)
+                }
+                let page = SignInPage(organisation: organisation ?? "", email: email, next: next, failed: true)
+                return pages.response(
+                    "sign-in", title: web.strings["sign_in_title"], page: page, web: web, status: status,
+                    errors: [.init(fieldID: "email", message: web.strings[key])])
+            }
+        }
+        web.open(.post, "/sign-out") { web, _ in
+            if let token = web.context.sessionToken { try await services.sessions.revoke(token) }
+            let cleared = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + web.secureSuffix
+            return PageRenderer.redirect("/?notice=signed_out", cookies: [cleared])
+        }
+    }
+
+    /// Only a local path may be a destination after sign-in (no open redirect).
+    static func safeNext(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.contains("\n"), !text.hasPrefix("/api/")
+        else { return "" }
+        return text
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// Management's home, "Overall picture": a headline sentence, then goals by theme and status,
+/// attainment over time, the schedule as a timeline, procurements by phase, and what is overdue
+/// or needs a decision. Built from the same `Dashboard` read model as `GET …/dashboard`.
+struct OverviewPage {
+    let services: AppServices
+    let pages: PageRenderer
+
+    struct Item: Sendable {
+        let href: String
+        let title: String
+        let detail: String
+    }
+
+    struct ThemeRow: Sendable {
+        let theme: String
+        let cells: [Int]
+        let total: Int
+    }
+
+    struct PhaseRow: Sendable {
+        let phase: String
+        let count: Int
+        let procurements: [Item]
+    }
+
+    struct Model: Sendable {
+        let headline: String
+        let statusChart: Charts.Bars
+        let statusHeaders: [String]
+        let themeRows: [ThemeRow]
+        let themeChart: Charts.Bars
+        let attainment: Charts.Line
+        let attainmentRows: [Item]
+        let timeline: Charts.Timeline
+        let phaseChart: Charts.Bars
+        let phases: [PhaseRow]
+        let overdueGoals: [Item]
+        let overdueTasks: [Item]
+        let checkinsDue: [Item]
+        let offTrack: [Item]
+        let ideasWaiting: Int
+        let hasIdeasWaiting: Bool
+        let hasOverdue: Bool
+        let hasDecisions: Bool
+        let checkinDueDays: Int
+    }
+
+    func register(on web: WebRouter) {
+        web.member(.get, "/overview", .readOrganisation) { web, member in
+            let model = try await services.inOrganisation(member) { try await build(web, on: $0) }
+            return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
+        }
+    }
+
+    func build(_ web: WebRequest, on connection: PostgresConnection) async throws -> Model {
+        let s = web.strings
+        let language = web.language
+        let dashboard = try await Dashboard.build(checkinDueDays: nil, on: connection)
+        // Latest check-in status of each scheduled goal, for the headline and the exceptions.
+        let latest = try await connection.query(
+            """
+            SELECT g.id, g.title, c.status FROM goals g
+            LEFT JOIN LATERAL (SELECT status FROM checkins WHERE goal_id = g.id ORDER BY seq DESC LIMIT 1) c ON true
+            WHERE g.status = 'scheduled' ORDER BY g.title
+            """
+        ).map { (id: try $0.decode("id", as: UUID.self), title: try $0.decode("title", as: String.self), status: try $0.decode("status", as: String?.self)) }
+        let ideasWaiting: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = 'idea'")[0].decode("n")
+        let onTrack = latest.filter { $0.status == "on_track" }.count
+        let atRisk = latest.filter { $0.status == "at_risk" }.count
+        let offTrack = latest.filter { $0.status == "off_track" }
+        let headline = s.format(
+            "overview_headline", ["onTrack": "\(onTrack)", "scheduled": "\(latest.count)", "atRisk": "\(atRisk)", "offTrack": "\(offTrack.count)"])
+
+        var byStatus: [String: Int] = [:]
+        for count in dashboard.goalsByLevelAndStatus { byStatus[count.status, default: 0] += count.count }
+        let statuses = GoalStatus.allCases.map(\.rawValue)
+        let statusChart = Charts.bars(statuses.map { (s["status_\($0)"], byStatus[$0] ?? 0) }, id: "chart-status", title: s["chart_status_title"], summary: s["chart_status_desc"])
+
+        let themeNames = Dictionary(
+            uniqueKeysWithValues: try await services.catalogue.view(language: language).themes.map { ($0.code, $0.name) })
+        var byTheme: [String: [String: Int]] = [:]
+        for count in dashboard.goalsByThemeAndStatus { byTheme[count.key, default: [:]][count.status] = count.count }
+        let themeKeys = byTheme.keys.sorted { ($0 == "none" ? "~" : $0) < ($1 == "none" ? "~" : $1) }
+        let themeRows = themeKeys.map { key in
+            ThemeRow(
+                theme: key == "none" ? s["theme_none"] : themeNames[key] ?? key, cells: statuses.map { byTheme[key]?[$0] ?? 0 },
+                total: byTheme[key]?.values.reduce(0, +) ?? 0)
+        }
+        let themeChart = Charts.bars(themeRows.map { ($0.theme, $0.total) }, id: "chart-theme", title: s["chart_theme_title"], summary: s["chart_theme_desc"])
+
+        let attainment = Charts.line(
+            dashboard.attainmentOverTime.map { (Self.month($0.month, language), $0.averageAttainment) }, language: language, id: "chart-attainment",
+            title: s["chart_attainment_title"], summary: s["chart_attainment_desc"])
+        let attainmentRows = dashboard.attainmentOverTime.map {
+            Item(href: "", title: Self.month($0.month, language), detail: "\(Formatting.percent(Int($0.averageAttainment.rounded()), language)) · \($0.checkins)")
+        }
+
+        let scheduled = dashboard.schedule.compactMap { item -> (String, CalendarDate, CalendarDate, StatusBadge)? in
+            guard let start = item.start, let due = item.due, item.status == "scheduled" || item.status == "shortlisted" else { return nil }
+            return (item.title, start, due, StatusBadge(item.status, s))
+        }.prefix(30)
+        let timeline = Charts.timeline(Array(scheduled), today: dashboard.today, language: language, id: "chart-timeline", title: s["chart_timeline_title"], summary: s["chart_timeline_desc"])
+
+        let phases = dashboard.procurementsByPhase.map { group in
+            PhaseRow(
+                phase: s["phase_\(group.phase)"], count: group.procurements.count,
+                procurements: group.procurements.prefix(20).map { Item(href: "/procurements/\($0.id.uuidString)", title: $0.title, detail: "") })
+        }
+        let phaseChart = Charts.bars(phases.map { ($0.phase, $0.count) }, id: "chart-phase", title: s["chart_phase_title"], summary: s["chart_phase_desc"])
+
+        let overdueGoals = dashboard.overdueGoals.prefix(50).map {
+            Item(href: "/goals/\($0.goalId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
+        }
+        let overdueTasks = dashboard.overdueTasks.prefix(50).map {
+            Item(href: "/procurements/\($0.procurementId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
+        }
+        let checkinsDue = dashboard.checkinsDue.prefix(50).map {
+            Item(
+                href: "/goals/\($0.goalId.uuidString)", title: $0.title,
+                detail: $0.lastCheckinAt.map { "\(s["last_checkin"]) \(Formatting.dateTime($0, language))" } ?? s["no_checkins_yet"])
+        }
+        return Model(
+            headline: headline, statusChart: statusChart, statusHeaders: statuses.map { s["status_\($0)"] }, themeRows: themeRows,
+            themeChart: themeChart, attainment: attainment, attainmentRows: attainmentRows, timeline: timeline, phaseChart: phaseChart,
+            phases: phases, overdueGoals: overdueGoals, overdueTasks: overdueTasks, checkinsDue: checkinsDue,
+            offTrack: offTrack.map { Item(href: "/goals/\($0.id.uuidString)", title: $0.title, detail: s["status_off_track"]) },
+            ideasWaiting: ideasWaiting, hasIdeasWaiting: ideasWaiting > 0, hasOverdue: !overdueGoals.isEmpty || !overdueTasks.isEmpty,
+            hasDecisions: !offTrack.isEmpty || !checkinsDue.isEmpty || ideasWaiting > 0, checkinDueDays: dashboard.checkinDueDays)
+    }
+
+    /// `2026-11` as the language writes a month.
+    static func month(_ text: String, _ language: Language) -> String {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2 else { return text }
+        switch language {
+        case .fi, .sv: return "\(parts[1])/\(parts[0])"
+        case .en: return "\(Formatting.englishMonths[max(0, min(11, parts[1] - 1))]) \(parts[0])"
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Postgres
+
+/// The goal page's model: the goal, its follow-up and discussion, and the forms the caller's
+/// role may use. A failed form is shown again with what was typed (`typed`) and its errors.
+struct GoalDetailPage: Sendable {
+    struct Milestone: Sendable {
+        let title: String
+        let due: String
+        let done: Bool
+    }
+
+    struct Indicator: Sendable {
+        let name: String
+        let unit: String?
+        let baseline: String
+        let target: String
+        let latest: String
+        let direction: String
+        /// The check-in form's input for this indicator.
+        let fieldName: String
+        let typed: String
+    }
+
+    struct CheckInRow: Sendable {
+        let at: String
+        let author: String
+        let status: StatusBadge
+        let attainment: String
+        let phase: String
+        let comment: String
+    }
+
+    struct Comment: Sendable {
+        let author: String
+        let at: String
+        let text: String
+    }
+
+    struct Stale: Sendable {
+        let currentTitle: String
+        let currentDescription: String
+        let currentPriority: String
+        let typedTitle: String
+        let typedDescription: String
+        let typedPriority: String
+    }
+
+    let id: String
+    let title: String
+    let description: String?
+    let status: StatusBadge
+    let level: String
+    let procurementTitle: String?
+    let procurementHref: String?
+    let catalogueName: String?
+    let changedInLatest: Bool
+    let latestCatalogueName: String?
+    let owner: String?
+    let start: String
+    let due: String
+    let priority: String
+    let evaluation: String?
+    let milestones: [Milestone]
+    let hasMilestones: Bool
+    let indicators: [Indicator]
+    let hasIndicators: Bool
+    let reportedAttainment: String?
+    let derivedAttainment: String?
+    let tasksDone: Int
+    let tasksTotal: Int
+    let supportCount: Int
+    let supportedByMe: Bool
+    let canDiscuss: Bool
+    let canCheckIn: Bool
+    let checkInStatusOptions: [Option]
+    let typedAttainment: String
+    let typedCheckInComment: String
+    let checkIns: [CheckInRow]
+    let hasCheckIns: Bool
+    let moves: [Option]
+    let canMove: Bool
+    let canSchedule: Bool
+    let typedReason: String
+    let canEdit: Bool
+    let editTitle: String
+    let editDescription: String
+    let editPriorityOptions: [Option]
+    let version: Int
+    let stale: Stale?
+    let comments: [Comment]
+    let hasComments: Bool
+    let typedComment: String
+
+    /// Reads everything the page shows inside the organisation's transaction.
+    static func load(
+        _ id: UUID, web: WebRequest, member: Identity.Member, services: AppServices, typed: FormData? = nil, stale: GoalView? = nil
+    ) async throws -> (GoalDetailPage, GoalView) {
+        let s = web.strings
+        let language = web.language
+        let (goal, directory, checkIns, comments, procurement) = try await services.inOrganisation(member) { connection in
+            let goal = try await services.goals.get(id, viewer: member, on: connection)
+            let directory = try await Directory.load(on: connection)
+            let checkIns = try await services.checkIns.list(goalID: id, page: PageRequest(limit: 200), on: connection)
+            let comments = try await services.discussion.comments(on: id, page: PageRequest(limit: 200), on: connection)
+            let procurement = try await goal.procurementId.asyncMap { try await services.procurements.get($0, on: connection) }
+            return (goal, directory, checkIns, comments, procurement)
+        }
+        let role = AccessRole(.member(member))
+        let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
+        // Staff follow up only the procurements they belong to; the repository enforces it too.
+        let canCheckIn =
+            goal.status == .scheduled && Permissions.allows(role, .checkIn) && (member.role != .staff || isMember)
+        let mayCloseOrSchedule = goal.level == .procurement || member.role == .management
+        let moves = (GoalStatus.moves[goal.status] ?? []).filter { target in
+            target != .scheduled && (target.isSifting ? Permissions.allows(role, .siftGoal) : Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule)
+        }.sorted { $0.rawValue < $1.rawValue }
+        let typedStatus = typed?.text("status") ?? ""
+        let typedPriority = typed?.text("priority") ?? goal.priority.map(String.init) ?? ""
+        let page = GoalDetailPage(
+            id: goal.id.uuidString, title: goal.title, description: goal.description.nonEmpty, status: StatusBadge(goal.status.rawValue, s),
+            level: s["level_\(goal.level.rawValue)"], procurementTitle: procurement?.title,
+            procurementHref: procurement.map { "/procurements/\($0.id.uuidString)" },
+            catalogueName: goal.catalogueGoal.map { "\($0.code) \($0.name.text(language))" },
+            changedInLatest: goal.catalogueGoal?.changedInLatest ?? false,
+            latestCatalogueName: goal.catalogueGoal?.latest.map { $0.name.text(language) },
+            owner: directory.name(goal.ownerId).nonEmpty, start: Formatting.date(goal.start, language), due: Formatting.date(goal.due, language),
+            priority: goal.priority.map { s["priority_\($0)"] } ?? s["priority_none"], evaluation: goal.evaluation?.nonEmpty,
+            milestones: goal.milestones.map { .init(title: $0.title, due: Formatting.date($0.due, language), done: $0.done) },
+            hasMilestones: !goal.milestones.isEmpty,
+            indicators: goal.indicators.map { indicator in
+                Indicator(
+                    name: indicator.name, unit: indicator.unit.nonEmpty, baseline: Formatting.number(indicator.baseline, language),
+                    target: Formatting.number(indicator.target, language), latest: Formatting.number(indicator.latestValue, language),
+                    direction: s["direction_\(indicator.direction)"], fieldName: "indicator-\(indicator.id.uuidString)",
+                    typed: typed?.raw("indicator-\(indicator.id.uuidString)") ?? "")
+            },
+            hasIndicators: !goal.indicators.isEmpty,
+            reportedAttainment: Formatting.percent(goal.progress.reportedAttainment, language).nonEmpty,
+            derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
+            tasksTotal: goal.progress.tasksTotal, supportCount: goal.supportCount, supportedByMe: goal.supportedByMe,
+            canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
+            checkInStatusOptions: CheckIns.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == typedStatus, name: "status") },
+            typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",
+            checkIns: checkIns.items.reversed().map { checkIn in
+                CheckInRow(
+                    at: Formatting.dateTime(checkIn.createdAt, language), author: directory.name(checkIn.authorId),
+                    status: StatusBadge(checkIn.status, s), attainment: Formatting.percent(checkIn.attainment, language),
+                    phase: checkIn.phase.map { s["phase_\($0)"] } ?? "", comment: checkIn.comment)
+            },
+            hasCheckIns: !checkIns.items.isEmpty,
+            moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
+            canMove: !moves.isEmpty, canSchedule: goal.status == .shortlisted && Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule,
+            typedReason: typed?.raw("reason") ?? "",
+            canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
+            editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,
+            editPriorityOptions: GoalPages.priorityOptions(selected: typedPriority, s),
+            version: (stale ?? goal).version,
+            stale: stale.map { current in
+                Stale(
+                    currentTitle: current.title, currentDescription: current.description,
+                    currentPriority: current.priority.map { s["priority_\($0)"] } ?? s["priority_none"], typedTitle: typed?.raw("title") ?? "",
+                    typedDescription: typed?.raw("description") ?? "",
+                    typedPriority: typed?.text("priority").flatMap(Int.init).map { s["priority_\($0)"] } ?? s["priority_none"])
+            },
+            comments: comments.items.map { .init(author: $0.authorName, at: Formatting.dateTime($0.createdAt, language), text: $0.text) },
+            hasComments: !comments.items.isEmpty, typedComment: typed?.raw("text") ?? "")
+        return (page, goal)
+    }
+}
+
+extension Optional {
+    /// `map` for an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

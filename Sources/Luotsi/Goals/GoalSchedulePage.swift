@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+
+/// `/goals/{id}/schedule`: owner, period, milestones and indicators, then the move to scheduled.
+/// Without JavaScript the form has a fixed number of rows; blank rows are ignored.
+struct GoalSchedulePage {
+    static let rows = 3
+
+    let services: AppServices
+    let pages: PageRenderer
+
+    struct MilestoneRow: Sendable {
+        let index: Int
+        let number: Int
+        let title: String
+        let due: String
+    }
+
+    struct IndicatorRow: Sendable {
+        let index: Int
+        let number: Int
+        let name: String
+        let unit: String
+        let baseline: String
+        let target: String
+        let directionOptions: [Option]
+    }
+
+    struct Model: Sendable {
+        let id: String
+        let title: String
+        let status: StatusBadge
+        let ownerOptions: [Option]
+        let start: String
+        let due: String
+        let reason: String
+        let milestones: [MilestoneRow]
+        let indicators: [IndicatorRow]
+    }
+
+    func register(on web: WebRouter) {
+        web.member(.get, "/goals/:id/schedule", .scheduleGoal) { web, member in
+            try await show(try RequestValues.uuid(web.context, "id"), web, member, typed: nil, errors: [])
+        }
+    }
+
+    func show(_ id: UUID, _ web: WebRequest, _ member: Identity.Member, typed: FormData?, errors: [PageFrame.FieldError]) async throws
+        -> Response
+    {
+        let s = web.strings
+        let (goal, directory) = try await services.inOrganisation(member) { connection in
+            (try await services.goals.get(id, viewer: member, on: connection), try await Directory.load(on: connection))
+        }
+        if goal.level == .organisation, member.role != .management {
+            throw LuotsiError.forbidden("only management schedules organisation-level goals")
+        }
+        let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id
+        let model = Model(
+            id: goal.id.uuidString, title: goal.title, status: StatusBadge(goal.status.rawValue, s),
+            ownerOptions: directory.options(selected: owner, emptyLabel: nil),
+            start: typed?.raw("start") ?? goal.start?.description ?? "", due: typed?.raw("due") ?? goal.due?.description ?? "",
+            reason: typed?.raw("reason") ?? "",
+            milestones: (0..<Self.rows).map { row in
+                let existing = row < goal.milestones.count ? goal.milestones[row] : nil
+                return MilestoneRow(
+                    index: row, number: row + 1, title: typed?.raw("milestones-\(row)-title") ?? existing?.title ?? "",
+                    due: typed?.raw("milestones-\(row)-due") ?? existing?.due.description ?? "")
+            },
+            indicators: (0..<Self.rows).map { row in
+                let existing = row < goal.indicators.count ? goal.indicators[row] : nil
+                let direction = typed?.text("indicators-\(row)-direction") ?? existing?.direction ?? "increase"
+                return IndicatorRow(
+                    index: row, number: row + 1, name: typed?.raw("indicators-\(row)-name") ?? existing?.name ?? "",
+                    unit: typed?.raw("indicators-\(row)-unit") ?? existing?.unit ?? "",
+                    baseline: typed?.raw("indicators-\(row)-baseline") ?? existing?.baseline.map { "\($0)" } ?? "",
+                    target: typed?.raw("indicators-\(row)-target") ?? existing.map { "\($0.target)" } ?? "",
+                    directionOptions: ["increase", "decrease"].map { Option(value: $0, label: s["direction_\($0)"], selected: $0 == direction) })
+            })
+        return pages.response(
+            "goal-schedule", title: s.format("schedule_title", ["goal": goal.title]), page: model, web: web,
+            status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
+    }
+}

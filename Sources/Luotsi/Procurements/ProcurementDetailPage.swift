@@ -1,0 +1,187 @@
+import Foundation
+import Hummingbird
+import Postgres
+
+/// `/procurements/{id}`: goals, tasks, members, the phase and the impact assessment (targets at
+/// the start, achieved at the end), and new tasks. Edits carry the version they were read at.
+struct ProcurementDetailPage {
+    let services: AppServices
+    let pages: PageRenderer
+
+    struct GoalRow: Sendable {
+        let href: String
+        let title: String
+        let status: StatusBadge
+    }
+
+    struct TaskRow: Sendable {
+        let id: String
+        let title: String
+        let goal: String
+        let assignee: String
+        let due: String
+        let phase: String
+        let status: StatusBadge
+        let statusOptions: [Option]
+        let canChange: Bool
+        /// Leads and management may also reassign.
+        let canAssign: Bool
+        let assigneeOptions: [Option]
+    }
+
+    struct ImpactRow: Sendable {
+        let theme: String
+        let label: String
+        let targetOptions: [Option]
+        let achievedOptions: [Option]
+        let target: String
+        let achieved: String
+        let difference: String
+    }
+
+    struct Model: Sendable {
+        let id: String
+        let title: String
+        let reference: String?
+        let category: String?
+        let value: String?
+        let phase: String
+        let lead: String?
+        let members: [String]
+        let hasMembers: Bool
+        let goals: [GoalRow]
+        let hasGoals: Bool
+        let tasks: [TaskRow]
+        let hasTasks: Bool
+        let impact: [ImpactRow]
+        let history: [String]
+        let canManage: Bool
+        let canAddTask: Bool
+        let version: Int
+        let phaseOptions: [Option]
+        let goalOptions: [Option]
+        let assigneeOptions: [Option]
+        let taskPhaseOptions: [Option]
+        let taskTitle: String
+        let taskDue: String
+        let path: String
+    }
+
+    func register(on web: WebRouter) {
+        web.member(.get, "/procurements/:id", .readOrganisation) { web, member in
+            try await show(try RequestValues.uuid(web.context, "id"), web, member)
+        }
+        web.member(.post, "/procurements/:id/edit", .manageProcurements) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let form = web.form
+            do {
+                guard let version = try form.int("version") else { throw LuotsiError.preconditionRequired }
+                var target: [String: Int] = [:]
+                var achieved: [String: Int] = [:]
+                for theme in ImpactInput.themes {
+                    if let score = try form.int("impact-target-\(theme)", field: "impact.target.\(theme)") { target[theme] = score }
+                    if let score = try form.int("impact-achieved-\(theme)", field: "impact.achieved.\(theme)") { achieved[theme] = score }
+                }
+                let input = ProcurementPatchInput(
+                    title: .absent, reference: .absent, category: .absent, estimatedValue: .absent,
+                    phase: form.text("phase").map(Patch.value) ?? .absent, leadId: .absent, memberIds: .absent,
+                    impact: .value(ImpactInput(target: target, achieved: achieved)))
+                _ = try await services.inOrganisation(member) {
+                    try await services.procurements.update(id, expectedVersion: version, with: input, by: member, on: $0)
+                }
+                return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=procurement_saved")
+            } catch LuotsiError.preconditionFailed {
+                return try await show(id, web, member, typed: form, errors: [.init(fieldID: "phase", message: web.strings["err_stale_procurement"])], status: .conflict)
+            } catch {
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "phase") else { throw error }
+                return try await show(id, web, member, typed: form, errors: errors)
+            }
+        }
+        web.member(.post, "/procurements/:id/tasks", .manageTasks) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let form = web.form
+            do {
+                guard let goalID = try form.uuid("goalId") else { throw LuotsiError.invalid(field: "goalId", reason: "is required") }
+                let input = NewTaskInput(
+                    title: form.raw("title"), goalId: goalID, assigneeId: try form.uuid("assigneeId"), due: try form.date("due"), phase: form.text("phase"))
+                _ = try await services.inOrganisation(member) { try await services.tasks.create(input, procurementID: id, by: member, on: $0) }
+                return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=task_created#tasks")
+            } catch {
+                let renamed = ["title": "task-title", "due": "task-due", "phase": "task-phase", "goalId": "task-goalId", "assigneeId": "task-assigneeId"]
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title") else { throw error }
+                return try await show(
+                    id, web, member, typed: form,
+                    errors: errors.map { .init(fieldID: renamed[$0.fieldID] ?? $0.fieldID, message: $0.message) })
+            }
+        }
+    }
+
+    func show(
+        _ id: UUID, _ web: WebRequest, _ member: Identity.Member, typed: FormData? = nil, errors: [PageFrame.FieldError] = [],
+        status: HTTPResponse.Status? = nil
+    ) async throws -> Response {
+        let s = web.strings
+        let language = web.language
+        let role = AccessRole(.member(member))
+        let (procurement, tasks, directory, goalTitles) = try await services.inOrganisation(member) { connection in
+            let procurement = try await services.procurements.get(id, on: connection)
+            let tasks = try await services.tasks.list(procurementID: id, assignee: nil, status: nil, page: PageRequest(limit: 200), on: connection)
+            let directory = try await Directory.load(on: connection)
+            // Tasks may carry organisation goals too; their titles come from here.
+            let titles = try await connection.query(
+                "SELECT id, title FROM goals WHERE procurement_id = \(id) OR level = 'organisation' AND status IN ('shortlisted', 'scheduled') ORDER BY level DESC, title"
+            ).map { (try $0.decode("id", as: UUID.self), try $0.decode("title", as: String.self)) }
+            return (procurement, tasks, directory, titles)
+        }
+        let titleOf = Dictionary(goalTitles, uniquingKeysWith: { first, _ in first })
+        let canUpdateAny = Permissions.allows(role, .manageTasks)
+        let typedPhase = typed?.text("phase")
+        let model = Model(
+            id: procurement.id.uuidString, title: procurement.title, reference: procurement.reference?.nonEmpty,
+            category: procurement.category?.nonEmpty, value: Formatting.euros(procurement.estimatedValue, language).nonEmpty,
+            phase: s["phase_\(procurement.phase)"], lead: directory.name(procurement.leadId).nonEmpty,
+            members: procurement.memberIds.map { directory.name($0) }.sorted(), hasMembers: !procurement.memberIds.isEmpty,
+            goals: procurement.goals.map { GoalRow(href: "/goals/\($0.id.uuidString)", title: $0.title, status: StatusBadge($0.status, s)) },
+            hasGoals: !procurement.goals.isEmpty,
+            tasks: tasks.items.map { task in
+                TaskRow(
+                    id: task.id.uuidString, title: task.title, goal: titleOf[task.goalId] ?? "", assignee: directory.name(task.assigneeId),
+                    due: Formatting.date(task.due, language), phase: task.phase.map { s["phase_\($0)"] } ?? "", status: StatusBadge(task.status, s),
+                    statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) },
+                    canChange: canUpdateAny || task.assigneeId == member.id,
+                    canAssign: canUpdateAny,
+                    assigneeOptions: canUpdateAny ? directory.options(selected: task.assigneeId, emptyLabel: s["choose_none"]) : [])
+            },
+            hasTasks: !tasks.items.isEmpty,
+            impact: ImpactInput.themes.map { theme in
+                let current = procurement.impact.first { $0.theme == theme }
+                let target = typed?.text("impact-target-\(theme)") ?? current?.target.map(String.init) ?? ""
+                let achieved = typed?.text("impact-achieved-\(theme)") ?? current?.achieved.map(String.init) ?? ""
+                return ImpactRow(
+                    theme: theme, label: s["impact_\(theme)"], targetOptions: Self.scoreOptions(target, s), achievedOptions: Self.scoreOptions(achieved, s),
+                    target: current?.target.map(String.init) ?? "–", achieved: current?.achieved.map(String.init) ?? "–",
+                    difference: current?.difference.map { $0 > 0 ? "+\($0)" : "\($0)" } ?? "–")
+            },
+            history: procurement.phaseHistory.map { change in
+                "\(Formatting.dateTime(change.at, language)): \(s["phase_\(change.to)"]) (\(directory.name(change.actorId)))"
+            },
+            canManage: Permissions.allows(role, .manageProcurements), canAddTask: Permissions.allows(role, .manageTasks) && !goalTitles.isEmpty,
+            version: procurement.version,
+            phaseOptions: ProcurementPhase.allCases.map {
+                Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == (typedPhase ?? procurement.phase))
+            },
+            goalOptions: goalTitles.map { Option(value: $0.0.uuidString, label: $0.1, selected: typed?.text("goalId") == $0.0.uuidString) },
+            assigneeOptions: directory.options(selected: try? typed?.uuid("assigneeId"), emptyLabel: s["choose_none"]),
+            taskPhaseOptions: [Option(value: "", label: s["phase_same"], selected: true)]
+                + ProcurementPhase.allCases.map { Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: false) },
+            taskTitle: typed?.raw("title") ?? "", taskDue: typed?.raw("due") ?? "", path: "/procurements/\(procurement.id.uuidString)")
+        return pages.response(
+            "procurement", title: procurement.title, page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
+            errors: errors)
+    }
+
+    static func scoreOptions(_ selected: String, _ s: Strings) -> [Option] {
+        [Option(value: "", label: s["score_none"], selected: selected.isEmpty)]
+            + (0...2).map { Option(value: "\($0)", label: s["score_\($0)"], selected: selected == "\($0)") }
+    }
+}

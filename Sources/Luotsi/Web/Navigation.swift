@@ -1,0 +1,56 @@
+/// The service navigation of each role and the language menu.
+enum Navigation {
+    /// (path, text key) per role, the role's home first.
+    static func items(for identity: Identity?) -> [(String, String)] {
+        guard let identity else { return [] }
+        switch AccessRole(identity) {
+        case .platformAdmin:
+            return [("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"), ("/platform/rollup", "nav_rollup")]
+        case .management:
+            return [
+                ("/overview", "nav_overview"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
+                ("/catalogue", "nav_catalogue"), ("/users", "nav_users"), ("/audit", "nav_audit"), ("/exports", "nav_exports"),
+            ]
+        case .lead:
+            return [
+                ("/next-actions", "nav_next_actions"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"),
+                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"),
+            ]
+        case .staff:
+            return [("/my-work", "nav_my_work"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"), ("/catalogue", "nav_catalogue")]
+        }
+    }
+
+    /// Where `/` sends a signed-in person.
+    static func home(for identity: Identity) -> String { items(for: identity).first?.0 ?? "/" }
+
+    /// Each language named in itself.
+    static let languageNames: [(Language, String)] = [(.fi, "Suomeksi"), (.sv, "På svenska"), (.en, "In English")]
+
+    static func frame(template: String, title: String, web: WebRequest, notice: String?, errors: [PageFrame.FieldError]) -> PageFrame {
+        let path = web.path
+        // The most specific item that is the path or a prefix of it is the current one.
+        let current = items(for: web.identity).map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
+        let nav = items(for: web.identity).map { href, key in PageFrame.NavItem(href: href, label: web.strings[key], current: href == current) }
+        let languages = languageNames.map { language, name in
+            PageFrame.LanguageLink(code: language.rawValue, label: name, href: "\(path)?lang=\(language.rawValue)", current: language == web.language)
+        }
+        var userName = ""
+        var organisationName = ""
+        var roleLabel = ""
+        switch web.identity {
+        case .member(let member):
+            userName = member.name
+            organisationName = member.organisation.name
+            roleLabel = web.strings["role_\(member.role.rawValue)"]
+        case .platformAdmin(let admin):
+            userName = admin.name
+            roleLabel = web.strings["role_platform_admin"]
+        case nil: break
+        }
+        return PageFrame(
+            lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil, userName: userName,
+            organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice, errors: errors,
+            hasErrors: !errors.isEmpty)
+    }
+}

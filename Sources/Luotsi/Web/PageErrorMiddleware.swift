@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Turns errors on page addresses (everything outside `/api/`, `/health/`, `/metrics` and
+/// `/static/`, whose not-found must reach the file middleware) into
+/// HTML in the person's language: not signed in → the sign-in page (coming back afterwards);
+/// anything else → an error page with the status's public text and the request id, no internals.
+/// The status comes from the one error mapping (`ErrorMapping.classify`).
+public struct PageErrorMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    let pages: PageRenderer
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard !Self.isMachinePath(path) else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch {
+            let (status, _, _) = ErrorMapping.classify(error)
+            if status == .unauthorized {
+                let back = request.method == .get && path != "/" ? "/?next=\(path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" : "/"
+                return PageRenderer.redirect(back)
+            }
+            if status.code >= 500 {
+                context.logger.error("page failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(path)"])
+            } else {
+                context.logger.info("page refused", metadata: ["status": "\(status.code)", "error": "\(error)"])
+            }
+            return render(status: status, request: request, context: context)
+        }
+    }
+
+    static func isMachinePath(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/static/")
+    }
+
+    func render(status: HTTPResponse.Status, request: Request, context: Context) -> Response {
+        let language = LanguageChoice.resolve(request, identity: context.identity)
+        let strings = pages.translations.strings(language)
+        let known: Set<Int> = [400, 403, 404, 409, 412, 422, 429, 503]
+        let code = known.contains(status.code) ? status.code : 500
+        let web = WebRequest(
+            request: request, context: context, identity: context.identity, language: language, strings: strings,
+            csrf: context.sessionToken.map(CSRF.token(forSession:)) ?? "", form: FormData(), cookies: [],
+            secureCookies: pages.secureCookies)
+        let page = ErrorPage(
+            status: status.code, heading: strings["error_\(code)_title"], text: strings["error_\(code)_text"], requestId: context.requestID)
+        return pages.response("error", title: page.heading, page: page, web: web, status: status)
+    }
+}
+
+/// The error page's model.
+struct ErrorPage: Sendable {
+    let status: Int
+    let heading: String
+    let text: String
+    let requestId: String
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import Postgres
+
+/// One choice of a `<select>` or a radio group.
+struct Option: Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+    /// For radio buttons: the input's id (`name-value`).
+    let id: String
+
+    init(value: String, label: String, selected: Bool, name: String = "") {
+        self.value = value
+        self.label = label
+        self.selected = selected
+        self.id = name.isEmpty ? "" : "\(name)-\(value)"
+    }
+}
+
+/// A status shown as text and colour (the class names the colour, the text says it).
+struct StatusBadge: Sendable {
+    let key: String
+    let label: String
+
+    init(_ key: String, _ strings: Strings) {
+        self.key = key
+        self.label = strings["status_\(key)"]
+    }
+}
+
+/// A person as pages show them.
+struct PersonRef: Sendable {
+    let id: String
+    let name: String
+}
+
+/// Turns domain validation errors into error-summary entries in the person's language. The
+/// field names are the API's (`milestones[0].title`); form inputs use them as ids with
+/// brackets and dots turned into dashes (`milestones-0-title`).
+enum FormErrors {
+    static func fieldID(_ field: String) -> String {
+        field.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// `err_<field>` without list positions (`err_milestones_title`).
+    static func messageKey(_ field: String) -> String {
+        let withoutIndices = field.replacing(/\[[0-9]+\]/, with: "")
+        return "err_" + withoutIndices.replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// The summary entry for `error`, or `nil` when it is not a form error (it then becomes an error page).
+    static func entries(_ error: any Error, strings: Strings, defaultField: String, rename: [String: String] = [:]) -> [PageFrame.FieldError]? {
+        guard let error = error as? LuotsiError else { return nil }
+        switch error {
+        case .invalid(let field, let reason):
+            let field = rename[field] ?? field
+            let key = messageKey(field)
+            let text = strings[key]
+            let message = text.hasPrefix(Strings.missingMarker) ? strings.format("err_generic", ["reason": reason]) : text
+            return [.init(fieldID: fieldID(field), message: message)]
+        case .conflict:
+            return [.init(fieldID: fieldID(rename[defaultField] ?? defaultField), message: strings["err_conflict"])]
+        default:
+            return nil
+        }
+    }
+}
+
+/// Reads everyone in the organisation once per page (names for owners, assignees, members).
+struct Directory: Sendable {
+    let users: [User]
+
+    static func load(on connection: PostgresConnection) async throws -> Directory {
+        Directory(
+            users: try await connection.query("SELECT id, email, name, role, active FROM users ORDER BY name, email").map(UserRepository.user))
+    }
+
+    func name(_ id: UUID?) -> String {
+        guard let id else { return "" }
+        return users.first { $0.id == id }?.name ?? ""
+    }
+
+    /// The active people as choices, with `selected` chosen and an optional empty first choice.
+    func options(selected: UUID?, emptyLabel: String?) -> [Option] {
+        (emptyLabel.map { [Option(value: "", label: $0, selected: selected == nil)] } ?? [])
+            + users.filter(\.active).map { Option(value: $0.id.uuidString, label: $0.name, selected: $0.id == selected) }
+    }
+}
+
+extension String {
+    /// `nil` for an empty text: Mustache treats any string, even an empty one, as "present".
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension HTTPField.Name {
+    /// Header names HTTPTypes does not predefine. Both are plain tokens, so the initialiser
+    /// cannot fail; the fallback only satisfies the type.
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .xContentTypeOptions
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .xContentTypeOptions
+}

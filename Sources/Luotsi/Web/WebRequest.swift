@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+
+/// What a page handler gets: the request, who is calling, the language and its texts, the
+/// CSRF token for its forms and, for a post, the form (already checked for its CSRF token).
+public struct WebRequest: Sendable {
+    public let request: Request
+    public let context: AppRequestContext
+    public let identity: Identity?
+    public let language: Language
+    public let strings: Strings
+    public let csrf: String
+    public let form: FormData
+    /// Cookies to set with the response (the remembered language, the pre-session CSRF token).
+    public let cookies: [String]
+
+    /// Mark cookies `Secure`: configured so, or the request came over TLS through the proxy.
+    public let secureCookies: Bool
+
+    public var path: String { request.uri.path }
+
+    /// `; Secure` when cookies must only travel over TLS.
+    var secureSuffix: String { secureCookies ? "; Secure" : "" }
+
+    /// `?notice=` after a redirect names a text key; unknown keys show nothing.
+    public var notice: String? {
+        guard let key = RequestValues.query(request, "notice"), key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        let text = strings["notice_\(key)"]
+        return text.hasPrefix(Strings.missingMarker) ? nil : text
+    }
+}

@@ -127,7 +127,8 @@ struct CatalogueTests {
             let first = try await services.catalogue.view(language: .en)
             #expect(first.version == 1)
             #expect(first.themes.first { $0.code == "EC" }?.goals.isEmpty == true)
-            let organisation = try await services.organisations.create(slug: "seed-\(TestSupport.uniqueSuffix())", name: "Seed", management: nil)
+            let organisation = try await services.organisations.create(
+                slug: "seed-\(TestSupport.uniqueSuffix())", name: "Seed", management: nil)
             let member = try await TestSupport.member(services, organisation, role: .management)
             let biodiversity = try #require(first.themes.flatMap(\.goals).first { $0.code == "EL-2" })
             let adopted = try await services.inOrganisation(member) {
@@ -144,7 +145,9 @@ struct CatalogueTests {
             #expect(try await services.catalogue.versions().count == 2)
             let economic = latest.themes.first { $0.code == "EC" }?.goals.map(\.code)
             #expect(economic == ["EC-1", "EC-2", "EC-3"])
-            #expect(latest.themes.flatMap(\.goals).first { $0.code == "EC-1" }?.name == "Med upphandlingarna bekämpar vi grå ekonomi och främjar skatteansvar")
+            #expect(
+                latest.themes.flatMap(\.goals).first { $0.code == "EC-1" }?.name
+                    == "Med upphandlingarna bekämpar vi grå ekonomi och främjar skatteansvar")
             let kept = try await services.inOrganisation(member) { try await services.goals.get(adopted.id, viewer: member, on: $0) }
             #expect(kept.catalogueGoal?.version == 1)
             #expect(kept.catalogueGoal?.latestVersion == 2)

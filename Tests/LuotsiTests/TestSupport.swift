@@ -1,7 +1,8 @@
 import Foundation
-@testable import Luotsi
 import Postgres
 import Testing
+
+@testable import Luotsi
 
 /// Shared set-up for Luotsi's integration tests: a real PostgreSQL (see PostgresTests'
 /// TestDatabase for where it comes from), the repository's `sql/` folder, and throwaway
@@ -32,7 +33,8 @@ enum TestSupport {
         Observability.bootstrap()
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(
-            pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations, catalogueSeeds: catalogueSeeds)
+            pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
+            catalogueSeeds: catalogueSeeds)
         do {
             try await services.migrate()
         } catch let error as PostgresError where error.kind == .connection {
@@ -55,7 +57,8 @@ enum TestSupport {
     static func member(_ services: AppServices, _ organisation: Organisation, role: Role) async throws -> Identity.Member {
         let user = try await services.tenants.withTenant(organisation.schema) { connection in
             try await UserRepository.insert(
-                NewUser(email: "\(role.rawValue)-\(uniqueSuffix())@example.fi", name: "\(role.rawValue.capitalized) Testaaja", password: "x"),
+                NewUser(
+                    email: "\(role.rawValue)-\(uniqueSuffix())@example.fi", name: "\(role.rawValue.capitalized) Testaaja", password: "x"),
                 role: role, passwordHash: "x", on: connection)
         }
         return Identity.Member(id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation, language: nil)

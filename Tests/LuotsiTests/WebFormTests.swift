@@ -15,13 +15,17 @@ struct WebFormTests {
             let cookie = try #require(first.headers[values: .setCookie].first { $0.hasPrefix(CSRF.preSessionCookie) })
             let preSession = HTTPFields([HTTPField(name: .cookie, value: String(cookie.prefix { $0 != ";" }))])
             let email = world.a.users[.staff]!.email
-            let wrong = try await client.page("/sign-in", method: .post, form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", "not it at all")],
+            let wrong = try await client.page(
+                "/sign-in", method: .post,
+                form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", "not it at all")],
                 headers: preSession)
             #expect(wrong.status == .unauthorized)
             #expect(wrong.html.contains("class=\"error-summary\"") && wrong.html.contains("href=\"#email\""))
             #expect(wrong.html.contains("value=\"\(email)\""))
             #expect(!wrong.html.contains("not it at all"))
-            let right = try await client.page("/sign-in", method: .post, form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", APITestWorld.password)],
+            let right = try await client.page(
+                "/sign-in", method: .post,
+                form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", APITestWorld.password)],
                 headers: preSession)
             #expect(right.status == .seeOther && right.location == "/my-work")
             let session = try #require(right.headers[values: .setCookie].first { $0.hasPrefix(AuthMiddleware.cookieName + "=") })
@@ -29,7 +33,9 @@ struct WebFormTests {
             let token = String(session.dropFirst(AuthMiddleware.cookieName.count + 1).prefix { $0 != ";" })
             #expect(try await client.page("/", session: token).location == "/my-work")
             // Without the pre-session cookie the sign-in form's token is not accepted.
-            let forged = try await client.page("/sign-in", method: .post, form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", APITestWorld.password)])
+            let forged = try await client.page(
+                "/sign-in", method: .post,
+                form: [("csrf", csrf), ("organisation", world.a.slug), ("email", email), ("password", APITestWorld.password)])
             #expect(forged.status == .forbidden)
         }
     }
@@ -41,18 +47,22 @@ struct WebFormTests {
             let staff = world.token(.staff)
             let before = try await client.call(.get, "/api/v1/orgs/\(world.slug)/goals/\(goal)/comments", token: staff).items.count
             let none = try await client.page("/goals/\(goal)/comments", method: .post, session: staff, form: [("text", "forged comment")])
-            let wrong = try await client.page("/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", "x"), ("text", "forged comment")])
+            let wrong = try await client.page(
+                "/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", "x"), ("text", "forged comment")])
             let otherSession = CSRF.token(forSession: world.token(.lead))
-            let borrowed = try await client.page("/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", otherSession), ("text", "forged comment")])
+            let borrowed = try await client.page(
+                "/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", otherSession), ("text", "forged comment")])
             let right = CSRF.token(forSession: staff)
-            let foreign = try await client.page("/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", right), ("text", "forged comment")],
+            let foreign = try await client.page(
+                "/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", right), ("text", "forged comment")],
                 headers: [.origin: "https://evil.example"])
             for response in [none, wrong, borrowed, foreign] {
                 #expect(response.status == .forbidden)
                 #expect(response.template == "error")
             }
             #expect(try await client.call(.get, "/api/v1/orgs/\(world.slug)/goals/\(goal)/comments", token: staff).items.count == before)
-            let ok = try await client.page("/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", right), ("text", "a real comment")])
+            let ok = try await client.page(
+                "/goals/\(goal)/comments", method: .post, session: staff, form: [("csrf", right), ("text", "a real comment")])
             #expect(ok.status == .seeOther)
             let after = try await client.call(.get, "/api/v1/orgs/\(world.slug)/goals/\(goal)/comments", token: staff)
             #expect(after.items.count == before + 1 && after.text.contains("a real comment"))
@@ -88,8 +98,12 @@ struct WebFormTests {
                 .patch, "/api/v1/orgs/\(world.slug)/goals/\(goal)", token: lead, json: ["title": "Changed by a colleague"],
                 headers: [.ifMatch: ETag.value(version: version)])
             #expect(patched.status == .ok)
-            let stale = try await client.page("/goals/\(goal)/edit", method: .post, session: lead,
-                form: [("csrf", CSRF.token(forSession: lead)), ("version", "\(version)"), ("title", "My careful wording"), ("description", "typed")])
+            let stale = try await client.page(
+                "/goals/\(goal)/edit", method: .post, session: lead,
+                form: [
+                    ("csrf", CSRF.token(forSession: lead)), ("version", "\(version)"), ("title", "My careful wording"),
+                    ("description", "typed"),
+                ])
             #expect(stale.status == .conflict)
             #expect(stale.html.contains("class=\"stale\""))
             #expect(stale.html.contains("Changed by a colleague") && stale.html.contains("value=\"My careful wording\""))
@@ -105,13 +119,16 @@ struct WebFormTests {
             let goal = try await world.goalID("scheduled", level: "procurement", client: client)
             let staff = world.token(.staff)
             let csrf = CSRF.token(forSession: staff)
-            let bad = try await client.page("/goals/\(goal)/checkins?lang=fi", method: .post, session: staff,
+            let bad = try await client.page(
+                "/goals/\(goal)/checkins?lang=fi", method: .post, session: staff,
                 form: [("csrf", csrf), ("status", "on_track"), ("attainment", "140"), ("comment", "kirjoitettu teksti")])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.html.contains("href=\"#attainment\"") && bad.html.contains("kirjoitettu teksti"))
             #expect(bad.lang == "fi" && !bad.html.contains("Enter the attainment"))
             let before = try await client.call(.get, "/api/v1/orgs/\(world.slug)/goals/\(goal)/checkins", token: staff).items.count
-            let good = try await client.page("/goals/\(goal)/checkins", method: .post, session: staff, form: [("csrf", csrf), ("status", "at_risk"), ("attainment", "35"), ("comment", "")])
+            let good = try await client.page(
+                "/goals/\(goal)/checkins", method: .post, session: staff,
+                form: [("csrf", csrf), ("status", "at_risk"), ("attainment", "35"), ("comment", "")])
             #expect(good.status == .seeOther)
             let after = try await client.call(.get, "/api/v1/orgs/\(world.slug)/goals/\(goal)/checkins", token: staff)
             #expect(after.items.count == before + 1)

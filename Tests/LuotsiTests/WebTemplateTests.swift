@@ -10,18 +10,18 @@ struct WebTemplateTests {
     /// Markup that a page must never contain: an untranslated key, or a required element left empty.
     static var emptyRequired: [(String, Regex<Substring>)] {
         [
-        ("missing translation", /⟦missing:/),
-        ("empty title", /<title>\s*–/),
-        ("empty h1", /<h1[^>]*>\s*<\/h1>/),
-        ("empty label", /<label[^>]*>\s*<\/label>/),
-        ("empty legend", /<legend[^>]*>\s*<\/legend>/),
-        ("empty option", /<option[^>]*>\s*<\/option>/),
-        ("empty header cell", /<th[^>]*>\s*<\/th>/),
-        ("empty caption", /<caption>\s*<\/caption>/),
-        ("empty button", /<button[^>]*>\s*<\/button>/),
-        ("empty link", /<a [^>]*>\s*<\/a>/),
-        ("empty href", /href=""/),
-        ("empty CSRF token", /name="csrf" value=""/),
+            ("missing translation", /⟦missing:/),
+            ("empty title", /<title>\s*–/),
+            ("empty h1", /<h1[^>]*>\s*<\/h1>/),
+            ("empty label", /<label[^>]*>\s*<\/label>/),
+            ("empty legend", /<legend[^>]*>\s*<\/legend>/),
+            ("empty option", /<option[^>]*>\s*<\/option>/),
+            ("empty header cell", /<th[^>]*>\s*<\/th>/),
+            ("empty caption", /<caption>\s*<\/caption>/),
+            ("empty button", /<button[^>]*>\s*<\/button>/),
+            ("empty link", /<a [^>]*>\s*<\/a>/),
+            ("empty href", /href=""/),
+            ("empty CSRF token", /name="csrf" value=""/),
         ]
     }
 
@@ -111,7 +111,8 @@ struct WebTemplateTests {
         let literals = Set(code.matches(of: /"([a-z][a-z0-9_]*_[a-z0-9_]+)"/).map { String($0.1) })
         used.formUnion(code.matches(of: /notice=([a-z_]+[a-z])\b/).map { "notice_" + String($0.1) })
         used.formUnion(Organisation.Status.allCases.map { "notice_organisation_\($0.rawValue)" })
-        let statuses = GoalStatus.allCases.map(\.rawValue) + CheckIns.statuses + TaskRepository.statuses
+        let statuses =
+            GoalStatus.allCases.map(\.rawValue) + CheckIns.statuses + TaskRepository.statuses
             + Organisation.Status.allCases.map(\.rawValue) + ["draft", "published"]
         used.formUnion(statuses.map { "status_\($0)" })
         used.formUnion(GoalLevel.allCases.map { "level_\($0.rawValue)" })
@@ -129,8 +130,9 @@ struct WebTemplateTests {
         used.formUnion(actions.map { "audit_\($0.0)_\($0.1)" })
         used.formUnion(actions.map { "entity_\($0.0)" })
         // A field's error message is used when a form has that field (err_milestones_title ← name="milestones-…").
-        let english = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: PageRenderer.resources.appendingPathComponent("translations/en.json"))) as? [String: String] ?? [:]
+        let english =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: PageRenderer.resources.appendingPathComponent("translations/en.json"))) as? [String: String] ?? [:]
         for key in english.keys where key.hasPrefix("err_") {
             let field = key.dropFirst(4).split(separator: "_").first.map(String.init) ?? ""
             if formFields.contains(field) { used.insert(key) }

@@ -63,7 +63,8 @@ struct PageResponse {
 extension TestClientProtocol {
     /// A page request carrying the session cookie, as a browser sends it.
     func page(
-        _ path: String, method: HTTPRequest.Method = .get, session: String? = nil, form: [(String, String)]? = nil, headers: HTTPFields = [:]
+        _ path: String, method: HTTPRequest.Method = .get, session: String? = nil, form: [(String, String)]? = nil,
+        headers: HTTPFields = [:]
     ) async throws -> PageResponse {
         var headers = headers
         if let session { headers.append(HTTPField(name: .cookie, value: "\(AuthMiddleware.cookieName)=\(session)")) }

@@ -29,7 +29,9 @@ struct SignInPages {
                 guard password.count <= 200, email.count <= 254, !email.isEmpty else { throw LuotsiError.unauthenticated }
                 let (token, identity) = try await services.auth.login(organisation: organisation, email: email, password: password)
                 // A language chosen before signing in becomes the profile's, unless it has one.
-                if identity.language == nil, let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) }) {
+                if identity.language == nil,
+                    let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) })
+                {
                     _ = try await services.profiles.setLanguage(chosen, for: identity)
                 }
                 let lifetime = Int(services.sessions.lifetime.components.seconds)

@@ -61,7 +61,9 @@ struct UserPages {
         }
     }
 
-    func show(_ web: WebRequest, _ member: Identity.Member, typed: FormData?, errors: [PageFrame.FieldError], status: HTTPResponse.Status? = nil)
+    func show(
+        _ web: WebRequest, _ member: Identity.Member, typed: FormData?, errors: [PageFrame.FieldError], status: HTTPResponse.Status? = nil
+    )
         async throws -> Response
     {
         let s = web.strings
@@ -72,11 +74,13 @@ struct UserPages {
             rows: directory.users.map { user in
                 Row(
                     id: user.id.uuidString, name: user.name, email: user.email, role: s["role_\(user.role.rawValue)"], active: user.active,
-                    roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == user.role.rawValue) }, isMe: user.id == member.id)
+                    roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == user.role.rawValue) },
+                    isMe: user.id == member.id)
             },
             email: typed?.raw("email") ?? "", name: typed?.raw("name") ?? "",
             roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) })
         return pages.response(
-            "users", title: s["users_title"], page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent), errors: errors)
+            "users", title: s["users_title"], page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
+            errors: errors)
     }
 }

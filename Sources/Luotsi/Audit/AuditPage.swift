@@ -27,18 +27,22 @@ struct AuditPage {
         web.member(.get, "/audit", .readAudit) { web, member in
             let s = web.strings
             let page = try PageRequest(limit: 100, request: web.request)
-            let entries = try await services.inOrganisation(member) { try await AuditLog.list(entity: nil, entityID: nil, page: page, on: $0) }
+            let entries = try await services.inOrganisation(member) {
+                try await AuditLog.list(entity: nil, entityID: nil, page: page, on: $0)
+            }
             let rows = entries.items.map { entry in
                 Row(
                     at: Formatting.dateTime(entry.at, web.language), actor: entry.actorEmail,
                     action: s["audit_\(entry.action.replacingOccurrences(of: ".", with: "_"))"],
                     href: entry.entityId.flatMap { id in
-                        entry.entity == "goal" ? "/goals/\(id.uuidString)" : entry.entity == "procurement" ? "/procurements/\(id.uuidString)" : nil
+                        entry.entity == "goal"
+                            ? "/goals/\(id.uuidString)" : entry.entity == "procurement" ? "/procurements/\(id.uuidString)" : nil
                     },
                     entity: s["entity_\(entry.entity)"], changes: Self.changes(before: entry.before, after: entry.after))
             }
             let model = Model(
-                rows: rows, hasRows: !rows.isEmpty, nextHref: entries.nextCursor.map { "/audit?cursor=\($0)" }, firstHref: page.after > 0 ? "/audit" : nil)
+                rows: rows, hasRows: !rows.isEmpty, nextHref: entries.nextCursor.map { "/audit?cursor=\($0)" },
+                firstHref: page.after > 0 ? "/audit" : nil)
             return pages.response("audit", title: s["audit_title"], page: model, web: web)
         }
     }
@@ -51,7 +55,8 @@ struct AuditPage {
             let value = text(new[key])
             guard before != nil else { return value.isEmpty ? nil : "\(key): \(value)" }
             let previous = text(old[key])
-            return previous == value || key == "version" ? nil : "\(key): \(previous.isEmpty ? "–" : previous) → \(value.isEmpty ? "–" : value)"
+            return previous == value || key == "version"
+                ? nil : "\(key): \(previous.isEmpty ? "–" : previous) → \(value.isEmpty ? "–" : value)"
         }.joined(separator: "; ")
     }
 

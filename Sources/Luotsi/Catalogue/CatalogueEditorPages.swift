@@ -108,7 +108,8 @@ struct CatalogueEditorPages {
             },
             hasDraft: draft != nil, draftVersion: draft?.version ?? 0, themes: themes, note: note)
         return pages.response(
-            "platform-catalogue", title: s["catalogue_editor_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent,
+            "platform-catalogue", title: s["catalogue_editor_title"], page: model, web: web,
+            status: errors.isEmpty ? .ok : .unprocessableContent,
             errors: errors)
     }
 

@@ -44,7 +44,8 @@ struct CataloguePages {
                 let ids: [UUID] = try await connection.query(
                     "SELECT DISTINCT ON (catalogue_goal_id) id FROM goals WHERE catalogue_goal_id IS NOT NULL ORDER BY catalogue_goal_id, created_at"
                 ).map { try $0.decode("id") }
-                return try await GoalViews(platform: services.goals.platform).load(ids, viewer: member, on: connection).values.compactMap { goal in
+                return try await GoalViews(platform: services.goals.platform).load(ids, viewer: member, on: connection).values.compactMap {
+                    goal in
                     goal.catalogueGoal.map { ($0.code, (goal.id, $0.changedInLatest)) }
                 }
             }
@@ -55,8 +56,11 @@ struct CataloguePages {
                     Goal(
                         id: goal.id.uuidString, code: goal.code, name: goal.name, description: goal.description,
                         indicators: goal.indicators.map { indicator in
-                            [indicator.name, indicator.target.map { "\(s["field_target"]) \(Formatting.number($0, web.language)) \(indicator.unit)" }]
-                                .compactMap { $0 }.joined(separator: " – ")
+                            [
+                                indicator.name,
+                                indicator.target.map { "\(s["field_target"]) \(Formatting.number($0, web.language)) \(indicator.unit)" },
+                            ]
+                            .compactMap { $0 }.joined(separator: " – ")
                         },
                         hasIndicators: !goal.indicators.isEmpty, adoptedHref: byCode[goal.code].map { "/goals/\($0.0.uuidString)" },
                         changedInLatest: byCode[goal.code]?.1 ?? false, canAdopt: canAdopt && byCode[goal.code] == nil)
@@ -64,7 +68,8 @@ struct CataloguePages {
                 return Theme(code: theme.code, name: theme.name, statement: theme.statement, goals: goals, hasGoals: !goals.isEmpty)
             }
             return pages.response(
-                "catalogue", title: s["catalogue_title"], page: Model(version: catalogue.version, title: catalogue.title, themes: themes), web: web)
+                "catalogue", title: s["catalogue_title"], page: Model(version: catalogue.version, title: catalogue.title, themes: themes),
+                web: web)
         }
         web.member(.post, "/catalogue/adopt", .proposeGoal) { web, member in
             guard let catalogueGoalID = try web.form.uuid("catalogueGoalId") else {

@@ -30,10 +30,13 @@ struct RollupPage {
             let rows = rollup.goals.map { goal in
                 Row(
                     code: goal.code, name: goal.name, adoptedBy: goal.adoptedBy.map(String.init) ?? s["rollup_suppressed"],
-                    statuses: (goal.statuses ?? [:]).sorted { $0.key < $1.key }.map { "\(s["status_\($0.key)"]) \($0.value)" }.joined(separator: ", "),
-                    attainment: (goal.attainment ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) %: \($0.value)" }.joined(separator: ", "))
+                    statuses: (goal.statuses ?? [:]).sorted { $0.key < $1.key }.map { "\(s["status_\($0.key)"]) \($0.value)" }.joined(
+                        separator: ", "),
+                    attainment: (goal.attainment ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) %: \($0.value)" }.joined(
+                        separator: ", "))
             }
-            let model = Model(organisations: rollup.organisations, minimum: rollup.minimumOrganisations, version: rollup.catalogueVersion, rows: rows)
+            let model = Model(
+                organisations: rollup.organisations, minimum: rollup.minimumOrganisations, version: rollup.catalogueVersion, rows: rows)
             return pages.response("platform-rollup", title: s["rollup_title"], page: model, web: web)
         }
     }

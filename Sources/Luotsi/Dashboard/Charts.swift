@@ -37,7 +37,9 @@ enum Charts {
                 label: String(item.label.prefix(26)), value: item.value, y: index * row + 4, width: width, textY: index * row + 19,
                 valueX: labelWidth + width + 6)
         }
-        return Bars(width: chartWidth, height: max(row, items.count * row + 8), barX: labelWidth, barHeight: row - 8, bars: bars, chartId: id, chartTitle: title, summary: summary)
+        return Bars(
+            width: chartWidth, height: max(row, items.count * row + 8), barX: labelWidth, barHeight: row - 8, bars: bars, chartId: id,
+            chartTitle: title, summary: summary)
     }
 
     /// Attainment over time: a line over months, 0–100 %.
@@ -77,14 +79,18 @@ enum Charts {
         let points = items.enumerated().map { index, item in
             let x = left + 10 + Int((Double(index) * step).rounded())
             let y = top + plotHeight - Int((min(100, max(0, item.value)) / 100 * Double(plotHeight)).rounded())
-            return Line.Point(x: x, y: y, label: item.label, value: Formatting.percent(Int(item.value.rounded()), language), labelY: top + plotHeight + 20)
+            return Line.Point(
+                x: x, y: y, label: item.label, value: Formatting.percent(Int(item.value.rounded()), language), labelY: top + plotHeight + 20
+            )
         }
         let path = points.enumerated().map { index, point in "\(index == 0 ? "M" : "L")\(point.x) \(point.y)" }.joined(separator: " ")
         let grid = [0, 25, 50, 75, 100].map { value in
             let y = top + plotHeight - value * plotHeight / 100
             return GridLine(y: y, label: Formatting.percent(value, language), labelY: y + 4)
         }
-        return Line(width: width, height: height, points: points, path: path, gridLines: grid, chartId: id, chartTitle: title, summary: summary, hasPoints: !points.isEmpty)
+        return Line(
+            width: width, height: height, points: points, path: path, gridLines: grid, chartId: id, chartTitle: title, summary: summary,
+            hasPoints: !points.isEmpty)
     }
 
     /// The schedule as a timeline: one bar per goal from start to due, with today marked.

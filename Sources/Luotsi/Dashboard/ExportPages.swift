@@ -80,7 +80,8 @@ struct ExportPages {
                         ReportGoal(
                             title: try row.decode("title"), level: s["level_\(try row.decode("level", as: String.self))"],
                             status: StatusBadge(try row.decode("status"), s), owner: directory.name(try row.decode("owner_id")),
-                            period: start == nil && due == nil ? "" : "\(Formatting.date(start, language)) – \(Formatting.date(due, language))",
+                            period: start == nil && due == nil
+                                ? "" : "\(Formatting.date(start, language)) – \(Formatting.date(due, language))",
                             attainment: Formatting.percent(try row.decode("attainment", as: Int?.self), language)))
                 }
                 let ordered = themes.map { ($0.code, $0.name) } + [("none", s["theme_none"])]

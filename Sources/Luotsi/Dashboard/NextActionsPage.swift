@@ -42,7 +42,9 @@ struct NextActionsPage {
                     ).map { row in
                         Item(
                             href: "/goals/\(try row.decode("id", as: UUID.self).uuidString)", title: try row.decode("title"),
-                            detail: "\(s["level_\(try row.decode("level", as: String.self))"]) · \(Formatting.dateTime(try row.decode("created_at"), language))")
+                            detail:
+                                "\(s["level_\(try row.decode("level", as: String.self))"]) · \(Formatting.dateTime(try row.decode("created_at"), language))"
+                        )
                     }
                 }
                 let ideas = try await goals("idea")
@@ -50,18 +52,24 @@ struct NextActionsPage {
                 let checkinsDue = dashboard.checkinsDue.prefix(30).map {
                     Item(
                         href: "/goals/\($0.goalId.uuidString)", title: $0.title,
-                        detail: $0.lastCheckinAt.map { "\(s["last_checkin"]) \(Formatting.dateTime($0, language))" } ?? s["no_checkins_yet"])
+                        detail: $0.lastCheckinAt.map { "\(s["last_checkin"]) \(Formatting.dateTime($0, language))" } ?? s["no_checkins_yet"]
+                    )
                 }
                 let overdueTasks = dashboard.overdueTasks.prefix(30).map {
-                    Item(href: "/procurements/\($0.procurementId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
+                    Item(
+                        href: "/procurements/\($0.procurementId.uuidString)", title: $0.title,
+                        detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
                 }
                 let overdueGoals = dashboard.overdueGoals.prefix(30).map {
-                    Item(href: "/goals/\($0.goalId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
+                    Item(
+                        href: "/goals/\($0.goalId.uuidString)", title: $0.title,
+                        detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
                 }
                 return Model(
                     ideas: ideas, toSchedule: toSchedule, checkinsDue: Array(checkinsDue), overdueTasks: Array(overdueTasks),
                     overdueGoals: Array(overdueGoals), checkinDueDays: dashboard.checkinDueDays, hasIdeas: !ideas.isEmpty,
-                    hasToSchedule: !toSchedule.isEmpty, hasCheckinsDue: !checkinsDue.isEmpty, hasOverdue: !overdueTasks.isEmpty || !overdueGoals.isEmpty)
+                    hasToSchedule: !toSchedule.isEmpty, hasCheckinsDue: !checkinsDue.isEmpty,
+                    hasOverdue: !overdueTasks.isEmpty || !overdueGoals.isEmpty)
             }
             return pages.response("next-actions", title: s["next_actions_title"], page: model, web: web)
         }

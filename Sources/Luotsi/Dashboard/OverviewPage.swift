@@ -67,18 +67,26 @@ struct OverviewPage {
             LEFT JOIN LATERAL (SELECT status FROM checkins WHERE goal_id = g.id ORDER BY seq DESC LIMIT 1) c ON true
             WHERE g.status = 'scheduled' ORDER BY g.title
             """
-        ).map { (id: try $0.decode("id", as: UUID.self), title: try $0.decode("title", as: String.self), status: try $0.decode("status", as: String?.self)) }
+        ).map {
+            (
+                id: try $0.decode("id", as: UUID.self), title: try $0.decode("title", as: String.self),
+                status: try $0.decode("status", as: String?.self)
+            )
+        }
         let ideasWaiting: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = 'idea'")[0].decode("n")
         let onTrack = latest.filter { $0.status == "on_track" }.count
         let atRisk = latest.filter { $0.status == "at_risk" }.count
         let offTrack = latest.filter { $0.status == "off_track" }
         let headline = s.format(
-            "overview_headline", ["onTrack": "\(onTrack)", "scheduled": "\(latest.count)", "atRisk": "\(atRisk)", "offTrack": "\(offTrack.count)"])
+            "overview_headline",
+            ["onTrack": "\(onTrack)", "scheduled": "\(latest.count)", "atRisk": "\(atRisk)", "offTrack": "\(offTrack.count)"])
 
         var byStatus: [String: Int] = [:]
         for count in dashboard.goalsByLevelAndStatus { byStatus[count.status, default: 0] += count.count }
         let statuses = GoalStatus.allCases.map(\.rawValue)
-        let statusChart = Charts.bars(statuses.map { (s["status_\($0)"], byStatus[$0] ?? 0) }, id: "chart-status", title: s["chart_status_title"], summary: s["chart_status_desc"])
+        let statusChart = Charts.bars(
+            statuses.map { (s["status_\($0)"], byStatus[$0] ?? 0) }, id: "chart-status", title: s["chart_status_title"],
+            summary: s["chart_status_desc"])
 
         let themeNames = Dictionary(
             uniqueKeysWithValues: try await services.catalogue.view(language: language).themes.map { ($0.code, $0.name) })
@@ -90,33 +98,44 @@ struct OverviewPage {
                 theme: key == "none" ? s["theme_none"] : themeNames[key] ?? key, cells: statuses.map { byTheme[key]?[$0] ?? 0 },
                 total: byTheme[key]?.values.reduce(0, +) ?? 0)
         }
-        let themeChart = Charts.bars(themeRows.map { ($0.theme, $0.total) }, id: "chart-theme", title: s["chart_theme_title"], summary: s["chart_theme_desc"])
+        let themeChart = Charts.bars(
+            themeRows.map { ($0.theme, $0.total) }, id: "chart-theme", title: s["chart_theme_title"], summary: s["chart_theme_desc"])
 
         let attainment = Charts.line(
-            dashboard.attainmentOverTime.map { (Self.month($0.month, language), $0.averageAttainment) }, language: language, id: "chart-attainment",
+            dashboard.attainmentOverTime.map { (Self.month($0.month, language), $0.averageAttainment) }, language: language,
+            id: "chart-attainment",
             title: s["chart_attainment_title"], summary: s["chart_attainment_desc"])
         let attainmentRows = dashboard.attainmentOverTime.map {
-            Item(href: "", title: Self.month($0.month, language), detail: "\(Formatting.percent(Int($0.averageAttainment.rounded()), language)) · \($0.checkins)")
+            Item(
+                href: "", title: Self.month($0.month, language),
+                detail: "\(Formatting.percent(Int($0.averageAttainment.rounded()), language)) · \($0.checkins)")
         }
 
         let scheduled = dashboard.schedule.compactMap { item -> (String, CalendarDate, CalendarDate, StatusBadge)? in
             guard let start = item.start, let due = item.due, item.status == "scheduled" || item.status == "shortlisted" else { return nil }
             return (item.title, start, due, StatusBadge(item.status, s))
         }.prefix(30)
-        let timeline = Charts.timeline(Array(scheduled), today: dashboard.today, language: language, id: "chart-timeline", title: s["chart_timeline_title"], summary: s["chart_timeline_desc"])
+        let timeline = Charts.timeline(
+            Array(scheduled), today: dashboard.today, language: language, id: "chart-timeline", title: s["chart_timeline_title"],
+            summary: s["chart_timeline_desc"])
 
         let phases = dashboard.procurementsByPhase.map { group in
             PhaseRow(
                 phase: s["phase_\(group.phase)"], count: group.procurements.count,
-                procurements: group.procurements.prefix(20).map { Item(href: "/procurements/\($0.id.uuidString)", title: $0.title, detail: "") })
+                procurements: group.procurements.prefix(20).map {
+                    Item(href: "/procurements/\($0.id.uuidString)", title: $0.title, detail: "")
+                })
         }
-        let phaseChart = Charts.bars(phases.map { ($0.phase, $0.count) }, id: "chart-phase", title: s["chart_phase_title"], summary: s["chart_phase_desc"])
+        let phaseChart = Charts.bars(
+            phases.map { ($0.phase, $0.count) }, id: "chart-phase", title: s["chart_phase_title"], summary: s["chart_phase_desc"])
 
         let overdueGoals = dashboard.overdueGoals.prefix(50).map {
             Item(href: "/goals/\($0.goalId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
         }
         let overdueTasks = dashboard.overdueTasks.prefix(50).map {
-            Item(href: "/procurements/\($0.procurementId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
+            Item(
+                href: "/procurements/\($0.procurementId.uuidString)", title: $0.title,
+                detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
         }
         let checkinsDue = dashboard.checkinsDue.prefix(50).map {
             Item(

@@ -48,7 +48,8 @@ struct FunnelPage {
                 var columns: [Column] = []
                 for column in Self.columns {
                     let statuses = column.statuses.map(\.rawValue)
-                    let count: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = ANY(\(statuses))")[0].decode("n")
+                    let count: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = ANY(\(statuses))")[0]
+                        .decode("n")
                     let cards = try await connection.query(
                         """
                         SELECT g.id, g.title, g.level, g.status, g.due_date, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
@@ -60,12 +61,16 @@ struct FunnelPage {
                         let status = GoalStatus(rawValue: try row.decode("status")) ?? .idea
                         let level = GoalLevel(rawValue: try row.decode("level")) ?? .organisation
                         return Card(
-                            id: id.uuidString, href: "/goals/\(id.uuidString)", title: try row.decode("title"), level: s["level_\(level.rawValue)"],
-                            status: StatusBadge(status.rawValue, s), due: Formatting.date(try row.decode("due_date"), web.language).nonEmpty,
+                            id: id.uuidString, href: "/goals/\(id.uuidString)", title: try row.decode("title"),
+                            level: s["level_\(level.rawValue)"],
+                            status: StatusBadge(status.rawValue, s),
+                            due: Formatting.date(try row.decode("due_date"), web.language).nonEmpty,
                             supportCount: try row.decode("supports"), sift: status == .idea && Permissions.allows(role, .siftGoal),
                             schedule: status == .shortlisted && Permissions.allows(role, .scheduleGoal)
                                 && (level == .procurement || member.role == .management),
-                            siftOptions: [GoalStatus.shortlisted, .rejected].map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: false) })
+                            siftOptions: [GoalStatus.shortlisted, .rejected].map {
+                                Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: false)
+                            })
                     }
                     columns.append(
                         Column(

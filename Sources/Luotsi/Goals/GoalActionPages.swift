@@ -65,7 +65,8 @@ struct GoalActionPages {
             let id = try RequestValues.uuid(web.context, "id")
             let support = web.form.text("support") != "0"
             _ = try await services.inOrganisation(member) { try await services.discussion.setSupport(support, on: id, by: member, on: $0) }
-            return PageRenderer.redirect(support ? "/goals/\(id.uuidString)?notice=supported" : "/goals/\(id.uuidString)?notice=support_withdrawn")
+            return PageRenderer.redirect(
+                support ? "/goals/\(id.uuidString)?notice=supported" : "/goals/\(id.uuidString)?notice=support_withdrawn")
         }
     }
 
@@ -75,7 +76,8 @@ struct GoalActionPages {
     ) async throws -> Response {
         let (page, goal) = try await GoalDetailPage.load(id, web: web, member: member, services: services, typed: typed, stale: stale)
         return pages.response(
-            "goal", title: goal.title, page: page, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent), errors: errors)
+            "goal", title: goal.title, page: page, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
+            errors: errors)
     }
 
     /// A funnel move from the form: the schedule's fields and rows only when scheduling.
@@ -99,7 +101,8 @@ struct GoalActionPages {
             indicators.append(
                 IndicatorInput(
                     name: name ?? "", unit: form.text("indicators-\(row)-unit"),
-                    baseline: try form.decimal("indicators-\(row)-baseline", field: "indicators[\(indicators.count)].baseline"), target: target,
+                    baseline: try form.decimal("indicators-\(row)-baseline", field: "indicators[\(indicators.count)].baseline"),
+                    target: target,
                     direction: form.text("indicators-\(row)-direction") ?? "increase", catalogueIndicatorId: nil))
         }
         return TransitionInput(

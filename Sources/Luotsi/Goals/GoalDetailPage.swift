@@ -113,7 +113,8 @@ struct GoalDetailPage: Sendable {
             goal.status == .scheduled && Permissions.allows(role, .checkIn) && (member.role != .staff || isMember)
         let mayCloseOrSchedule = goal.level == .procurement || member.role == .management
         let moves = (GoalStatus.moves[goal.status] ?? []).filter { target in
-            target != .scheduled && (target.isSifting ? Permissions.allows(role, .siftGoal) : Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule)
+            target != .scheduled
+                && (target.isSifting ? Permissions.allows(role, .siftGoal) : Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule)
         }.sorted { $0.rawValue < $1.rawValue }
         let typedStatus = typed?.text("status") ?? ""
         let typedPriority = typed?.text("priority") ?? goal.priority.map(String.init) ?? ""
@@ -124,7 +125,8 @@ struct GoalDetailPage: Sendable {
             catalogueName: goal.catalogueGoal.map { "\($0.code) \($0.name.text(language))" },
             changedInLatest: goal.catalogueGoal?.changedInLatest ?? false,
             latestCatalogueName: goal.catalogueGoal?.latest.map { $0.name.text(language) },
-            owner: directory.name(goal.ownerId).nonEmpty, start: Formatting.date(goal.start, language), due: Formatting.date(goal.due, language),
+            owner: directory.name(goal.ownerId).nonEmpty, start: Formatting.date(goal.start, language),
+            due: Formatting.date(goal.due, language),
             priority: goal.priority.map { s["priority_\($0)"] } ?? s["priority_none"], evaluation: goal.evaluation?.nonEmpty,
             milestones: goal.milestones.map { .init(title: $0.title, due: Formatting.date($0.due, language), done: $0.done) },
             hasMilestones: !goal.milestones.isEmpty,
@@ -140,7 +142,9 @@ struct GoalDetailPage: Sendable {
             derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
             tasksTotal: goal.progress.tasksTotal, supportCount: goal.supportCount, supportedByMe: goal.supportedByMe,
             canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
-            checkInStatusOptions: CheckIns.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == typedStatus, name: "status") },
+            checkInStatusOptions: CheckIns.statuses.map {
+                Option(value: $0, label: s["status_\($0)"], selected: $0 == typedStatus, name: "status")
+            },
             typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",
             checkIns: checkIns.items.reversed().map { checkIn in
                 CheckInRow(
@@ -150,7 +154,8 @@ struct GoalDetailPage: Sendable {
             },
             hasCheckIns: !checkIns.items.isEmpty,
             moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
-            canMove: !moves.isEmpty, canSchedule: goal.status == .shortlisted && Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule,
+            canMove: !moves.isEmpty,
+            canSchedule: goal.status == .shortlisted && Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule,
             typedReason: typed?.raw("reason") ?? "",
             canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
             editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,
@@ -159,7 +164,8 @@ struct GoalDetailPage: Sendable {
             stale: stale.map { current in
                 Stale(
                     currentTitle: current.title, currentDescription: current.description,
-                    currentPriority: current.priority.map { s["priority_\($0)"] } ?? s["priority_none"], typedTitle: typed?.raw("title") ?? "",
+                    currentPriority: current.priority.map { s["priority_\($0)"] } ?? s["priority_none"],
+                    typedTitle: typed?.raw("title") ?? "",
                     typedDescription: typed?.raw("description") ?? "",
                     typedPriority: typed?.text("priority").flatMap(Int.init).map { s["priority_\($0)"] } ?? s["priority_none"])
             },

@@ -43,7 +43,8 @@ struct GoalPages {
             let page = try PageRequest(request: web.request)
             let (goals, directory) = try await services.inOrganisation(member) { connection in
                 (
-                    try await services.goals.list(status: status, level: level, procurementID: nil, page: page, viewer: member, on: connection),
+                    try await services.goals.list(
+                        status: status, level: level, procurementID: nil, page: page, viewer: member, on: connection),
                     try await Directory.load(on: connection)
                 )
             }
@@ -52,7 +53,8 @@ struct GoalPages {
             let rows = goals.items.map { goal in
                 ListRow(
                     href: "/goals/\(goal.id.uuidString)", title: goal.title, level: s["level_\(goal.level.rawValue)"],
-                    status: StatusBadge(goal.status.rawValue, s), owner: directory.name(goal.ownerId), due: Formatting.date(goal.due, web.language),
+                    status: StatusBadge(goal.status.rawValue, s), owner: directory.name(goal.ownerId),
+                    due: Formatting.date(goal.due, web.language),
                     attainment: Formatting.percent(goal.latestCheckin?.attainment, web.language))
             }
             let model = ListPage(
@@ -86,7 +88,9 @@ struct GoalPages {
         }
     }
 
-    private func newPage(_ web: WebRequest, _ member: Identity.Member, form: FormData?, procurementID: UUID?, errors: [PageFrame.FieldError])
+    private func newPage(
+        _ web: WebRequest, _ member: Identity.Member, form: FormData?, procurementID: UUID?, errors: [PageFrame.FieldError]
+    )
         async throws -> Response
     {
         let s = web.strings
@@ -102,14 +106,17 @@ struct GoalPages {
         let theme = form?.text("themeCode") ?? ""
         let model = NewPage(
             title: form?.raw("title") ?? "", description: form?.raw("description") ?? "",
-            levelOptions: GoalLevel.allCases.map { Option(value: $0.rawValue, label: s["level_\($0.rawValue)"], selected: $0.rawValue == level, name: "level") },
+            levelOptions: GoalLevel.allCases.map {
+                Option(value: $0.rawValue, label: s["level_\($0.rawValue)"], selected: $0.rawValue == level, name: "level")
+            },
             procurementOptions: [Option(value: "", label: s["choose_none"], selected: chosenProcurement == nil)]
                 + procurements.map { Option(value: $0.0.uuidString, label: $0.1, selected: $0.0 == chosenProcurement) },
             priorityOptions: Self.priorityOptions(selected: priority, s),
             themeOptions: [Option(value: "", label: s["choose_none"], selected: theme.isEmpty)]
                 + catalogue.themes.map { Option(value: $0.code, label: $0.name, selected: $0.code == theme) })
         return pages.response(
-            "goal-new", title: s["goal_new_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
+            "goal-new", title: s["goal_new_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent,
+            errors: errors)
     }
 
     static func priorityOptions(selected: String, _ s: Strings) -> [Option] {

@@ -74,7 +74,9 @@ struct GoalSchedulePage {
                     unit: typed?.raw("indicators-\(row)-unit") ?? existing?.unit ?? "",
                     baseline: typed?.raw("indicators-\(row)-baseline") ?? existing?.baseline.map { "\($0)" } ?? "",
                     target: typed?.raw("indicators-\(row)-target") ?? existing.map { "\($0.target)" } ?? "",
-                    directionOptions: ["increase", "decrease"].map { Option(value: $0, label: s["direction_\($0)"], selected: $0 == direction) })
+                    directionOptions: ["increase", "decrease"].map {
+                        Option(value: $0, label: s["direction_\($0)"], selected: $0 == direction)
+                    })
             })
         return pages.response(
             "goal-schedule", title: s.format("schedule_title", ["goal": goal.title]), page: model, web: web,

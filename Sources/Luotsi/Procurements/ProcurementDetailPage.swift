@@ -91,7 +91,9 @@ struct ProcurementDetailPage {
                 }
                 return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=procurement_saved")
             } catch LuotsiError.preconditionFailed {
-                return try await show(id, web, member, typed: form, errors: [.init(fieldID: "phase", message: web.strings["err_stale_procurement"])], status: .conflict)
+                return try await show(
+                    id, web, member, typed: form, errors: [.init(fieldID: "phase", message: web.strings["err_stale_procurement"])],
+                    status: .conflict)
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "phase") else { throw error }
                 return try await show(id, web, member, typed: form, errors: errors)
@@ -103,11 +105,17 @@ struct ProcurementDetailPage {
             do {
                 guard let goalID = try form.uuid("goalId") else { throw LuotsiError.invalid(field: "goalId", reason: "is required") }
                 let input = NewTaskInput(
-                    title: form.raw("title"), goalId: goalID, assigneeId: try form.uuid("assigneeId"), due: try form.date("due"), phase: form.text("phase"))
-                _ = try await services.inOrganisation(member) { try await services.tasks.create(input, procurementID: id, by: member, on: $0) }
+                    title: form.raw("title"), goalId: goalID, assigneeId: try form.uuid("assigneeId"), due: try form.date("due"),
+                    phase: form.text("phase"))
+                _ = try await services.inOrganisation(member) {
+                    try await services.tasks.create(input, procurementID: id, by: member, on: $0)
+                }
                 return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=task_created#tasks")
             } catch {
-                let renamed = ["title": "task-title", "due": "task-due", "phase": "task-phase", "goalId": "task-goalId", "assigneeId": "task-assigneeId"]
+                let renamed = [
+                    "title": "task-title", "due": "task-due", "phase": "task-phase", "goalId": "task-goalId",
+                    "assigneeId": "task-assigneeId",
+                ]
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title") else { throw error }
                 return try await show(
                     id, web, member, typed: form,
@@ -125,7 +133,8 @@ struct ProcurementDetailPage {
         let role = AccessRole(.member(member))
         let (procurement, tasks, directory, goalTitles) = try await services.inOrganisation(member) { connection in
             let procurement = try await services.procurements.get(id, on: connection)
-            let tasks = try await services.tasks.list(procurementID: id, assignee: nil, status: nil, page: PageRequest(limit: 200), on: connection)
+            let tasks = try await services.tasks.list(
+                procurementID: id, assignee: nil, status: nil, page: PageRequest(limit: 200), on: connection)
             let directory = try await Directory.load(on: connection)
             // Tasks may carry organisation goals too; their titles come from here.
             let titles = try await connection.query(
@@ -141,12 +150,15 @@ struct ProcurementDetailPage {
             category: procurement.category?.nonEmpty, value: Formatting.euros(procurement.estimatedValue, language).nonEmpty,
             phase: s["phase_\(procurement.phase)"], lead: directory.name(procurement.leadId).nonEmpty,
             members: procurement.memberIds.map { directory.name($0) }.sorted(), hasMembers: !procurement.memberIds.isEmpty,
-            goals: procurement.goals.map { GoalRow(href: "/goals/\($0.id.uuidString)", title: $0.title, status: StatusBadge($0.status, s)) },
+            goals: procurement.goals.map {
+                GoalRow(href: "/goals/\($0.id.uuidString)", title: $0.title, status: StatusBadge($0.status, s))
+            },
             hasGoals: !procurement.goals.isEmpty,
             tasks: tasks.items.map { task in
                 TaskRow(
                     id: task.id.uuidString, title: task.title, goal: titleOf[task.goalId] ?? "", assignee: directory.name(task.assigneeId),
-                    due: Formatting.date(task.due, language), phase: task.phase.map { s["phase_\($0)"] } ?? "", status: StatusBadge(task.status, s),
+                    due: Formatting.date(task.due, language), phase: task.phase.map { s["phase_\($0)"] } ?? "",
+                    status: StatusBadge(task.status, s),
                     statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) },
                     canChange: canUpdateAny || task.assigneeId == member.id,
                     canAssign: canUpdateAny,
@@ -158,14 +170,16 @@ struct ProcurementDetailPage {
                 let target = typed?.text("impact-target-\(theme)") ?? current?.target.map(String.init) ?? ""
                 let achieved = typed?.text("impact-achieved-\(theme)") ?? current?.achieved.map(String.init) ?? ""
                 return ImpactRow(
-                    theme: theme, label: s["impact_\(theme)"], targetOptions: Self.scoreOptions(target, s), achievedOptions: Self.scoreOptions(achieved, s),
+                    theme: theme, label: s["impact_\(theme)"], targetOptions: Self.scoreOptions(target, s),
+                    achievedOptions: Self.scoreOptions(achieved, s),
                     target: current?.target.map(String.init) ?? "–", achieved: current?.achieved.map(String.init) ?? "–",
                     difference: current?.difference.map { $0 > 0 ? "+\($0)" : "\($0)" } ?? "–")
             },
             history: procurement.phaseHistory.map { change in
                 "\(Formatting.dateTime(change.at, language)): \(s["phase_\(change.to)"]) (\(directory.name(change.actorId)))"
             },
-            canManage: Permissions.allows(role, .manageProcurements), canAddTask: Permissions.allows(role, .manageTasks) && !goalTitles.isEmpty,
+            canManage: Permissions.allows(role, .manageProcurements),
+            canAddTask: Permissions.allows(role, .manageTasks) && !goalTitles.isEmpty,
             version: procurement.version,
             phaseOptions: ProcurementPhase.allCases.map {
                 Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == (typedPhase ?? procurement.phase))
@@ -176,7 +190,8 @@ struct ProcurementDetailPage {
                 + ProcurementPhase.allCases.map { Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: false) },
             taskTitle: typed?.raw("title") ?? "", taskDue: typed?.raw("due") ?? "", path: "/procurements/\(procurement.id.uuidString)")
         return pages.response(
-            "procurement", title: procurement.title, page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
+            "procurement", title: procurement.title, page: model, web: web,
+            status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
             errors: errors)
     }
 

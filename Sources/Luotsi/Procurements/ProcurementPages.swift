@@ -58,7 +58,8 @@ struct ProcurementPages {
             let groups = ProcurementPhase.allCases.map { phase in
                 let rows = list.items.filter { $0.phase == phase.rawValue }.map { item in
                     Row(
-                        href: "/procurements/\(item.id.uuidString)", title: item.title, reference: item.reference ?? "", lead: directory.name(item.leadId),
+                        href: "/procurements/\(item.id.uuidString)", title: item.title, reference: item.reference ?? "",
+                        lead: directory.name(item.leadId),
                         value: Formatting.euros(item.estimatedValue, web.language), goals: item.goals.count)
                 }
                 return PhaseGroup(key: phase.rawValue, phase: s["phase_\(phase.rawValue)"], rows: rows, hasRows: !rows.isEmpty)
@@ -78,10 +79,14 @@ struct ProcurementPages {
                     title: form.raw("title"), reference: form.text("reference"), category: form.text("category"),
                     estimatedValue: try form.decimal("estimatedValue"), phase: form.text("phase"), leadId: try form.uuid("leadId"),
                     memberIds: try form.all("memberIds").map { text in
-                        guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "memberIds", reason: "must be chosen from the list") }
+                        guard let id = UUID(uuidString: text) else {
+                            throw LuotsiError.invalid(field: "memberIds", reason: "must be chosen from the list")
+                        }
                         return id
                     }, impact: nil)
-                let created = try await services.inOrganisation(member) { try await services.procurements.create(input, by: member, on: $0) }
+                let created = try await services.inOrganisation(member) {
+                    try await services.procurements.create(input, by: member, on: $0)
+                }
                 return PageRenderer.redirect("/procurements/\(created.id.uuidString)?notice=procurement_created")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title") else { throw error }
@@ -90,7 +95,9 @@ struct ProcurementPages {
         }
     }
 
-    private func newPage(_ web: WebRequest, _ member: Identity.Member, form: FormData?, errors: [PageFrame.FieldError]) async throws -> Response {
+    private func newPage(_ web: WebRequest, _ member: Identity.Member, form: FormData?, errors: [PageFrame.FieldError]) async throws
+        -> Response
+    {
         let s = web.strings
         let directory = try await services.inOrganisation(member) { try await Directory.load(on: $0) }
         let phase = form?.text("phase") ?? ProcurementPhase.needsAssessment.rawValue
@@ -99,11 +106,16 @@ struct ProcurementPages {
         let model = NewModel(
             title: form?.raw("title") ?? "", reference: form?.raw("reference") ?? "", category: form?.raw("category") ?? "",
             estimatedValue: form?.raw("estimatedValue") ?? "",
-            phaseOptions: ProcurementPhase.allCases.map { Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == phase) },
+            phaseOptions: ProcurementPhase.allCases.map {
+                Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == phase)
+            },
             leadOptions: directory.options(selected: lead, emptyLabel: nil),
-            members: directory.users.filter(\.active).map { MemberChoice(id: $0.id.uuidString, name: $0.name, checked: chosen.contains($0.id.uuidString)) })
+            members: directory.users.filter(\.active).map {
+                MemberChoice(id: $0.id.uuidString, name: $0.name, checked: chosen.contains($0.id.uuidString))
+            })
         return pages.response(
-            "procurement-new", title: s["procurement_new_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent,
+            "procurement-new", title: s["procurement_new_title"], page: model, web: web,
+            status: errors.isEmpty ? .ok : .unprocessableContent,
             errors: errors)
     }
 }

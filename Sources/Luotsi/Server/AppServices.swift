@@ -25,7 +25,8 @@ public struct AppServices: Sendable {
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
-        tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger = Logger(label: "luotsi")
+        tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
+        logger: Logger = Logger(label: "luotsi")
     ) throws {
         let migrator = Migrator(
             pool: pool, platformSchema: platformSchema,

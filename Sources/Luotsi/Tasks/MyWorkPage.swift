@@ -95,8 +95,8 @@ struct MyWorkPage {
                 let ids: [UUID] = try procurementRows.map { try $0.decode("id") }
                 var goalsByProcurement: [UUID: [GoalRow]] = [:]
                 for row in try await connection.query(
-                    "SELECT id, title, status, due_date, procurement_id FROM goals WHERE procurement_id = ANY(\(ids)) ORDER BY due_date NULLS LAST, title")
-                {
+                    "SELECT id, title, status, due_date, procurement_id FROM goals WHERE procurement_id = ANY(\(ids)) ORDER BY due_date NULLS LAST, title"
+                ) {
                     let status: String = try row.decode("status")
                     goalsByProcurement[try row.decode("procurement_id"), default: []].append(
                         GoalRow(
@@ -108,7 +108,8 @@ struct MyWorkPage {
                     let id: UUID = try row.decode("id")
                     let goals = goalsByProcurement[id] ?? []
                     return ProcurementCard(
-                        href: "/procurements/\(id.uuidString)", title: try row.decode("title"), phase: s["phase_\(try row.decode("phase", as: String.self))"],
+                        href: "/procurements/\(id.uuidString)", title: try row.decode("title"),
+                        phase: s["phase_\(try row.decode("phase", as: String.self))"],
                         goals: goals, hasGoals: !goals.isEmpty)
                 }
                 let ideas = try await connection.query(
@@ -116,15 +117,23 @@ struct MyWorkPage {
                     SELECT g.id, g.title, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
                     FROM goals g WHERE g.status = 'idea' ORDER BY g.created_at DESC LIMIT 10
                     """
-                ).map { IdeaRow(href: "/goals/\(try $0.decode("id", as: UUID.self).uuidString)", title: try $0.decode("title"), supportCount: try $0.decode("supports")) }
-                let counts = try await connection.query("SELECT status, count(*) AS n FROM goals GROUP BY status").reduce(into: [String: Int]()) {
+                ).map {
+                    IdeaRow(
+                        href: "/goals/\(try $0.decode("id", as: UUID.self).uuidString)", title: try $0.decode("title"),
+                        supportCount: try $0.decode("supports"))
+                }
+                let counts = try await connection.query("SELECT status, count(*) AS n FROM goals GROUP BY status").reduce(
+                    into: [String: Int]()
+                ) {
                     $0[try $1.decode("status")] = try $1.decode("n", as: Int.self)
                 }
                 return Model(
                     tasks: tasks, hasTasks: !tasks.isEmpty, overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
                     hasProcurements: !procurements.isEmpty, ideas: ideas, hasIdeas: !ideas.isEmpty,
                     statusCounts: GoalStatus.allCases.map { status in
-                        StatusCount(status: StatusBadge(status.rawValue, s), count: counts[status.rawValue] ?? 0, href: "/goals?status=\(status.rawValue)")
+                        StatusCount(
+                            status: StatusBadge(status.rawValue, s), count: counts[status.rawValue] ?? 0,
+                            href: "/goals?status=\(status.rawValue)")
                     })
             }
             return pages.response("my-work", title: s["my_work_title"], page: model, web: web)

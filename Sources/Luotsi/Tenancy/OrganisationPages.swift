@@ -32,8 +32,10 @@ struct OrganisationPages {
             do {
                 let management: NewUser
                 do {
-                    management = try NewUser(email: form.raw("managementEmail"), name: form.raw("managementName"), password: form.raw("managementPassword"))
-                        .validated()
+                    management = try NewUser(
+                        email: form.raw("managementEmail"), name: form.raw("managementName"), password: form.raw("managementPassword")
+                    )
+                    .validated()
                 } catch LuotsiError.invalid(let field, let reason) {
                     throw LuotsiError.invalid(field: "management" + field.prefix(1).uppercased() + field.dropFirst(), reason: reason)
                 }
@@ -67,7 +69,8 @@ struct OrganisationPages {
             slug: typed?.raw("slug") ?? "", name: typed?.raw("name") ?? "", managementEmail: typed?.raw("managementEmail") ?? "",
             managementName: typed?.raw("managementName") ?? "")
         return pages.response(
-            "platform-organisations", title: s["organisations_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent,
+            "platform-organisations", title: s["organisations_title"], page: model, web: web,
+            status: errors.isEmpty ? .ok : .unprocessableContent,
             errors: errors)
     }
 }

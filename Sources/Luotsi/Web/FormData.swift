@@ -43,7 +43,9 @@ public struct FormData: Sendable {
 
     public func uuid(_ name: String, field: String? = nil) throws -> UUID? {
         guard let text = text(name) else { return nil }
-        guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: field ?? name, reason: "must be chosen from the list") }
+        guard let id = UUID(uuidString: text) else {
+            throw LuotsiError.invalid(field: field ?? name, reason: "must be chosen from the list")
+        }
         return id
     }
 
@@ -66,7 +68,9 @@ public struct FormData: Sendable {
 
     public func date(_ name: String, field: String? = nil) throws -> CalendarDate? {
         guard let text = text(name) else { return nil }
-        guard let date = CalendarDate(iso: text) else { throw LuotsiError.invalid(field: field ?? name, reason: "must be a date (yyyy-mm-dd)") }
+        guard let date = CalendarDate(iso: text) else {
+            throw LuotsiError.invalid(field: field ?? name, reason: "must be a date (yyyy-mm-dd)")
+        }
         return date
     }
 }

@@ -5,7 +5,10 @@ enum Navigation {
         guard let identity else { return [] }
         switch AccessRole(identity) {
         case .platformAdmin:
-            return [("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"), ("/platform/rollup", "nav_rollup")]
+            return [
+                ("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"),
+                ("/platform/rollup", "nav_rollup"),
+            ]
         case .management:
             return [
                 ("/overview", "nav_overview"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
@@ -14,10 +17,14 @@ enum Navigation {
         case .lead:
             return [
                 ("/next-actions", "nav_next_actions"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"),
-                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"),
+                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/catalogue", "nav_catalogue"),
+                ("/exports", "nav_exports"),
             ]
         case .staff:
-            return [("/my-work", "nav_my_work"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"), ("/catalogue", "nav_catalogue")]
+            return [
+                ("/my-work", "nav_my_work"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
+                ("/catalogue", "nav_catalogue"),
+            ]
         }
     }
 
@@ -31,9 +38,12 @@ enum Navigation {
         let path = web.path
         // The most specific item that is the path or a prefix of it is the current one.
         let current = items(for: web.identity).map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
-        let nav = items(for: web.identity).map { href, key in PageFrame.NavItem(href: href, label: web.strings[key], current: href == current) }
+        let nav = items(for: web.identity).map { href, key in
+            PageFrame.NavItem(href: href, label: web.strings[key], current: href == current)
+        }
         let languages = languageNames.map { language, name in
-            PageFrame.LanguageLink(code: language.rawValue, label: name, href: "\(path)?lang=\(language.rawValue)", current: language == web.language)
+            PageFrame.LanguageLink(
+                code: language.rawValue, label: name, href: "\(path)?lang=\(language.rawValue)", current: language == web.language)
         }
         var userName = ""
         var organisationName = ""
@@ -49,7 +59,8 @@ enum Navigation {
         case nil: break
         }
         return PageFrame(
-            lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil, userName: userName,
+            lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil,
+            userName: userName,
             organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice, errors: errors,
             hasErrors: !errors.isEmpty)
     }

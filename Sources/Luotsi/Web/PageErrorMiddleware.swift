@@ -20,7 +20,9 @@ public struct PageErrorMiddleware: RouterMiddleware {
         } catch {
             let (status, _, _) = ErrorMapping.classify(error)
             if status == .unauthorized {
-                let back = request.method == .get && path != "/" ? "/?next=\(path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" : "/"
+                let back =
+                    request.method == .get && path != "/"
+                    ? "/?next=\(path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" : "/"
                 return PageRenderer.redirect(back)
             }
             if status.code >= 500 {

@@ -67,7 +67,8 @@ public struct PageRenderer: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8",
                 .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                .contentSecurityPolicy:
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
                 .xContentTypeOptions: "nosniff",
                 .referrerPolicy: "same-origin",
             ],

@@ -50,7 +50,9 @@ enum FormErrors {
     }
 
     /// The summary entry for `error`, or `nil` when it is not a form error (it then becomes an error page).
-    static func entries(_ error: any Error, strings: Strings, defaultField: String, rename: [String: String] = [:]) -> [PageFrame.FieldError]? {
+    static func entries(_ error: any Error, strings: Strings, defaultField: String, rename: [String: String] = [:]) -> [PageFrame
+        .FieldError]?
+    {
         guard let error = error as? LuotsiError else { return nil }
         switch error {
         case .invalid(let field, let reason):
@@ -73,7 +75,8 @@ struct Directory: Sendable {
 
     static func load(on connection: PostgresConnection) async throws -> Directory {
         Directory(
-            users: try await connection.query("SELECT id, email, name, role, active FROM users ORDER BY name, email").map(UserRepository.user))
+            users: try await connection.query("SELECT id, email, name, role, active FROM users ORDER BY name, email").map(
+                UserRepository.user))
     }
 
     func name(_ id: UUID?) -> String {

@@ -29,12 +29,19 @@ struct HTTPSkeletonTests {
         try await TestSupport.tearDown(services)
     }
 
-    @Test("unknown paths are 404 problem+json carrying the caller's request id")
+    @Test("unknown API paths are 404 problem+json carrying the caller's request id (other paths are the pages' HTML 404)")
     func notFoundIsProblemJSON() async throws {
         let services = try await TestSupport.isolatedServices()
         let app = Application(router: buildRouter(services: services).router)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/no/such/thing", method: .get, headers: [RequestIDMiddleware.headerName: "trace-42"]) {
+            try await client.execute(uri: "/no/such/thing", method: .get, headers: [RequestIDMiddleware.headerName: "trace-41"]) {
+                response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[RequestIDMiddleware.headerName] == "trace-41")
+                #expect(String(buffer: response.body).contains("trace-41"))
+            }
+            try await client.execute(uri: "/api/v1/no/such/thing", method: .get, headers: [RequestIDMiddleware.headerName: "trace-42"]) {
                 response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "application/problem+json")

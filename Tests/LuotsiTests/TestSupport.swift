@@ -16,8 +16,10 @@ enum TestSupport {
         PostgresConfiguration.conninfo(environment: ProcessInfo.processInfo.environment, fallback: PostgresConfiguration.composeDefault)
     }
 
+    /// A generous wait for a connection: the suites run in parallel on two cores, and creating
+    /// organisations (schema, role, grants) holds connections for seconds under that load.
     static func pool(size: Int = 4) -> PostgresPool {
-        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(30)))
+        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(120)))
     }
 
     static func uniqueSuffix() -> String {

@@ -34,6 +34,7 @@ struct WebTemplateTests {
         try await WebWorld.with { world, client in
             let scheduled = try await world.goalID("scheduled", level: "procurement", client: client)
             let shortlistedOrganisation = try await world.goalID("shortlisted", level: "organisation", client: client)
+            let shortlistedProcurement = try await world.goalID("shortlisted", level: "procurement", client: client)
             let procurement = try await world.procurementID(client: client)
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: world.token(.platformAdmin))
             let visits: [(AccessRole?, String, HTTPResponse.Status)] = [
@@ -42,7 +43,8 @@ struct WebTemplateTests {
                 (.staff, "/procurements", .ok), (.staff, "/procurements/\(procurement)", .ok), (.staff, "/catalogue", .ok),
                 (.staff, "/users", .forbidden), (.staff, "/goals/00000000-0000-0000-0000-000000000000", .notFound),
                 (.lead, "/next-actions", .ok), (.lead, "/funnel", .ok), (.lead, "/procurements/new", .ok), (.lead, "/exports", .ok),
-                (.lead, "/report", .ok), (.lead, "/goals/\(scheduled)", .ok),
+                (.lead, "/report", .ok), (.lead, "/goals/\(scheduled)", .ok), (.lead, "/goals/\(shortlistedProcurement)/schedule", .ok),
+                (.lead, "/goals/\(shortlistedOrganisation)/schedule", .forbidden),
                 (.management, "/overview", .ok), (.management, "/users", .ok), (.management, "/audit", .ok),
                 (.management, "/goals/\(shortlistedOrganisation)/schedule", .ok), (.management, "/catalogue", .ok),
                 (.platformAdmin, "/platform/organisations", .ok), (.platformAdmin, "/platform/catalogue", .ok),

@@ -226,18 +226,6 @@ def open_page(browser, signed_in_states):
         context.close()
 
 
-@pytest.fixture
-def no_js_page(open_page):
-    """A signed-out page in a context with JavaScript disabled."""
-    return open_page(js=False)
-
-
-@pytest.fixture
-def phone_page(open_page):
-    """A signed-out page in a 375×800 context."""
-    return open_page(viewport=PHONE)
-
-
 # ---------------------------------------------------------------- the pages of every role
 #
 # Each entry is (role, name, how to find its address). Fixed pages are paths; the rest are found
@@ -297,6 +285,8 @@ SITE_PAGES = [
     ("management", "/users", "/users"),
     ("management", "/audit", "/audit"),
     ("management", "/report", "/report"),
+    # Lead sees schedule links only for procurement goals; management for organisation goals too.
+    ("management", "schedule page", _schedule_page),
     ("platform", "/platform/organisations", "/platform/organisations"),
     ("platform", "/platform/catalogue", "/platform/catalogue"),
     ("platform", "draft goal page", _draft_goal_page),

@@ -43,7 +43,7 @@ public struct DemoContent: Sendable {
         let cleaning = try await procurement(
             "Toimitilojen siivouspalvelut", reference: "DEMO/2023/05", category: "Siivous", value: 1_200_000, phase: .contractManagement,
             impact: ImpactInput(target: ["responsibility": 1, "quality": 2], achieved: ["responsibility": 2, "quality": 1]), on: connection)
-        _ = try await procurement(
+        let records = try await procurement(
             "Asiakastietojärjestelmän uudistus", reference: nil, category: "ICT", value: 2_500_000, phase: .needsAssessment,
             impact: ImpactInput(target: ["innovation": 2, "competence_growth": 1], achieved: nil), on: connection)
 
@@ -98,6 +98,11 @@ public struct DemoContent: Sendable {
             "Ympäristömerkityt siivousaineet", catalogue: nil, level: .procurement, procurement: cleaning, priority: 2, by: lead,
             on: connection)
         try await move(ecolabel, ["shortlisted"], on: connection)
+        // Shortlisted, waiting for the lead to schedule it.
+        let openInterfaces = try await goal(
+            "Avoimet rajapinnat vaatimukseksi", catalogue: codes["IN-1"], level: .procurement, procurement: records, priority: 2, by: lead,
+            on: connection)
+        try await move(openInterfaces, ["shortlisted"], on: connection)
         try await schedule(ecolabel, owner: lead.id, start: date(-700), due: date(-10), milestones: [], indicators: [], on: connection)
 
         let tasks = services.tasks

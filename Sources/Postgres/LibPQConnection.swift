@@ -68,6 +68,13 @@ final class LibPQConnection {
         let handle = try liveHandle()
         let text = try sql.render(quoteIdentifier: quoteIdentifier)
         let binds = sql.binds
+        // libpq passes values as C strings, cut at the first NUL: "victim\0x" would arrive as
+        // "victim". PostgreSQL text cannot hold U+0000 anyway, so such a value is refused here.
+        if binds.contains(where: { $0.text?.utf8.contains(0) == true }) {
+            throw PostgresError(
+                kind: .server, message: "a bound value contains the NUL character (U+0000), which PostgreSQL text cannot hold",
+                sqlState: "22021")
+        }
         let types = binds.map { Oid($0.type.rawValue) }
         let values: [UnsafeMutablePointer<CChar>?] = binds.map { $0.text.flatMap { strdup($0) } }
         defer { values.forEach { free($0) } }

@@ -29,7 +29,8 @@ struct Runtime {
                 conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
             logger: Logger(label: "luotsi.db"))
         let services = try AppServices(
-            pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime, logger: logger)
+            pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,
+            sessionIdle: configuration.sessionIdle, logger: logger)
         do {
             try await pool.query("SELECT 1")
         } catch let error as PostgresError {

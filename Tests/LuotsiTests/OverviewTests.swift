@@ -161,6 +161,10 @@ struct OverviewTests {
                     #expect(adopted.status == .created)
                 }
             }
+            // Only organisations at least 30 days old count (dummies made to fill the group do not).
+            try await world.services.pool.query(
+                "UPDATE \(identifier: world.services.migrator.platformSchema.rawValue).organisations SET created_at = now() - interval '60 days'"
+            )
             let rollup = try await client.call(.get, "/api/v1/platform/rollup?lang=en", token: world.adminToken)
             #expect(rollup.status == .ok)
             #expect(rollup.json["organisations"] as? Int == 3)

@@ -20,11 +20,14 @@ struct RoleMatrixTests {
         .editGoal: [.management, .lead],
         .siftGoal: [.management, .lead],
         .scheduleGoal: [.management, .lead],
+        .scheduleOrganisationGoal: [.management],
         .discussGoal: [.management, .lead, .staff],
         .checkIn: [.management, .lead, .staff],
+        .checkInAnyGoal: [.management, .lead],
         .manageProcurements: [.management, .lead],
         .manageTasks: [.management, .lead],
         .updateTask: [.management, .lead, .staff],
+        .updateAnyTask: [.management, .lead],
         .readAudit: [.management],
         .export: [.management, .lead],
         .manageOrganisations: [.platformAdmin],
@@ -69,6 +72,10 @@ struct RoleMatrixTests {
         let procurementID: String
         let scheduledGoalID: String
         let staffTaskID: String
+        /// Scheduled, in a procurement where neither the lead nor staff is lead or member.
+        let outsideGoalID: String
+        /// Assigned to management.
+        let managementTaskID: String
         var org: String { "/api/v1/orgs/\(world.a.slug)" }
         var management: String { world.a.tokens[.management]! }
 
@@ -95,7 +102,26 @@ struct RoleMatrixTests {
             let task = try await client.call(
                 .post, "\(org)/procurements/\(procurement.id)/tasks", token: management,
                 json: ["title": "Markkinakartoitus", "goalId": goal.id, "assigneeId": world.a.users[.staff]!.id.uuidString])
-            return Fixture(world: world, client: client, procurementID: procurement.id, scheduledGoalID: goal.id, staffTaskID: task.id)
+            let outside = try await client.call(
+                .post, "\(org)/procurements", token: management,
+                json: ["title": "Johdon oma hankinta", "leadId": world.a.users[.management]!.id.uuidString])
+            let outsideGoal = try await client.call(
+                .post, "\(org)/goals", token: management,
+                json: ["title": "Johdon tavoite", "level": "procurement", "procurementId": outside.id])
+            try await move(client, org, management, outsideGoal.id, ["shortlisted"])
+            let outsideScheduled = try await client.call(
+                .post, "\(org)/goals/\(outsideGoal.id)/transitions", token: management,
+                json: [
+                    "to": "scheduled", "reason": "go", "ownerId": world.a.users[.management]!.id.uuidString, "start": "2027-01-01",
+                    "due": "2027-12-31",
+                ])
+            #expect(outsideScheduled.status == .ok, "\(outsideScheduled.text)")
+            let managementTask = try await client.call(
+                .post, "\(org)/procurements/\(procurement.id)/tasks", token: management,
+                json: ["title": "Johdon tehtävä", "goalId": goal.id, "assigneeId": world.a.users[.management]!.id.uuidString])
+            return Fixture(
+                world: world, client: client, procurementID: procurement.id, scheduledGoalID: goal.id, staffTaskID: task.id,
+                outsideGoalID: outsideGoal.id, managementTaskID: managementTask.id)
         }
 
         static func move(_ client: any TestClientProtocol, _ org: String, _ token: String, _ id: String, _ steps: [String]) async throws {
@@ -142,6 +168,16 @@ struct RoleMatrixTests {
                         "due": "2027-06-30",
                     ]
                 )
+            case .scheduleOrganisationGoal:
+                return (
+                    .post, "\(org)/goals/\(try await freshGoal(level: "organisation", shortlisted: true))/transitions",
+                    [
+                        "to": "scheduled", "reason": "johdon linjaus", "ownerId": world.a.users[.management]!.id.uuidString,
+                        "start": "2027-01-01", "due": "2027-06-30",
+                    ]
+                )
+            case .checkInAnyGoal: return (.post, "\(org)/goals/\(outsideGoalID)/checkins", ["status": "at_risk", "attainment": 20])
+            case .updateAnyTask: return (.patch, "\(org)/tasks/\(managementTaskID)", ["status": "doing"])
             case .discussGoal: return (.post, "\(org)/goals/\(scheduledGoalID)/comments", ["text": "Kannatan!"])
             case .checkIn: return (.post, "\(org)/goals/\(scheduledGoalID)/checkins", ["status": "on_track", "attainment": 40])
             case .manageProcurements: return (.post, "\(org)/procurements", ["title": "Siivouspalvelut"])

@@ -49,6 +49,7 @@ struct WebTemplateTests {
                 (.management, "/goals/\(shortlistedOrganisation)/schedule", .ok), (.management, "/catalogue", .ok),
                 (.platformAdmin, "/platform/organisations", .ok), (.platformAdmin, "/platform/catalogue", .ok),
                 (.platformAdmin, "/platform/catalogue/draft/goals/EL-2", .ok), (.platformAdmin, "/platform/rollup", .ok),
+                (.platformAdmin, "/platform/audit", .ok),
             ]
             var rendered = Set<String>()
             for language in Language.allCases {
@@ -131,6 +132,11 @@ struct WebTemplateTests {
         let actions = code.matches(of: /"(goal|procurement|task|user|settings)\.([a-z]+)"/).map { (String($0.1), String($0.2)) }
         used.formUnion(actions.map { "audit_\($0.0)_\($0.1)" })
         used.formUnion(actions.map { "entity_\($0.0)" })
+        // Platform audit actions ("catalogue.draft.goal.edit" → paudit_catalogue_draft_goal_edit).
+        used.formUnion(
+            code.matches(of: /"((?:organisation|catalogue)\.[a-z.]+)"/).map {
+                "paudit_" + String($0.1).replacingOccurrences(of: ".", with: "_")
+            })
         // A field's error message is used when a form has that field (err_milestones_title ← name="milestones-…").
         let english =
             try JSONSerialization.jsonObject(

@@ -13,8 +13,9 @@ public struct AuthMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let token = Self.token(in: request) {
+        if let (token, fromCookie) = Self.token(in: request) {
             context.sessionToken = token
+            context.sessionFromCookie = fromCookie
             context.identity = try await sessions.resolve(token)
             if let identity = context.identity {
                 context.logger[metadataKey: "user_id"] = .string(identity.userID.uuidString.lowercased())
@@ -23,10 +24,11 @@ public struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func token(in request: Request) -> String? {
+    /// The token and whether it came from the cookie (which a browser sends on its own).
+    static func token(in request: Request) -> (String, fromCookie: Bool)? {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            return (String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), false)
         }
-        return request.cookies[cookieName]?.value
+        return request.cookies[cookieName].map { ($0.value, true) }
     }
 }

@@ -24,23 +24,29 @@ struct AuthRoutes {
         var language: Patch<String>
     }
 
+    /// Cookies are `Secure` when configured so or when the request came over TLS through the proxy.
+    func secure(_ request: Request) -> Bool {
+        secureCookies || request.headers[.forwardedProto]?.lowercased() == "https"
+    }
+
     func register(on api: APIRouter) {
-        api.open(.post, "/api/v1/auth/login") { request, _, _ in
+        api.open(.post, "/api/v1/auth/login") { request, context, _ in
             let input = try await JSONBody.decode(LoginInput.self, from: request)
             guard input.password.count <= 200, input.email.count <= 254 else { throw LuotsiError.unauthenticated }
             let (token, identity) = try await services.auth.login(
-                organisation: input.organisation, email: input.email, password: input.password)
+                organisation: input.organisation, email: input.email, password: input.password, address: context.clientAddress,
+                logger: context.logger)
             let lifetime = Int(services.sessions.lifetime.components.seconds)
             let cookie =
                 "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-                + (secureCookies ? "; Secure" : "")
+                + (secure(request) ? "; Secure" : "")
             return try JSONOutput.response(LoginOutput(token: token, user: identity.publicUser), headers: [.setCookie: cookie])
         }
-        api.signedIn(.post, "/api/v1/auth/logout") { _, context, _ in
+        api.signedIn(.post, "/api/v1/auth/logout") { request, context, _ in
             if let token = context.sessionToken { try await services.sessions.revoke(token) }
             var response = JSONOutput.empty()
             response.headers[.setCookie] =
-                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
+                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secure(request) ? "; Secure" : "")
             return response
         }
         api.signedIn(.get, "/api/v1/me") { _, _, identity in

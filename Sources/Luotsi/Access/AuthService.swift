@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdBcrypt
+import Logging
 import Postgres
 
 /// Signing in and out.
@@ -18,11 +19,35 @@ public struct AuthService: Sendable {
         self.throttle = throttle
     }
 
-    /// Checks the credentials and starts a session. Every failure looks the same (401).
-    public func login(organisation slug: String?, email: String, password: String) async throws -> (token: String, identity: Identity) {
+    /// Checks the credentials and starts a session. Every failure looks the same (401). The
+    /// attempt is counted (per account, per address) before the password is checked, so that
+    /// neither parallel guesses nor a flood of unknown accounts get past the throttle.
+    public func login(organisation slug: String?, email: String, password: String, address: String, logger: Logger) async throws -> (
+        token: String, identity: Identity
+    ) {
+        do {
+            return try await check(organisation: slug, email: email, password: password, address: address)
+        } catch let error as LuotsiError {
+            // Who was tried and from where, quoted and escaped so no input can forge a log line.
+            logger.notice(
+                "sign-in refused",
+                metadata: [
+                    "account": "\(LogText.escaped("\(slug ?? "-")|\(email)"))", "address": "\(LogText.escaped(address))",
+                    "reason": "\(error)",
+                ])
+            throw error
+        }
+    }
+
+    private func check(organisation slug: String?, email: String, password: String, address: String) async throws -> (
+        token: String, identity: Identity
+    ) {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let key = "\(slug ?? "-")|\(email)"
-        try throttle.check(key)
+        // PostgreSQL text cannot hold U+0000 and libpq would cut the value there: never a match.
+        guard !email.contains("\u{0}"), !(slug ?? "").contains("\u{0}"), !password.contains("\u{0}") else {
+            throw LuotsiError.unauthenticated
+        }
+        try await throttle.attempt(organisation: slug, email: email, address: address)
         let platform = sessions.platform.rawValue
         var identity: Identity?
         var hash: String?
@@ -55,12 +80,11 @@ public struct AuthService: Sendable {
                         language: try row.decode("language", as: String?.self).flatMap(Language.init)))
             }
         }
-        let valid = await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash)
-        guard valid, let identity else {
-            throttle.recordFailure(key)
-            throw LuotsiError.unauthenticated
-        }
-        throttle.recordSuccess(key)
+        // bcrypt reads only 72 bytes, so a longer password is never one we stored.
+        let valid =
+            try await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash) && password.utf8.count <= PasswordHasher.maxBytes
+        guard valid, let identity else { throw LuotsiError.unauthenticated }
+        try await throttle.succeeded(organisation: slug, email: email, address: address)
         if case .member(let member) = identity, member.organisation.status == .suspended {
             throw LuotsiError.forbidden("the organisation is suspended; ask the platform administrator")
         }

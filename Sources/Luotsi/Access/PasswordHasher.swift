@@ -1,30 +1,79 @@
 import Dispatch
+import Foundation
 import HummingbirdBcrypt
 
 /// bcrypt hashing, run on a Dispatch queue: it takes a quarter of a second by design and must
-/// never hold up an event loop.
+/// never hold up an event loop. At most `BcryptGate.limit` run at once, so a flood of sign-in
+/// attempts cannot take every core from the requests of people already signed in.
 public enum PasswordHasher {
     /// bcrypt cost; 12 is the floor for stored passwords.
     public static let cost: UInt8 = 12
+    /// bcrypt reads only the first 72 bytes of a password.
+    public static let maxBytes = 72
 
     private static let queue = DispatchQueue(label: "luotsi.bcrypt", attributes: .concurrent)
+    static let gate = BcryptGate(limit: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), queueLimit: 64)
 
     public static func hash(_ password: String) async -> String {
-        await withCheckedContinuation { continuation in
+        _ = await gate.enter(bounded: false)
+        let hashed = await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
         }
+        await gate.leave()
+        return hashed
     }
 
-    public static func verify(_ password: String, hash: String) async -> Bool {
-        await withCheckedContinuation { continuation in
+    /// Throws `throttled` when too many checks are already waiting (a flood of sign-ins).
+    public static func verify(_ password: String, hash: String) async throws -> Bool {
+        guard await gate.enter(bounded: true) else { throw LuotsiError.throttled }
+        let valid = await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
         }
+        await gate.leave()
+        return valid
     }
 
-    /// Passwords are 12–200 characters; length beats composition rules (NIST SP 800-63B).
+    /// Passwords are 12–200 characters and at most 72 bytes (what bcrypt reads); length beats
+    /// composition rules (NIST SP 800-63B). U+0000 cannot be stored or compared, so it is refused.
     public static func validate(_ password: String) throws {
         guard (12...200).contains(password.count) else {
             throw LuotsiError.invalid(field: "password", reason: "must be 12–200 characters")
         }
+        guard password.utf8.count <= maxBytes else {
+            throw LuotsiError.invalid(field: "password", reason: "must be at most 72 bytes (fewer characters when it has ä, ö or å)")
+        }
+        guard !password.contains("\u{0}") else {
+            throw LuotsiError.invalid(field: "password", reason: "must not contain the NUL character")
+        }
+    }
+}
+
+/// Lets at most `limit` bcrypt runs proceed at once; further callers wait their turn, and a
+/// bounded caller is turned away when `queueLimit` are already waiting.
+actor BcryptGate {
+    let limit: Int
+    let queueLimit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int, queueLimit: Int) {
+        self.limit = limit
+        self.queueLimit = queueLimit
+    }
+
+    /// Waits for a turn; `false`, at once, when `bounded` and the queue is full.
+    func enter(bounded: Bool) async -> Bool {
+        if running < limit {
+            running += 1
+            return true
+        }
+        if bounded, waiting.count >= queueLimit { return false }
+        // `leave` hands its turn straight over, so `running` stays as it is.
+        await withCheckedContinuation { waiting.append($0) }
+        return true
+    }
+
+    func leave() {
+        if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
     }
 }

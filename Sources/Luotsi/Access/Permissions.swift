@@ -1,6 +1,8 @@
-/// Everything a route can require. Each API route names exactly one action; the permission
-/// table below decides which roles may perform it. Record-level rules (staff change only their
-/// own tasks, follow up only procurements they are members of) live in the repositories.
+/// Everything a route or a record rule can require. Each API route names exactly one action; the
+/// permission table below decides which roles may perform it — the whole truth about roles. The
+/// repositories ask the same table for the record-level actions (`scheduleOrganisationGoal`,
+/// `updateAnyTask`, `checkInAnyGoal`) and keep only membership facts ("is assigned", "is a member
+/// of this procurement") in SQL, never a role name.
 public enum Action: String, Sendable, CaseIterable {
     // Inside an organisation
     case readOrganisation  // goals, procurements, tasks, comments, catalogue, dashboard
@@ -9,12 +11,15 @@ public enum Action: String, Sendable, CaseIterable {
     case proposeGoal
     case editGoal
     case siftGoal  // idea → shortlisted | rejected
-    case scheduleGoal  // shortlisted → scheduled, → dropped, closing (record rule: organisation level needs management)
+    case scheduleGoal  // shortlisted → scheduled, → dropped, closing
+    case scheduleOrganisationGoal  // the same for organisation-level goals, and their schedule fields
     case discussGoal  // comment, support
-    case checkIn
+    case checkIn  // on goals of procurements one belongs to
+    case checkInAnyGoal  // on any scheduled goal
     case manageProcurements
     case manageTasks
-    case updateTask
+    case updateTask  // the status of one's own tasks
+    case updateAnyTask  // any task, any field
     case readAudit
     case export
     // Platform
@@ -46,17 +51,22 @@ public enum Permissions {
     public static let table: [AccessRole: Set<Action>] = [
         .platformAdmin: [.manageOrganisations, .manageCatalogue, .readRollup],
         .management: [
-            .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn,
-            .manageProcurements, .manageTasks, .updateTask, .readAudit, .export,
+            .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .scheduleOrganisationGoal,
+            .discussGoal, .checkIn, .checkInAnyGoal, .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .readAudit, .export,
         ],
         .lead: [
-            .readOrganisation, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn, .manageProcurements,
-            .manageTasks, .updateTask, .export,
+            .readOrganisation, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn, .checkInAnyGoal,
+            .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .export,
         ],
         .staff: [.readOrganisation, .proposeGoal, .discussGoal, .checkIn, .updateTask],
     ]
 
     public static func allows(_ role: AccessRole, _ action: Action) -> Bool {
         table[role]?.contains(action) ?? false
+    }
+
+    /// The same question for a member of an organisation.
+    public static func allows(_ member: Identity.Member, _ action: Action) -> Bool {
+        allows(AccessRole(.member(member)), action)
     }
 }

@@ -7,13 +7,26 @@ public struct SessionStore: Sendable {
     public let platform: SchemaName
     public let tenants: TenantDatabase
     public let lifetime: Duration
+    /// A session unused this long has ended.
+    public let idleTimeout: Duration
     let members = MemberCache()
 
-    public init(pool: PostgresPool, platform: SchemaName, tenants: TenantDatabase, lifetime: Duration) {
+    public init(
+        pool: PostgresPool, platform: SchemaName, tenants: TenantDatabase, lifetime: Duration, idleTimeout: Duration = .seconds(2 * 3600)
+    ) {
         self.pool = pool
         self.platform = platform
         self.tenants = tenants
         self.lifetime = lifetime
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Tokens are 32 random bytes in base64url: anything else is refused without a look-up.
+    static func isWellFormed(_ token: String) -> Bool {
+        token.utf8.count == 43
+            && token.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D || $0 == 0x5F
+            }
     }
 
     /// Starts a session and returns its token (shown to the client once, never stored).
@@ -33,18 +46,24 @@ public struct SessionStore: Sendable {
     /// The identity behind a token, or `nil` when it is unknown, expired, revoked, its
     /// organisation is suspended or its user deactivated.
     public func resolve(_ token: String) async throws -> Identity? {
-        guard (20...200).contains(token.utf8.count) else { return nil }
+        guard Self.isWellFormed(token) else { return nil }
+        let idle = Int(idleTimeout.components.seconds)
         let rows = try await pool.query(
             """
-            SELECT s.user_id, o.id, o.slug, o.name, o.schema_name, o.status, o.created_at,
+            SELECT s.user_id, s.last_seen_at < now() - interval '1 minute' AS stale_touch, o.id, o.slug, o.name, o.schema_name, o.status, o.created_at,
                    a.email AS admin_email, a.name AS admin_name, a.language AS admin_language
             FROM \(identifier: platform.rawValue).sessions s
             LEFT JOIN \(identifier: platform.rawValue).organisations o ON o.id = s.organisation_id
             LEFT JOIN \(identifier: platform.rawValue).platform_admins a ON s.organisation_id IS NULL AND a.id = s.user_id AND a.active
             WHERE s.token_hash = \(Self.hash(token)) AND s.revoked_at IS NULL AND s.expires_at > now()
+              AND s.last_seen_at > now() - make_interval(secs => \(idle))
             """)
         guard let row = try rows.single() else { return nil }
         let userID: UUID = try row.decode("user_id")
+        if try row.decode("stale_touch", as: Bool.self) {
+            try await pool.query(
+                "UPDATE \(identifier: platform.rawValue).sessions SET last_seen_at = now() WHERE token_hash = \(Self.hash(token))")
+        }
         guard try row.decode("id", as: UUID?.self) != nil else {
             guard let email = try row.decode("admin_email", as: String?.self) else { return nil }
             return .platformAdmin(

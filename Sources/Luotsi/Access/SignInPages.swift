@@ -27,7 +27,9 @@ struct SignInPages {
             let next = Self.safeNext(web.form.text("next"))
             do {
                 guard password.count <= 200, email.count <= 254, !email.isEmpty else { throw LuotsiError.unauthenticated }
-                let (token, identity) = try await services.auth.login(organisation: organisation, email: email, password: password)
+                let (token, identity) = try await services.auth.login(
+                    organisation: organisation, email: email, password: password, address: web.context.clientAddress,
+                    logger: web.context.logger)
                 // A language chosen before signing in becomes the profile's, unless it has one.
                 if identity.language == nil,
                     let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) })

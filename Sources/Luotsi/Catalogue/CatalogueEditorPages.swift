@@ -49,26 +49,26 @@ struct CatalogueEditorPages {
 
     func register(on web: WebRouter) {
         web.platform(.get, "/platform/catalogue", .manageCatalogue) { web, _ in try await show(web, note: "", errors: []) }
-        web.platform(.post, "/platform/catalogue/draft", .manageCatalogue) { _, _ in
-            _ = try await services.catalogue.draft(create: true)
+        web.platform(.post, "/platform/catalogue/draft", .manageCatalogue) { _, admin in
+            _ = try await services.catalogue.draft(create: true, by: .admin(admin))
             return PageRenderer.redirect("/platform/catalogue?notice=draft_started")
         }
-        web.platform(.post, "/platform/catalogue/draft/discard", .manageCatalogue) { _, _ in
-            try await services.catalogue.discardDraft()
+        web.platform(.post, "/platform/catalogue/draft/discard", .manageCatalogue) { _, admin in
+            try await services.catalogue.discardDraft(by: .admin(admin))
             return PageRenderer.redirect("/platform/catalogue?notice=draft_discarded")
         }
-        web.platform(.post, "/platform/catalogue/draft/publish", .manageCatalogue) { web, _ in
+        web.platform(.post, "/platform/catalogue/draft/publish", .manageCatalogue) { web, admin in
             let note = web.form.raw("note")
             guard note.count <= 2000 else {
                 return try await show(web, note: note, errors: [.init(fieldID: "note", message: web.strings["err_note"])])
             }
-            _ = try await services.catalogue.publishDraft(note: note)
+            _ = try await services.catalogue.publishDraft(note: note, by: .admin(admin))
             return PageRenderer.redirect("/platform/catalogue?notice=catalogue_published")
         }
         web.platform(.get, "/platform/catalogue/draft/goals/:code", .manageCatalogue) { web, _ in
             try await showGoal(web, code: web.context.parameters.get("code") ?? "", typed: nil, errors: [])
         }
-        web.platform(.post, "/platform/catalogue/draft/goals/:code", .manageCatalogue) { web, _ in
+        web.platform(.post, "/platform/catalogue/draft/goals/:code", .manageCatalogue) { web, admin in
             let code = web.context.parameters.get("code") ?? ""
             let form = web.form
             do {
@@ -76,7 +76,7 @@ struct CatalogueEditorPages {
                 let description = Localized(fi: form.raw("description-fi"), sv: form.raw("description-sv"), en: form.raw("description-en"))
                 try name.validate(field: "name", maxLength: 300)
                 try description.validate(field: "description")
-                _ = try await services.catalogue.updateDraftGoal(code: code, name: name, description: description)
+                _ = try await services.catalogue.updateDraftGoal(code: code, name: name, description: description, by: .admin(admin))
                 return PageRenderer.redirect("/platform/catalogue?notice=draft_goal_saved")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "name.fi") else { throw error }

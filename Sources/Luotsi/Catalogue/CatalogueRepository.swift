@@ -47,7 +47,9 @@ public struct CatalogueRepository: Sendable {
     /// Publishes `document` as the next version unless it equals the newest published one.
     /// Returns the version and whether a new one was made.
     @discardableResult
-    public func importPublished(_ document: CatalogueDocument, note: String) async throws -> (version: Int, created: Bool) {
+    public func importPublished(_ document: CatalogueDocument, note: String, by actor: PlatformActor = .commandLine) async throws -> (
+        version: Int, created: Bool
+    ) {
         try document.validate()
         return try await pool.withTransaction { connection in
             try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
@@ -57,6 +59,8 @@ public struct CatalogueRepository: Sendable {
             }
             let version = try await nextVersion(on: connection)
             try await insert(document, version: version, status: "published", note: note, on: connection)
+            try await PlatformAudit.record(
+                "catalogue.import", target: "\(version)", detail: ["note": note], by: actor, platform: platform, on: connection)
             return (version, true)
         }
     }
@@ -91,7 +95,9 @@ public struct CatalogueRepository: Sendable {
     // MARK: - Draft editing
 
     /// The draft, creating it as a copy of the newest published version when there is none.
-    public func draft(create: Bool) async throws -> (version: Int, document: CatalogueDocument, created: Bool) {
+    public func draft(create: Bool, by actor: PlatformActor = .commandLine) async throws -> (
+        version: Int, document: CatalogueDocument, created: Bool
+    ) {
         try await pool.withTransaction { connection in
             try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
             if let version = try await draftVersion(on: connection) {
@@ -106,12 +112,16 @@ public struct CatalogueRepository: Sendable {
             }
             let version = try await nextVersion(on: connection)
             try await insert(base, version: version, status: "draft", note: "", on: connection)
+            try await PlatformAudit.record("catalogue.draft.start", target: "\(version)", by: actor, platform: platform, on: connection)
             return (version, base, true)
         }
     }
 
-    /// Replaces the draft's whole content.
-    public func replaceDraft(with document: CatalogueDocument) async throws -> Int {
+    /// Replaces the draft's whole content (`action` names the edit in the platform audit log).
+    public func replaceDraft(
+        with document: CatalogueDocument, by actor: PlatformActor = .commandLine, action: String = "catalogue.draft.replace",
+        target: String? = nil
+    ) async throws -> Int {
         try document.validate()
         return try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
@@ -120,12 +130,16 @@ public struct CatalogueRepository: Sendable {
                 "UPDATE \(identifier: schema).catalogue_versions SET title = \(try JSONB(encoding: document.title)), source = \(document.source) WHERE version = \(version)"
             )
             try await insertContent(document, version: version, on: connection)
+            try await PlatformAudit.record(action, target: target ?? "\(version)", by: actor, platform: platform, on: connection)
             return version
         }
     }
 
     /// Changes one goal of the draft (name and/or description).
-    public func updateDraftGoal(code: String, name: Localized?, description: Localized?) async throws -> CatalogueDocument {
+    public func updateDraftGoal(code: String, name: Localized?, description: Localized?, by actor: PlatformActor = .commandLine)
+        async throws
+        -> CatalogueDocument
+    {
         let (_, current, _) = try await draft(create: false)
         var document = current
         guard let t = document.themes.firstIndex(where: { $0.goals.contains { $0.code == code } }),
@@ -133,12 +147,15 @@ public struct CatalogueRepository: Sendable {
         else { throw LuotsiError.notFound("goal \(code) in the draft") }
         if let name { document.themes[t].goals[g].name = name }
         if let description { document.themes[t].goals[g].description = description }
-        _ = try await replaceDraft(with: document)
+        _ = try await replaceDraft(with: document, by: actor, action: "catalogue.draft.goal.edit", target: code)
         return document
     }
 
     /// Adds a goal to a theme of the draft; its code is the next free number of the theme.
-    public func addDraftGoal(themeCode: String, name: Localized, description: Localized) async throws -> CatalogueDocument.Goal {
+    public func addDraftGoal(themeCode: String, name: Localized, description: Localized, by actor: PlatformActor = .commandLine)
+        async throws
+        -> CatalogueDocument.Goal
+    {
         let (_, current, _) = try await draft(create: false)
         var document = current
         guard let t = document.themes.firstIndex(where: { $0.code == themeCode }) else {
@@ -150,25 +167,28 @@ public struct CatalogueRepository: Sendable {
             description: description, indicators: [])
         document.themes[t].goals.append(goal)
         if document.themes[t].status == "name-only" { document.themes[t].status = "confirmed" }
-        _ = try await replaceDraft(with: document)
+        _ = try await replaceDraft(with: document, by: actor, action: "catalogue.draft.goal.add", target: goal.code)
         return goal
     }
 
     /// Publishes the draft as the newest version.
-    public func publishDraft(note: String) async throws -> Int {
+    public func publishDraft(note: String, by actor: PlatformActor = .commandLine) async throws -> Int {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
             try await connection.query(
                 "UPDATE \(identifier: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
             )
+            try await PlatformAudit.record(
+                "catalogue.publish", target: "\(version)", detail: ["note": note], by: actor, platform: platform, on: connection)
             return version
         }
     }
 
-    public func discardDraft() async throws {
+    public func discardDraft(by actor: PlatformActor = .commandLine) async throws {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
             try await connection.query("DELETE FROM \(identifier: schema).catalogue_versions WHERE version = \(version)")
+            try await PlatformAudit.record("catalogue.draft.discard", target: "\(version)", by: actor, platform: platform, on: connection)
         }
     }
 

@@ -51,41 +51,41 @@ struct CatalogueRoutes {
             let (version, document, _) = try await catalogue.draft(create: false)
             return try JSONOutput.response(DraftOutput(version: version, document: document))
         }
-        api.platform(.post, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, _ in
-            let (version, document, created) = try await catalogue.draft(create: true)
+        api.platform(.post, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, admin in
+            let (version, document, created) = try await catalogue.draft(create: true, by: .admin(admin))
             return try JSONOutput.response(DraftOutput(version: version, document: document), status: created ? .created : .ok)
         }
-        api.platform(.put, "/api/v1/platform/catalogue/draft", .manageCatalogue) { request, _, _ in
+        api.platform(.put, "/api/v1/platform/catalogue/draft", .manageCatalogue) { request, _, admin in
             let (_, data) = try await JSONBody.object(request)
             let document = try CatalogueDocument.read(from: data)
-            let version = try await catalogue.replaceDraft(with: document)
+            let version = try await catalogue.replaceDraft(with: document, by: .admin(admin))
             return try JSONOutput.response(DraftOutput(version: version, document: document))
         }
-        api.platform(.delete, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, _ in
-            try await catalogue.discardDraft()
+        api.platform(.delete, "/api/v1/platform/catalogue/draft", .manageCatalogue) { _, _, admin in
+            try await catalogue.discardDraft(by: .admin(admin))
             return JSONOutput.empty()
         }
-        api.platform(.patch, "/api/v1/platform/catalogue/draft/goals/:code", .manageCatalogue) { request, context, _ in
+        api.platform(.patch, "/api/v1/platform/catalogue/draft/goals/:code", .manageCatalogue) { request, context, admin in
             let input = try await JSONBody.decode(GoalEdit.self, from: request)
             try input.name?.validate(field: "name", maxLength: 300)
             try input.description?.validate(field: "description")
             let document = try await catalogue.updateDraftGoal(
-                code: context.parameters.get("code") ?? "", name: input.name, description: input.description)
+                code: context.parameters.get("code") ?? "", name: input.name, description: input.description, by: .admin(admin))
             return try JSONOutput.response(document)
         }
-        api.platform(.post, "/api/v1/platform/catalogue/draft/themes/:code/goals", .manageCatalogue) { request, context, _ in
+        api.platform(.post, "/api/v1/platform/catalogue/draft/themes/:code/goals", .manageCatalogue) { request, context, admin in
             let input = try await JSONBody.decode(NewGoal.self, from: request)
             try input.name.validate(field: "name", maxLength: 300)
             try input.description.validate(field: "description")
             let goal = try await catalogue.addDraftGoal(
-                themeCode: context.parameters.get("code") ?? "", name: input.name, description: input.description)
+                themeCode: context.parameters.get("code") ?? "", name: input.name, description: input.description, by: .admin(admin))
             return try JSONOutput.response(goal, status: .created)
         }
-        api.platform(.post, "/api/v1/platform/catalogue/draft/publish", .manageCatalogue) { request, _, _ in
+        api.platform(.post, "/api/v1/platform/catalogue/draft/publish", .manageCatalogue) { request, _, admin in
             let input = try await JSONBody.decode(PublishInput.self, from: request)
             let note = input.note ?? ""
             guard note.count <= 2000 else { throw LuotsiError.invalid(field: "note", reason: "at most 2000 characters") }
-            let version = try await catalogue.publishDraft(note: note)
+            let version = try await catalogue.publishDraft(note: note, by: .admin(admin))
             return try JSONOutput.response(try await catalogue.view(language: try Self.language(request), version: version))
         }
         api.platform(.get, "/api/v1/platform/rollup", .readRollup) { request, _, _ in

@@ -5,6 +5,11 @@ import Postgres
 /// organisations adopted it and how their latest status and attainment are distributed.
 /// A figure is shown only when drawn from at least `minimumOrganisations` organisations, and no
 /// organisation's text ever leaves its schema.
+///
+/// Which organisations count is chosen so that a platform admin cannot narrow the group down to
+/// one real organisation: every organisation counts whatever its status (suspending the others
+/// does not isolate one), but only once it is `minimumAgeDays` old (dummy organisations made to
+/// fill the group do not count until then, and their creation is in the platform audit log).
 public struct NationalRollup: Codable, Sendable {
     public struct GoalFigures: Codable, Sendable {
         public let code: String
@@ -20,6 +25,7 @@ public struct NationalRollup: Codable, Sendable {
     }
 
     public static let minimumOrganisations = 3
+    public static let minimumAgeDays = 30
 
     public let catalogueVersion: Int
     public let language: Language
@@ -27,15 +33,16 @@ public struct NationalRollup: Codable, Sendable {
     public let minimumOrganisations: Int
     public let goals: [GoalFigures]
 
-    /// Reads each active organisation's adoptions inside that organisation's own transaction.
+    /// Reads each counted organisation's adoptions inside that organisation's own transaction.
     public static func build(
         organisations: OrganisationRepository, tenants: TenantDatabase, catalogue: CatalogueRepository, language: Language
     ) async throws -> NationalRollup {
         let view = try await catalogue.view(language: language)
         let platform = catalogue.platform.rawValue
-        let active = try await organisations.list().filter { $0.status == .active }
+        let established = Date.now.addingTimeInterval(-Double(minimumAgeDays) * 86_400)
+        let counted = try await organisations.list().filter { $0.createdAt <= established }
         var perCode: [String: [(status: String, attainment: Int?)]] = [:]
-        for organisation in active {
+        for organisation in counted {
             let rows = try await tenants.withTenant(organisation.schema) { connection in
                 try await connection.query(
                     """
@@ -68,7 +75,7 @@ public struct NationalRollup: Codable, Sendable {
             }
         }
         return NationalRollup(
-            catalogueVersion: view.version, language: language, organisations: active.count, minimumOrganisations: minimumOrganisations,
+            catalogueVersion: view.version, language: language, organisations: counted.count, minimumOrganisations: minimumOrganisations,
             goals: goals)
     }
 

@@ -51,12 +51,15 @@ public enum CSVExport {
         cells.map(cell).joined(separator: ",") + "\r\n"
     }
 
-    /// Quotes when needed; a leading `=`, `+`, `-` or `@` is defused so a spreadsheet never runs
-    /// a cell as a formula (CSV injection).
+    /// Quotes when needed; a leading `=`, `+`, `-`, `@`, tab or carriage return is defused so a
+    /// spreadsheet never runs a cell as a formula (CSV injection). A `;` or tab also forces quotes:
+    /// Finnish and Swedish Excel split on `;`, and inside quotes nothing is split, so no part of
+    /// a value can start a cell of its own.
     static func cell(_ value: String) -> String {
         var value = value
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        // By scalar, not Character: "\r\n" is one Character and would slip past a Character test.
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil { value = "'" + value }
+        guard value.unicodeScalars.contains(where: { ",;\t\"\n\r".unicodeScalars.contains($0) }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -71,8 +71,8 @@ public struct CheckIns: Sendable {
                 """
             ).single()
         else { throw LuotsiError.notFound("goal") }
-        if actor.role == .staff, try goal.decode("member", as: Bool?.self) != true {
-            throw LuotsiError.forbidden("staff follow up only the procurements they are members of")
+        if !Permissions.allows(actor, .checkInAnyGoal), try goal.decode("member", as: Bool?.self) != true {
+            throw LuotsiError.forbidden("your role follows up only the procurements you are a member of")
         }
         guard try goal.decode("status", as: String.self) == GoalStatus.scheduled.rawValue else {
             throw LuotsiError.conflict("only scheduled goals are followed up")

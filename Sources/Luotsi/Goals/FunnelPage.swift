@@ -67,7 +67,7 @@ struct FunnelPage {
                             due: Formatting.date(try row.decode("due_date"), web.language).nonEmpty,
                             supportCount: try row.decode("supports"), sift: status == .idea && Permissions.allows(role, .siftGoal),
                             schedule: status == .shortlisted && Permissions.allows(role, .scheduleGoal)
-                                && (level == .procurement || member.role == .management),
+                                && (level == .procurement || Permissions.allows(role, .scheduleOrganisationGoal)),
                             siftOptions: [GoalStatus.shortlisted, .rejected].map {
                                 Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: false)
                             })

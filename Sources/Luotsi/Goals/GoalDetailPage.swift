@@ -110,8 +110,8 @@ struct GoalDetailPage: Sendable {
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
         // Staff follow up only the procurements they belong to; the repository enforces it too.
         let canCheckIn =
-            goal.status == .scheduled && Permissions.allows(role, .checkIn) && (member.role != .staff || isMember)
-        let mayCloseOrSchedule = goal.level == .procurement || member.role == .management
+            goal.status == .scheduled && Permissions.allows(role, .checkIn) && (Permissions.allows(role, .checkInAnyGoal) || isMember)
+        let mayCloseOrSchedule = goal.level == .procurement || Permissions.allows(role, .scheduleOrganisationGoal)
         let moves = (GoalStatus.moves[goal.status] ?? []).filter { target in
             target != .scheduled
                 && (target.isSifting ? Permissions.allows(role, .siftGoal) : Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule)

@@ -98,7 +98,7 @@ public struct GoalRepository: Sendable {
         let touchesSchedule =
             input.ownerId.isPresent || input.start.isPresent || input.due.isPresent || input.milestones.isPresent
             || input.indicators.isPresent
-        if before.level == .organisation, touchesSchedule, actor.role != .management {
+        if before.level == .organisation, touchesSchedule, !Permissions.allows(actor, .scheduleOrganisationGoal) {
             throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
         }
         var assignments: [SQL] = []
@@ -157,8 +157,8 @@ public struct GoalRepository: Sendable {
             throw LuotsiError.invalid(field: "to", reason: "a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
         }
         if !target.isSifting {
-            guard Permissions.allows(AccessRole(.member(actor)), .scheduleGoal) else { throw LuotsiError.forbidden() }
-            if before.level == .organisation, actor.role != .management {
+            guard Permissions.allows(actor, .scheduleGoal) else { throw LuotsiError.forbidden() }
+            if before.level == .organisation, !Permissions.allows(actor, .scheduleOrganisationGoal) {
                 throw LuotsiError.forbidden("only management schedules, drops or closes organisation-level goals")
             }
         }

@@ -51,7 +51,7 @@ struct GoalSchedulePage {
         let (goal, directory) = try await services.inOrganisation(member) { connection in
             (try await services.goals.get(id, viewer: member, on: connection), try await Directory.load(on: connection))
         }
-        if goal.level == .organisation, member.role != .management {
+        if goal.level == .organisation, !Permissions.allows(member, .scheduleOrganisationGoal) {
             throw LuotsiError.forbidden("only management schedules organisation-level goals")
         }
         let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id

@@ -56,7 +56,10 @@ public struct APIRouter {
         _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
         table.record(method: method, path: path)
-        router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+        router.on(RouterPath(path), method: method) { request, context in
+            try CrossSiteGuard.check(request, context)
+            return try await handler(request, context)
+        }
     }
 }
 
@@ -70,5 +73,21 @@ public final class RouteTable: Sendable {
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
         entries.withLock { $0.append("\(method.rawValue) \(openAPIPath)") }
+    }
+}
+
+/// A browser attaches the session cookie to any site's request, so a change made with the cookie
+/// must show that it comes from Luotsi's own pages: no other site's `Origin`, and a JSON body
+/// (which another site can only send after a CORS preflight that Luotsi never grants). Bearer
+/// tokens are never sent on their own and need no such proof.
+enum CrossSiteGuard {
+    static func check(_ request: Request, _ context: AppRequestContext) throws {
+        guard context.sessionFromCookie, ![.get, .head, .options].contains(request.method) else { return }
+        try WebPreparation.checkOrigin(request)
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        let sameOrigin = request.headers[.origin] != nil
+        guard type.hasPrefix("application/json") || (type.isEmpty && sameOrigin) else {
+            throw LuotsiError.forbidden("a change made with the session cookie must send JSON from this site")
+        }
     }
 }

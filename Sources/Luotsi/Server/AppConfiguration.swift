@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var secureCookies: Bool
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
+    /// How long a sign-in lasts unused.
+    public var sessionIdle: Duration
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         host = environment["LUOTSI_HOST"] ?? "127.0.0.1"
@@ -24,6 +26,7 @@ public struct AppConfiguration: Sendable {
         poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
         sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
+        sessionIdle = .seconds(try Self.integer(environment, "LUOTSI_SESSION_IDLE_MINUTES", default: 120, range: 5...1440) * 60)
         secureCookies = ["1", "true", "yes"].contains((environment["LUOTSI_SECURE_COOKIES"] ?? "").lowercased())
         let level = environment["LOG_LEVEL"] ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {

@@ -12,8 +12,13 @@ public struct AppRequestContext: RequestContext {
     public var identity: Identity?
     /// The raw session token the request carried, for sign-out.
     public var sessionToken: String?
+    /// The session came from the cookie, which browsers attach to cross-site requests too.
+    public var sessionFromCookie = false
+    /// The peer's IP address (the sign-in throttle counts per address); "unknown" without one.
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

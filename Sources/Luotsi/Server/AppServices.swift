@@ -26,7 +26,7 @@ public struct AppServices: Sendable {
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
         tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
-        logger: Logger = Logger(label: "luotsi")
+        sessionIdle: Duration = .seconds(2 * 3600), logger: Logger = Logger(label: "luotsi")
     ) throws {
         let migrator = Migrator(
             pool: pool, platformSchema: platformSchema,
@@ -39,9 +39,11 @@ public struct AppServices: Sendable {
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
         self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)
-        self.sessions = SessionStore(pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime)
+        self.sessions = SessionStore(
+            pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime, idleTimeout: sessionIdle)
         self.profiles = Profiles(tenants: tenants, pool: pool, platform: platformSchema, sessions: sessions)
-        self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: LoginThrottle())
+        self.auth = AuthService(
+            sessions: sessions, organisations: organisations, throttle: LoginThrottle(pool: pool, platform: platformSchema))
         self.goals = GoalRepository(platform: platformSchema)
         self.catalogueSeeds = try catalogueSeeds ?? CatalogueRepository.seedFiles(in: sqlDirectory.appendingPathComponent("catalogue"))
     }

@@ -22,6 +22,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the request id wraps everything, so errors carry it too.
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ProblemMiddleware())
@@ -42,6 +43,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     GoalRoutes(services: services).register(on: api)
     ProcurementRoutes(services: services).register(on: api)
     OverviewRoutes(services: services).register(on: api)
+    PlatformAuditRoutes(services: services, pages: pages).register(on: api)
 
     let web = WebRouter(router: router, pages: pages, services: services)
     SignInPages(services: services, pages: pages).register(on: web)
@@ -62,5 +64,6 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     OrganisationPages(services: services, pages: pages).register(on: web)
     CatalogueEditorPages(services: services, pages: pages).register(on: web)
     RollupPage(services: services, pages: pages).register(on: web)
+    PlatformAuditRoutes(services: services, pages: pages).register(on: web)
     return (router, api.table)
 }

@@ -48,7 +48,8 @@ public enum ErrorMapping {
         if state.hasPrefix("22") || state == "23514" {
             return (.unprocessableContent, "a value is out of range or malformed", error.column)
         }
-        if state.hasPrefix("08") || state.hasPrefix("53") || state == "57P01" {
+        // 57014: statement_timeout; 25P03: idle_in_transaction_session_timeout.
+        if state.hasPrefix("08") || state.hasPrefix("53") || state == "57P01" || state == "57014" || state == "25P03" {
             return (.serviceUnavailable, "the database is busy or unavailable; try again shortly", nil)
         }
         return (.internalServerError, "an internal error occurred; it has been logged", nil)
@@ -76,9 +77,11 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let (status, detail, field) = ErrorMapping.classify(error)
             if status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                context.logger.error(
+                    "request failed",
+                    metadata: ["error": "\(LogText.escaped(String(reflecting: error)))", "path": "\(LogText.escaped(request.uri.path))"])
             } else {
-                context.logger.info("request refused", metadata: ["status": "\(status.code)", "error": "\(error)"])
+                context.logger.info("request refused", metadata: ["status": "\(status.code)", "error": "\(LogText.escaped("\(error)"))"])
             }
             var headers: HTTPFields = [:]
             if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"luotsi\"" }

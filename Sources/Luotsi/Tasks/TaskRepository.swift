@@ -87,7 +87,7 @@ public struct TaskRepository: Sendable {
         return task
     }
 
-    /// Staff may change only the status of tasks assigned to them.
+    /// Without `updateAnyTask` (staff) only the status of one's own tasks may change.
     public func update(_ id: UUID, with input: TaskPatchInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
         -> TaskView
     {
@@ -95,10 +95,10 @@ public struct TaskRepository: Sendable {
             throw LuotsiError.notFound("task")
         }
         let before = try Self.task(from: row)
-        if actor.role == .staff {
-            guard before.assigneeId == actor.id else { throw LuotsiError.forbidden("staff change only tasks assigned to them") }
+        if !Permissions.allows(actor, .updateAnyTask) {
+            guard before.assigneeId == actor.id else { throw LuotsiError.forbidden("your role changes only tasks assigned to you") }
             if input.title.isPresent || input.assigneeId.isPresent || input.due.isPresent || input.phase.isPresent {
-                throw LuotsiError.forbidden("staff change only the status of their tasks")
+                throw LuotsiError.forbidden("your role changes only the status of your tasks")
             }
         }
         var assignments: [SQL] = ["updated_at = now()"]

@@ -151,7 +151,8 @@ public struct Migrator: Sendable {
         return names
     }
 
-    /// The organisation's role may use its own schema's data, never change its migrations.
+    /// The organisation's role may use its own schema's data, never change its migrations, and
+    /// only add to its audit trail (no update, delete or truncate, whatever the application does).
     private func grantTenantRole(_ schema: SchemaName, on connection: PostgresConnection) async throws {
         let name = schema.rawValue
         try await connection.query("GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)")
@@ -159,6 +160,12 @@ public struct Migrator: Sendable {
             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)")
         try await connection.query("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)")
         try await connection.query("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
+        let hasAudit = try await connection.query(
+            "SELECT to_regclass(\(try await connection.quoteIdentifier(name) + ".audit_log")) IS NOT NULL AS present")[0].decode(
+                "present", as: Bool.self)
+        if hasAudit {
+            try await connection.query("REVOKE UPDATE, DELETE, TRUNCATE ON \(identifier: name).audit_log FROM \(identifier: name)")
+        }
     }
 
     private func appliedVersions(schema: SchemaName, on connection: PostgresConnection) async throws -> [Int: String]? {

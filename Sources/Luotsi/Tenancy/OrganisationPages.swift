@@ -27,7 +27,7 @@ struct OrganisationPages {
 
     func register(on web: WebRouter) {
         web.platform(.get, "/platform/organisations", .manageOrganisations) { web, _ in try await show(web, typed: nil, errors: []) }
-        web.platform(.post, "/platform/organisations", .manageOrganisations) { web, _ in
+        web.platform(.post, "/platform/organisations", .manageOrganisations) { web, admin in
             let form = web.form
             do {
                 let management: NewUser
@@ -39,18 +39,19 @@ struct OrganisationPages {
                 } catch LuotsiError.invalid(let field, let reason) {
                     throw LuotsiError.invalid(field: "management" + field.prefix(1).uppercased() + field.dropFirst(), reason: reason)
                 }
-                _ = try await services.organisations.create(slug: form.text("slug") ?? "", name: form.raw("name"), management: management)
+                _ = try await services.organisations.create(
+                    slug: form.text("slug") ?? "", name: form.raw("name"), management: management, by: .admin(admin))
                 return PageRenderer.redirect("/platform/organisations?notice=organisation_created")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "slug") else { throw error }
                 return try await show(web, typed: form, errors: errors)
             }
         }
-        web.platform(.post, "/platform/organisations/:org/status", .manageOrganisations) { web, _ in
+        web.platform(.post, "/platform/organisations/:org/status", .manageOrganisations) { web, admin in
             guard let status = web.form.text("status").flatMap(Organisation.Status.init(rawValue:)) else {
                 throw LuotsiError.invalid(field: "status", reason: "must be active or suspended")
             }
-            _ = try await services.organisations.setStatus(slug: web.context.parameters.get("org") ?? "", status)
+            _ = try await services.organisations.setStatus(slug: web.context.parameters.get("org") ?? "", status, by: .admin(admin))
             return PageRenderer.redirect("/platform/organisations?notice=organisation_\(status.rawValue)")
         }
     }

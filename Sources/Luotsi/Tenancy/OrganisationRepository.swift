@@ -12,8 +12,11 @@ public struct OrganisationRepository: Sendable {
         self.migrator = migrator
     }
 
-    /// Creates an organisation; with `management`, also its first management user.
-    public func create(slug: String, name: String, management: NewUser?) async throws -> Organisation {
+    /// Creates an organisation; with `management`, also its first management user. Recorded in the
+    /// platform audit log, in the same transaction.
+    public func create(slug: String, name: String, management: NewUser?, by actor: PlatformActor = .commandLine) async throws
+        -> Organisation
+    {
         try Organisation.validate(slug: slug)
         let name = try Organisation.validate(name: name)
         let management = try management?.validated()
@@ -32,6 +35,10 @@ public struct OrganisationRepository: Sendable {
             } catch let error as PostgresError where error.isUniqueViolation {
                 throw LuotsiError.conflict("an organisation with slug \(slug) already exists")
             }
+            // Recorded before the transaction switches into the new organisation's role.
+            try await PlatformAudit.record(
+                "organisation.create", target: slug, detail: ["name": name, "management": management?.email ?? ""], by: actor,
+                platform: migrator.platformSchema, on: connection)
             let role = schema.rawValue
             try await connection.query("CREATE ROLE \(identifier: role) NOLOGIN")
             try await connection.query("GRANT luotsi_tenant TO \(identifier: role)")
@@ -65,7 +72,8 @@ public struct OrganisationRepository: Sendable {
 
     /// Suspends or reactivates; a suspended organisation's users cannot sign in. Nothing is deleted.
     @discardableResult
-    public func setStatus(slug: String, _ status: Organisation.Status) async throws -> Organisation {
+    public func setStatus(slug: String, _ status: Organisation.Status, by actor: PlatformActor = .commandLine) async throws -> Organisation
+    {
         let platform = migrator.platformSchema.rawValue
         return try await pool.withTransaction { connection in
             let rows = try await connection.query(
@@ -76,6 +84,9 @@ public struct OrganisationRepository: Sendable {
                 RETURNING id, slug, name, schema_name, status, created_at
                 """)
             guard let row = try rows.single() else { throw LuotsiError.notFound("organisation \(slug)") }
+            try await PlatformAudit.record(
+                status == .suspended ? "organisation.suspend" : "organisation.reactivate", target: slug, by: actor,
+                platform: migrator.platformSchema, on: connection)
             if status == .suspended {
                 let organisation = try Self.organisation(from: row)
                 try await connection.query(

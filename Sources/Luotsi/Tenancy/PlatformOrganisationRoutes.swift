@@ -45,7 +45,7 @@ struct PlatformOrganisationRoutes {
         api.platform(.get, "/api/v1/platform/organisations", .manageOrganisations) { _, _, _ in
             try JSONOutput.response(Page(items: try await services.organisations.list().map(OrganisationOutput.init), nextCursor: nil))
         }
-        api.platform(.post, "/api/v1/platform/organisations", .manageOrganisations) { request, _, _ in
+        api.platform(.post, "/api/v1/platform/organisations", .manageOrganisations) { request, _, admin in
             let input = try await JSONBody.decode(CreateInput.self, from: request)
             let management: NewUser
             do {
@@ -54,16 +54,18 @@ struct PlatformOrganisationRoutes {
             } catch LuotsiError.invalid(let field, let reason) {
                 throw LuotsiError.invalid(field: "management.\(field)", reason: reason)
             }
-            let organisation = try await services.organisations.create(slug: input.slug, name: input.name, management: management)
+            let organisation = try await services.organisations.create(
+                slug: input.slug, name: input.name, management: management, by: .admin(admin))
             return try JSONOutput.response(OrganisationOutput(organisation), status: .created)
         }
-        api.platform(.patch, "/api/v1/platform/organisations/:org", .manageOrganisations) { request, context, _ in
+        api.platform(.patch, "/api/v1/platform/organisations/:org", .manageOrganisations) { request, context, admin in
             let input = try await JSONBody.decode(StatusInput.self, from: request)
             guard let status = Organisation.Status(rawValue: input.status) else {
                 throw LuotsiError.invalid(field: "status", reason: "must be active or suspended")
             }
             let slug = context.parameters.get("org") ?? ""
-            return try JSONOutput.response(OrganisationOutput(try await services.organisations.setStatus(slug: slug, status)))
+            return try JSONOutput.response(
+                OrganisationOutput(try await services.organisations.setStatus(slug: slug, status, by: .admin(admin))))
         }
     }
 }

@@ -7,7 +7,7 @@ enum Navigation {
         case .platformAdmin:
             return [
                 ("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"),
-                ("/platform/rollup", "nav_rollup"),
+                ("/platform/rollup", "nav_rollup"), ("/platform/audit", "nav_platform_audit"),
             ]
         case .management:
             return [

@@ -26,9 +26,10 @@ public struct PageErrorMiddleware: RouterMiddleware {
                 return PageRenderer.redirect(back)
             }
             if status.code >= 500 {
-                context.logger.error("page failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(path)"])
+                context.logger.error(
+                    "page failed", metadata: ["error": "\(LogText.escaped(String(reflecting: error)))", "path": "\(LogText.escaped(path))"])
             } else {
-                context.logger.info("page refused", metadata: ["status": "\(status.code)", "error": "\(error)"])
+                context.logger.info("page refused", metadata: ["status": "\(status.code)", "error": "\(LogText.escaped("\(error)"))"])
             }
             return render(status: status, request: request, context: context)
         }

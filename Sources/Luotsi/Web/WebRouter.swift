@@ -78,7 +78,7 @@ struct WebPreparation: Sendable {
         }
         var form = FormData()
         if request.method == .post {
-            try Self.checkOrigin(request)
+            try WebPreparation.checkOrigin(request)
             form = try await FormData.read(request)
             guard CSRF.matches(form.values[CSRF.fieldName]?.first, csrf) else {
                 throw LuotsiError.forbidden("the form's security token is missing or wrong; reload the page and try again")

@@ -1,0 +1,279 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import Testing
+
+@testable import Luotsi
+
+/// Regression tests for the holes an attacker's read of the code found (issue 7). Each failed on
+/// the code before its fix.
+@Suite("Security: sign-in, cross-site requests, exports, logs, audit, sessions")
+struct SecurityTests {
+    @Test("a NUL in the email or the organisation never signs in, even with the right password")
+    func nulNeverSignsIn() async throws {
+        try await APITestWorld.with { world, client in
+            let email = "staff@\(world.a.slug).example"
+            for body in [
+                ["organisation": world.a.slug, "email": email + "\u{0}x", "password": APITestWorld.password],
+                ["organisation": world.a.slug + "\u{0}zz", "email": email, "password": APITestWorld.password],
+            ] {
+                let response = try await client.call(.post, "/api/v1/auth/login", json: body)
+                #expect(response.status == .unauthorized, "\(body)")
+            }
+            // At the binding layer: a bound U+0000 is refused before it reaches libpq.
+            await #expect(throws: PostgresError.self) {
+                try await world.services.pool.query("SELECT \("victim\u{0}x") AS v")
+            }
+        }
+    }
+
+    @Test("parallel wrong passwords for one account are counted before bcrypt: only the free attempts reach it")
+    func parallelGuessesAreCounted() async throws {
+        try await APITestWorld.with { world, client in
+            let body = ["organisation": world.a.slug, "email": "lead@\(world.a.slug).example", "password": "wrong wrong wrong"]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<16 { group.addTask { try await client.call(.post, "/api/v1/auth/login", json: body).status } }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == LoginThrottle.pair.free)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 16 - LoginThrottle.pair.free)
+        }
+    }
+
+    @Test("a stranger guessing from many addresses only slows a colleague down, and the throttle lives in PostgreSQL")
+    func strangerCannotLockOut() async throws {
+        let services = try await TestSupport.isolatedServices()
+        do {
+            // Another instance over the same database sees the same counts.
+            let one = LoginThrottle(pool: services.pool, platform: services.migrator.platformSchema)
+            let other = LoginThrottle(pool: TestSupport.pool(size: 1), platform: services.migrator.platformSchema)
+            for address in 0..<12 {
+                for _ in 0..<LoginThrottle.pair.free {
+                    _ = try await (address.isMultiple(of: 2) ? one : other).wait(
+                        organisation: "x", email: "victim@x.fi", address: "10.0.0.\(address)")
+                }
+                // The address is held back now: by the pair's first delay (30 s) at first, and once
+                // 20 attempts have been counted for the account, by the account-wide wait as well.
+                let held = try await one.wait(organisation: "x", email: "victim@x.fi", address: "10.0.0.\(address)")
+                #expect(address == 0 ? held > 20 : held > 0)
+            }
+            // …while the colleague at their own desk waits at most the account-wide cap, never a lockout.
+            let wait = try await other.wait(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")
+            #expect(wait > 0 && wait <= Double(LoginThrottle.account.maxDelaySeconds))
+            // A successful sign-in clears the account and gives the address its attempt back.
+            try await one.succeeded(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")
+            #expect(try await one.wait(organisation: "x", email: "victim@x.fi", address: "192.0.2.7") == 0)
+        } catch {
+            try await TestSupport.tearDown(services)
+            throw error
+        }
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("bcrypt runs a few at a time and a flood beyond the queue is turned away at once")
+    func bcryptIsBounded() async throws {
+        let gate = BcryptGate(limit: 1, queueLimit: 1)
+        #expect(await gate.enter(bounded: true))
+        let queued = Task { await gate.enter(bounded: true) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await gate.enter(bounded: true) == false)
+        await gate.leave()
+        #expect(await queued.value)
+        await gate.leave()
+        #expect(await gate.enter(bounded: true))
+    }
+
+    @Test("a password with a NUL, or longer than the 72 bytes bcrypt reads, is refused")
+    func passwordRules() throws {
+        #expect(throws: LuotsiError.self) { try PasswordHasher.validate("\u{0}" + String(repeating: "a", count: 11)) }
+        #expect(throws: LuotsiError.self) { try PasswordHasher.validate(String(repeating: "ä", count: 40)) }
+        try PasswordHasher.validate(String(repeating: "a", count: 72))
+    }
+
+    @Test("a change made with the session cookie from another site, or not as JSON, is refused; bearer tokens are unaffected")
+    func crossSiteAPIWrites() async throws {
+        try await WebWorld.with { world, client in
+            let staff = world.token(.staff)
+            let cookie: HTTPFields = [.cookie: "\(AuthMiddleware.cookieName)=\(staff)"]
+            var evil = cookie
+            evil[.origin] = "https://evil.example"
+            var plain = evil
+            plain[.contentType] = "text/plain"
+            let me = try await client.execute(
+                uri: "/api/v1/me", method: .patch, headers: plain, body: ByteBuffer(string: #"{"language":"en"}"#)
+            ) { $0.status }
+            #expect(me.code == 403)
+            let goal = try await world.goalID("idea", client: client)
+            let support = try await client.execute(uri: "/api/v1/orgs/\(world.slug)/goals/\(goal)/support", method: .post, headers: evil) {
+                $0.status
+            }
+            #expect(support.code == 403)
+            var noOrigin = cookie
+            noOrigin[.contentType] = "text/plain"
+            let sneaky = try await client.execute(
+                uri: "/api/v1/me", method: .patch, headers: noOrigin, body: ByteBuffer(string: #"{"language":"en"}"#)
+            ) { $0.status }
+            #expect(sneaky.code == 403)
+            #expect(try await client.call(.get, "/api/v1/me", token: staff).json["language"] as? String == nil)
+            // The same changes with the bearer token (never sent by a browser on its own) pass.
+            #expect(
+                try await client.call(.patch, "/api/v1/me", token: staff, json: ["language": "en"], headers: [.origin: "https://x.example"])
+                    .status == .ok)
+            #expect(try await client.call(.post, "/api/v1/orgs/\(world.slug)/goals/\(goal)/support", token: staff).status == .ok)
+        }
+    }
+
+    @Test("CSV cells split by ';' or starting with a tab or CR cannot become formulas")
+    func csvInjection() async throws {
+        #expect(CSVExport.cell("x;=1+1;x") == "\"x;=1+1;x\"")
+        #expect(CSVExport.cell("\t=cmd") == "\"'\t=cmd\"")
+        #expect(CSVExport.cell("\r\n=cmd").hasPrefix("\"'"))
+        #expect(CSVExport.cell("-12.5") == "-12.5")
+        try await APITestWorld.with { world, client in
+            let token = world.a.tokens[.lead]!
+            _ = try await client.call(
+                .post, "/api/v1/orgs/\(world.a.slug)/goals", token: token, json: ["title": "x;=1+1;x", "level": "organisation"])
+            let export = try await client.call(.get, "/api/v1/orgs/\(world.a.slug)/export?what=goals", token: token)
+            #expect(export.text.contains(",\"x;=1+1;x\","))
+        }
+    }
+
+    @Test("request text reaches the log escaped: a newline in a JSON key cannot forge a log line")
+    func logInjection() {
+        let forged = "x\n2026-01-01T00:00:00+0000 critical Luotsi: owned"
+        #expect(!LogText.escaped(forged).contains("\n"))
+        #expect(LogText.escaped(forged).hasPrefix("x\\n2026"))
+        #expect(LogText.escaped("a\u{2028}b\u{1b}[31m") == "a\\u{2028}b\\u{1b}[31m")
+    }
+
+    @Test("the audit trail is append-only for the organisation's own database role")
+    func auditIsAppendOnly() async throws {
+        try await WebWorld.with { world, _ in
+            let schema = world.api.a.organisation.schema
+            for statement: SQL in ["UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+                await #expect(throws: PostgresError.self) {
+                    try await world.api.services.tenants.withTenant(schema) { try await $0.query(statement) }
+                }
+            }
+            let count: Int = try await world.api.services.tenants.withTenant(schema) {
+                try await $0.query("SELECT count(*) AS n FROM audit_log WHERE action <> 'forged'")[0].decode("n")
+            }
+            #expect(count > 0)
+        }
+    }
+
+    @Test("responses carry nosniff, no framing and a referrer policy; API answers and the token are never cached")
+    func securityHeaders() async throws {
+        try await APITestWorld.with { world, client in
+            let login = try await client.call(
+                .post, "/api/v1/auth/login",
+                json: ["organisation": world.a.slug, "email": "staff@\(world.a.slug).example", "password": APITestWorld.password])
+            #expect(login.status == .ok)
+            #expect(login.headers[.cacheControl] == "no-store")
+            for response in [login, try await client.call(.get, "/api/v1/nowhere")] {
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                #expect(response.headers[.referrerPolicy] != nil)
+            }
+        }
+    }
+
+    @Test("a session ends after the idle limit; malformed tokens are refused without a database look-up")
+    func sessionsIdleOut() async throws {
+        try await APITestWorld.with { world, client in
+            let token = world.a.tokens[.staff]!
+            #expect(try await client.call(.get, "/api/v1/me", token: token).status == .ok)
+            try await world.services.pool.query(
+                "UPDATE \(identifier: world.services.migrator.platformSchema.rawValue).sessions SET last_seen_at = now() - interval '3 hours' WHERE token_hash = \(SessionStore.hash(token))"
+            )
+            #expect(try await client.call(.get, "/api/v1/me", token: token).status == .unauthorized)
+        }
+        #expect(SessionStore.isWellFormed(String(repeating: "a", count: 43)))
+        #expect(!SessionStore.isWellFormed(String(repeating: "a", count: 60)))
+        #expect(!SessionStore.isWellFormed(String(repeating: "a", count: 42) + "!"))
+    }
+
+    @Test("every connection has a statement timeout and an idle-in-transaction timeout")
+    func databaseTimeouts() async throws {
+        let services = try await TestSupport.isolatedServices()
+        let fresh = TestSupport.pool(size: 1)
+        let statement: String = try await fresh.query("SHOW statement_timeout")[0].decode("statement_timeout")
+        let idle: String = try await fresh.query("SHOW idle_in_transaction_session_timeout")[0].decode(
+            "idle_in_transaction_session_timeout")
+        #expect(statement != "0" && idle != "0")
+        await fresh.close()
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a platform admin cannot isolate one organisation in the roll-up with fresh dummies and suspensions")
+    func rollupCannotBeNarrowed() async throws {
+        try await APITestWorld.with { world, client in
+            let platform = world.services.migrator.platformSchema.rawValue
+            // The victim and B are established organisations.
+            try await world.services.pool.query("UPDATE \(identifier: platform).organisations SET created_at = now() - interval '90 days'")
+            let catalogue = try await world.services.catalogue.view(language: .en)
+            let climate = try #require(catalogue.themes.flatMap(\.goals).first { $0.code == "EL-1" })
+            var adopters = [(world.a.slug, world.a.tokens[.management]!)]
+            for index in 0..<2 {
+                let dummy = try await APITestWorld.org(world.services, slug: "dummy\(index)-\(TestSupport.uniqueSuffix())", name: "Dummy")
+                adopters.append((dummy.slug, dummy.tokens[.management]!))
+            }
+            for (slug, token) in adopters {
+                let adopted = try await client.call(
+                    .post, "/api/v1/orgs/\(slug)/goals", token: token,
+                    json: ["level": "organisation", "catalogueGoalId": climate.id.uuidString])
+                #expect(adopted.status == .created)
+            }
+            // The admin suspends everyone else.
+            let suspended = try await client.call(
+                .patch, "/api/v1/platform/organisations/\(world.b.slug)", token: world.adminToken, json: ["status": "suspended"])
+            #expect(suspended.status == .ok)
+            let rollup = try await client.call(.get, "/api/v1/platform/rollup?lang=en", token: world.adminToken)
+            let figures = (rollup.json["goals"] as? [[String: Any]] ?? []).first { $0["code"] as? String == "EL-1" }
+            // The fresh dummies do not count, the suspended one still does: no figure from the victim alone.
+            #expect(rollup.json["organisations"] as? Int == 2)
+            #expect(figures?["suppressed"] as? Bool == true)
+            #expect(figures?["statuses"] == nil)
+        }
+    }
+
+    @Test("platform admins' actions are recorded, append-only, in the platform audit log")
+    func platformAudit() async throws {
+        try await APITestWorld.with { world, client in
+            let admin = world.adminToken
+            let slug = "audited-\(TestSupport.uniqueSuffix())"
+            let created = try await client.call(
+                .post, "/api/v1/platform/organisations", token: admin,
+                json: [
+                    "slug": slug, "name": "Audited",
+                    "management": ["email": "boss@audited.fi", "name": "Boss", "password": "long enough password"],
+                ])
+            #expect(created.status == .created)
+            #expect(
+                try await client.call(.patch, "/api/v1/platform/organisations/\(slug)", token: admin, json: ["status": "suspended"]).status
+                    == .ok)
+            #expect(try await client.call(.post, "/api/v1/platform/catalogue/draft", token: admin).status == .created)
+            #expect(
+                try await client.call(.post, "/api/v1/platform/catalogue/draft/publish", token: admin, json: ["note": "n"]).status == .ok)
+            let log = try await client.call(.get, "/api/v1/platform/audit", token: admin)
+            let mine = log.items.filter { $0["actorEmail"] as? String == world.adminEmail }
+            #expect(
+                mine.compactMap { $0["action"] as? String } == [
+                    "catalogue.publish", "catalogue.draft.start", "organisation.suspend", "organisation.create",
+                ])
+            #expect(mine.last?["target"] as? String == slug)
+            // The bundled catalogue versions were imported by the command line (migrate).
+            #expect(log.items.contains { $0["action"] as? String == "catalogue.import" && $0["actorEmail"] as? String == "(command line)" })
+            #expect(try await client.call(.get, "/api/v1/platform/audit", token: world.a.tokens[.management]!).status == .forbidden)
+            let platform = world.services.migrator.platformSchema.rawValue
+            for statement: SQL in [
+                "UPDATE \(identifier: platform).platform_audit_log SET action = 'forged'",
+                "DELETE FROM \(identifier: platform).platform_audit_log",
+            ] {
+                await #expect(throws: PostgresError.self) { try await world.services.pool.query(statement) }
+            }
+        }
+    }
+}

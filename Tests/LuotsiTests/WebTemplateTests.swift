@@ -38,7 +38,7 @@ struct WebTemplateTests {
             let procurement = try await world.procurementID(client: client)
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: world.token(.platformAdmin))
             let visits: [(AccessRole?, String, HTTPResponse.Status)] = [
-                (nil, "/", .ok),
+                (nil, "/", .ok), (nil, "/set-password", .ok), (.staff, "/profile", .ok), (.platformAdmin, "/profile", .ok),
                 (.staff, "/my-work", .ok), (.staff, "/goals", .ok), (.staff, "/goals/new", .ok), (.staff, "/goals/\(scheduled)", .ok),
                 (.staff, "/procurements", .ok), (.staff, "/procurements/\(procurement)", .ok), (.staff, "/catalogue", .ok),
                 (.staff, "/users", .forbidden), (.staff, "/goals/00000000-0000-0000-0000-000000000000", .notFound),
@@ -129,7 +129,7 @@ struct WebTemplateTests {
         used.formUnion(CSVExport.kinds.map { "export_\($0)" })
         used.formUnion([400, 403, 404, 409, 412, 422, 429, 500, 503].flatMap { ["error_\($0)_title", "error_\($0)_text"] })
         // Audit actions as the code records them ("goal.create" → audit_goal_create), and their entities.
-        let actions = code.matches(of: /"(goal|procurement|task|user|settings)\.([a-z]+)"/).map { (String($0.1), String($0.2)) }
+        let actions = code.matches(of: /"(goal|procurement|task|user|settings)\.([a-z_]+)"/).map { (String($0.1), String($0.2)) }
         used.formUnion(actions.map { "audit_\($0.0)_\($0.1)" })
         used.formUnion(actions.map { "entity_\($0.0)" })
         // Platform audit actions ("catalogue.draft.goal.edit" → paudit_catalogue_draft_goal_edit).

@@ -110,6 +110,18 @@ public struct SessionStore: Sendable {
             """)
     }
 
+    /// Ends every other session of this person (after a password change), keeping `token`'s.
+    public func revokeOthers(of identity: Identity, keeping token: String?) async throws {
+        let organisationID: UUID? = if case .member(let member) = identity { member.organisation.id } else { nil }
+        members.forget(identity.userID)
+        try await pool.query(
+            """
+            UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now()
+            WHERE user_id = \(identity.userID) AND organisation_id IS NOT DISTINCT FROM \(organisationID) AND revoked_at IS NULL
+              AND token_hash <> \(token.map(Self.hash) ?? "")
+            """)
+    }
+
     static func hash(_ token: String) -> String {
         Encoding.sha256Hex(token)
     }

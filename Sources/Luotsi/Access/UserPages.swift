@@ -31,12 +31,21 @@ struct UserPages {
             let form = web.form
             do {
                 let role = try Role.parse(form.text("role") ?? "")
-                let user = try NewUser(email: form.raw("email"), name: form.raw("name"), password: form.raw("password")).validated()
+                // Without a password the new colleague gets a one-time code and sets their own:
+                // management never needs to know it. (The stand-in password is random and never shown.)
+                let chosen = form.raw("password")
+                let password = chosen.isEmpty ? Passwords.newCode() + Passwords.newCode() : chosen
+                let user = try NewUser(email: form.raw("email"), name: form.raw("name"), password: password).validated()
                 let hash = await PasswordHasher.hash(user.password)
-                _ = try await services.inOrganisation(member) {
-                    try await services.organisationUsers.create(user, role: role, passwordHash: hash, by: member, on: $0)
+                let issued = try await services.inOrganisation(member) { connection -> Passwords.IssuedCode? in
+                    let created = try await services.organisationUsers.create(
+                        user, role: role, passwordHash: hash, by: member, on: connection)
+                    return chosen.isEmpty ? try await services.passwords.issueCode(for: created.id, by: member, on: connection) : nil
                 }
-                return PageRenderer.redirect("/users?notice=user_added")
+                guard let issued else { return PageRenderer.redirect("/users?notice=user_added") }
+                let notice = web.strings.format(
+                    "code_issued", ["name": user.name, "code": issued.code, "expires": Formatting.dateTime(issued.expiresAt, web.language)])
+                return try await show(web, member, typed: nil, errors: [], notice: notice)
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "email") else { throw error }
                 return try await show(web, member, typed: form, errors: errors)
@@ -62,10 +71,9 @@ struct UserPages {
     }
 
     func show(
-        _ web: WebRequest, _ member: Identity.Member, typed: FormData?, errors: [PageFrame.FieldError], status: HTTPResponse.Status? = nil
-    )
-        async throws -> Response
-    {
+        _ web: WebRequest, _ member: Identity.Member, typed: FormData?, errors: [PageFrame.FieldError], status: HTTPResponse.Status? = nil,
+        notice: String? = nil
+    ) async throws -> Response {
         let s = web.strings
         let directory = try await services.inOrganisation(member) { try await Directory.load(on: $0) }
         let roles = Role.allCases.map(\.rawValue)
@@ -81,6 +89,6 @@ struct UserPages {
             roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) })
         return pages.response(
             "users", title: s["users_title"], page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
-            errors: errors)
+            notice: notice, errors: errors)
     }
 }

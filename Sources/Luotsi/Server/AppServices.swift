@@ -13,6 +13,7 @@ public struct AppServices: Sendable {
     public let sessions: SessionStore
     public let auth: AuthService
     public let profiles: Profiles
+    public let passwords: Passwords
     public let goals: GoalRepository
     public let discussion = GoalDiscussion()
     public let checkIns = CheckIns()
@@ -42,8 +43,9 @@ public struct AppServices: Sendable {
         self.sessions = SessionStore(
             pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime, idleTimeout: sessionIdle)
         self.profiles = Profiles(tenants: tenants, pool: pool, platform: platformSchema, sessions: sessions)
-        self.auth = AuthService(
-            sessions: sessions, organisations: organisations, throttle: LoginThrottle(pool: pool, platform: platformSchema))
+        let throttle = LoginThrottle(pool: pool, platform: platformSchema)
+        self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle)
+        self.passwords = Passwords(sessions: sessions, organisations: organisations, throttle: throttle)
         self.goals = GoalRepository(platform: platformSchema)
         self.catalogueSeeds = try catalogueSeeds ?? CatalogueRepository.seedFiles(in: sqlDirectory.appendingPathComponent("catalogue"))
     }

@@ -18,6 +18,14 @@ public struct WebRouter {
         add(method, path) { web in try await handler(web, ()) }
     }
 
+    /// A page for anyone signed in (their own profile).
+    func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
+        add(method, path) { web in
+            guard let identity = web.identity else { throw LuotsiError.unauthenticated }
+            return try await handler(web, identity)
+        }
+    }
+
     /// A page of the caller's own organisation whose role allows `action`.
     func member(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.Member>) {
         add(method, path) { web in

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+
+/// `/profile` (change one's own password), `/set-password` (with a one-time code, before
+/// signing in) and management's "issue a code" on `/users` — over the same `Passwords` service as
+/// the API.
+struct PasswordPages {
+    let services: AppServices
+    let pages: PageRenderer
+
+    struct ProfileModel: Sendable {
+        let name: String
+        let email: String
+    }
+
+    struct SetPasswordModel: Sendable {
+        let organisation: String
+        let email: String
+    }
+
+    func register(on web: WebRouter) {
+        web.signedIn(.get, "/profile") { web, identity in
+            pages.response("profile", title: web.strings["profile_title"], page: Self.profile(identity), web: web)
+        }
+        web.signedIn(.post, "/profile/password") { web, identity in
+            do {
+                try await services.passwords.change(
+                    identity, current: web.form.raw("currentPassword"), new: web.form.raw("newPassword"),
+                    keepSession: web.context.sessionToken)
+                return PageRenderer.redirect("/profile?notice=password_changed")
+            } catch {
+                let rename = ["password": "newPassword"]
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "currentPassword", rename: rename) else {
+                    throw error
+                }
+                return pages.response(
+                    "profile", title: web.strings["profile_title"], page: Self.profile(identity), web: web, status: .unprocessableContent,
+                    errors: errors)
+            }
+        }
+        web.open(.get, "/set-password") { web, _ in
+            pages.response(
+                "set-password", title: web.strings["set_password_title"], page: SetPasswordModel(organisation: "", email: ""), web: web)
+        }
+        web.open(.post, "/set-password") { web, _ in
+            let form = web.form
+            do {
+                try await services.passwords.redeem(
+                    organisation: form.text("organisation")?.lowercased() ?? "", email: form.raw("email"), code: form.raw("code"),
+                    newPassword: form.raw("newPassword"), address: web.context.clientAddress)
+                return PageRenderer.redirect("/?notice=password_set")
+            } catch {
+                let errors: [PageFrame.FieldError]
+                if case LuotsiError.throttled = error {
+                    errors = [.init(fieldID: "code", message: web.strings["sign_in_throttled"])]
+                } else if let entries = FormErrors.entries(
+                    error, strings: web.strings, defaultField: "code", rename: ["password": "newPassword"])
+                {
+                    errors = entries
+                } else {
+                    throw error
+                }
+                let model = SetPasswordModel(organisation: form.raw("organisation"), email: form.raw("email"))
+                return pages.response(
+                    "set-password", title: web.strings["set_password_title"], page: model, web: web, status: .unprocessableContent,
+                    errors: errors)
+            }
+        }
+        web.member(.post, "/users/:id/password-code", .manageUsers) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let (issued, name) = try await services.inOrganisation(member) { connection in
+                (
+                    try await services.passwords.issueCode(for: id, by: member, on: connection),
+                    try await Directory.load(on: connection).name(id)
+                )
+            }
+            // Shown in this answer only: a code never goes into an address or a log.
+            let notice = web.strings.format(
+                "code_issued", ["name": name, "code": issued.code, "expires": Formatting.dateTime(issued.expiresAt, web.language)])
+            return try await UserPages(services: services, pages: pages).show(web, member, typed: nil, errors: [], notice: notice)
+        }
+    }
+
+    static func profile(_ identity: Identity) -> ProfileModel {
+        switch identity {
+        case .member(let member): ProfileModel(name: member.name, email: member.email)
+        case .platformAdmin(let admin): ProfileModel(name: admin.name, email: admin.email)
+        }
+    }
+}

@@ -29,8 +29,10 @@ struct APITestWorld: Sendable {
     static let passwordHash: String = Bcrypt.hash(password, cost: PasswordHasher.cost)
 
     /// Runs `body` with a fresh world and removes it afterwards, also when the body throws.
-    static func with(_ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void) async throws {
-        let world = try await make()
+    static func with(
+        organisationCheck: Bool = true, _ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let world = try await make(organisationCheck: organisationCheck)
         let app = Application(router: buildRouter(services: world.services).router)
         do {
             try await app.test(.router) { client in try await body(world, client) }
@@ -41,8 +43,8 @@ struct APITestWorld: Sendable {
         try await TestSupport.tearDown(world.services)
     }
 
-    static func make() async throws -> APITestWorld {
-        let services = try await TestSupport.isolatedServices()
+    static func make(organisationCheck: Bool = true) async throws -> APITestWorld {
+        let services = try await TestSupport.isolatedServices(organisationCheck: organisationCheck)
         let suffix = TestSupport.uniqueSuffix()
         let a = try await org(services, slug: "a-\(suffix)", name: "Alpha kaupunki")
         let b = try await org(services, slug: "b-\(suffix)", name: "Beta kommun")

@@ -93,4 +93,42 @@ struct IsolationTests {
             }
         }
     }
+
+    @Test("with the application's organisation check switched off, PostgreSQL alone still refuses B's sessions on A's data")
+    func databaseRefusesWithoutTheApplicationCheck() async throws {
+        try await APITestWorld.with(organisationCheck: false) { world, client in
+            let orgA = "/api/v1/orgs/\(world.a.slug)"
+            let aToken = world.a.tokens[.management]!
+            let procurement = try await client.call(
+                .post, "\(orgA)/procurements", token: aToken, json: ["title": "Alpha secret procurement"])
+            let goal = try await client.call(
+                .post, "\(orgA)/goals", token: aToken,
+                json: ["title": "Alpha secret goal", "level": "procurement", "procurementId": procurement.id])
+            let task = try await client.call(
+                .post, "\(orgA)/procurements/\(procurement.id)/tasks", token: aToken,
+                json: ["title": "Alpha secret task", "goalId": goal.id])
+            #expect(task.status == .created)
+            for role in Role.allCases {
+                let token = world.b.tokens[role]!
+                for (method, path, body) in [
+                    (HTTPRequest.Method.get, "\(orgA)/goals", nil), (.get, "\(orgA)/goals/\(goal.id)", nil),
+                    (.post, "\(orgA)/goals", ["title": "planted by B", "level": "organisation"]),
+                    (.get, "\(orgA)/procurements", nil), (.get, "\(orgA)/tasks", nil), (.get, "\(orgA)/dashboard", nil),
+                    (.get, "\(orgA)/users", nil), (.get, "\(orgA)/audit", nil), (.get, "\(orgA)/export?what=goals", nil),
+                    (.patch, "\(orgA)/tasks/\(task.id)", ["status": "done"]),
+                ] as [(HTTPRequest.Method, String, [String: Any]?)] {
+                    let response = try await client.call(method, path, token: token, json: body)
+                    // Refused — by PostgreSQL (B's role has no USAGE on A's schema, so none of A's tables
+                    // resolve) or by the role table — never answered.
+                    #expect(!(200..<300).contains(response.status.code), "\(role) \(method) \(path): \(response.status)")
+                    #expect(!response.text.contains("Alpha secret"))
+                }
+            }
+            // A's data is as A left it.
+            let goals = try await client.call(.get, "\(orgA)/goals", token: aToken)
+            #expect(goals.items.count == 1 && !goals.text.contains("planted by B"))
+            let tasks = try await client.call(.get, "\(orgA)/tasks", token: aToken)
+            #expect(tasks.items.first?["status"] as? String == "todo")
+        }
+    }
 }

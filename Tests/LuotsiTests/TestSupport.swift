@@ -28,15 +28,15 @@ enum TestSupport {
 
     /// Services over a fresh platform schema of their own (so tests never see each other's
     /// organisations), migrated. Call `tearDown` at the end.
-    static func isolatedServices(pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil) async throws
-        -> AppServices
-    {
+    static func isolatedServices(
+        pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, organisationCheck: Bool = true
+    ) async throws -> AppServices {
         let pool = pool ?? self.pool()
         Observability.bootstrap()
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(
             pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
-            catalogueSeeds: catalogueSeeds)
+            catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck)
         do {
             try await services.migrate()
         } catch let error as PostgresError where error.kind == .connection {

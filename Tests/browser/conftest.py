@@ -275,6 +275,7 @@ SITE_PAGES = [
     ("staff", "goal page", _goal_page),
     ("staff", "/procurements", "/procurements"),
     ("staff", "procurement page", _procurement_page),
+    ("staff", "/profile", "/profile"),
     ("lead", "/next-actions", "/next-actions"),
     ("lead", "/funnel", "/funnel"),
     ("lead", "schedule page", _schedule_page),
@@ -291,7 +292,9 @@ SITE_PAGES = [
     ("platform", "/platform/catalogue", "/platform/catalogue"),
     ("platform", "draft goal page", _draft_goal_page),
     ("platform", "/platform/rollup", "/platform/rollup"),
+    ("platform", "/platform/audit", "/platform/audit"),
     (None, "/ (signed out)", "/"),
+    (None, "/set-password", "/set-password"),
 ]
 SITE_PAGE_IDS = [f"{role or 'signed-out'}:{name}" for role, name, _ in SITE_PAGES]
 

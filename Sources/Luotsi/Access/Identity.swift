@@ -21,6 +21,9 @@ public enum Identity: Sendable {
         public let role: Role
         public let organisation: Organisation
         public var language: Language?
+        /// The database role the organisation's transactions run as; `nil`: the organisation's own.
+        /// Only the test switch that turns the application's organisation check off sets it.
+        public var databaseRole: SchemaName? = nil
     }
 
     public var userID: UUID {

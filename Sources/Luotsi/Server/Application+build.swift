@@ -34,7 +34,11 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
 
     HealthRoutes(pool: services.pool).register(on: router)
 
-    let api = APIRouter(router: router, table: RouteTable())
+    var api = APIRouter(router: router, table: RouteTable())
+    if !services.organisationCheck {
+        let organisations = services.organisations
+        api.uncheckedOrganisation = { try await organisations.find(slug: $0) }
+    }
     OpenAPIDocument.register(on: api)
     AuthRoutes(services: services, secureCookies: secureCookies).register(on: api)
     CatalogueRoutes(services: services).register(on: api)

@@ -11,17 +11,20 @@ public struct TenantDatabase: Sendable {
 
     public init(pool: PostgresPool) { self.pool = pool }
 
-    public func withTenant<T: Sendable>(_ schema: SchemaName, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// `role` is the organisation's own unless a test runs with the application's check off.
+    public func withTenant<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         try await pool.withTransaction { connection in
-            try await TenantDatabase.enter(schema, on: connection)
+            try await TenantDatabase.enter(schema, role: role, on: connection)
             return try await body(connection)
         }
     }
 
     /// Switches the current transaction to the organisation's schema and role.
-    static func enter(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+    static func enter(_ schema: SchemaName, role: SchemaName? = nil, on connection: PostgresConnection) async throws {
         let searchPath = try await connection.quoteIdentifier(schema.rawValue)
         try await connection.query(
-            "SELECT set_config('search_path', \(searchPath), true), set_config('role', \(schema.rawValue), true)")
+            "SELECT set_config('search_path', \(searchPath), true), set_config('role', \((role ?? schema).rawValue), true)")
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Postgres
+import Testing
+
+@testable import Luotsi
+
+@Suite("Every write leaves an audit row")
+struct AuditCoverageTests {
+    /// Writes that change no organisation's or platform's data: sessions and one's own language.
+    static let exempt: Set<String> = ["POST /api/v1/auth/login", "POST /api/v1/auth/logout", "PATCH /api/v1/me"]
+
+    @Test("each write route of the route table adds a row to the organisation's or the platform's audit trail")
+    func everyWriteRouteIsAudited() async throws {
+        try await APITestWorld.with { world, client in
+            let writes = Set(buildRouter(services: world.services).routes.routes.filter { !$0.hasPrefix("GET ") }).subtracting(Self.exempt)
+            let org = "/api/v1/orgs/\(world.a.slug)"
+            let management = world.a.tokens[.management]!
+            let admin = world.adminToken
+            let platform = world.services.migrator.platformSchema.rawValue
+            let schema = world.a.organisation.schema
+            func organisationRows() async throws -> Int {
+                try await world.services.tenants.withTenant(schema) {
+                    try await $0.query("SELECT count(*) AS n FROM audit_log")[0].decode("n")
+                }
+            }
+            func platformRows() async throws -> Int {
+                try await world.services.pool.query("SELECT count(*) AS n FROM \(identifier: platform).platform_audit_log")[0].decode("n")
+            }
+            var covered = Set<String>()
+            /// Sends the request and checks that it succeeded and that one of the trails grew.
+            func expectAudited(
+                _ route: String, _ method: HTTPRequest.Method, _ path: String, token: String?, json: Any? = nil, headers: HTTPFields = [:]
+            ) async throws -> APIResponse {
+                let before = (try await organisationRows(), try await platformRows())
+                let response = try await client.call(method, path, token: token, json: json, headers: headers)
+                #expect((200..<300).contains(response.status.code), "\(route): \(response.status) \(response.text)")
+                let after = (try await organisationRows(), try await platformRows())
+                #expect(after.0 > before.0 || after.1 > before.1, "\(route) left no audit row")
+                covered.insert(route)
+                return response
+            }
+
+            let users = "POST /api/v1/orgs/{org}/users"
+            let user = try await expectAudited(
+                users, .post, "\(org)/users", token: management,
+                json: ["email": "audited@a.example", "name": "Auditoitu", "role": "staff", "password": "long enough password"])
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/users/{id}", .patch, "\(org)/users/\(user.id)", token: management, json: ["role": "lead"])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/users/{id}/password-code", .post, "\(org)/users/\(world.a.users[.lead]!.id)/password-code",
+                token: management)
+            let procurement = try await expectAudited(
+                "POST /api/v1/orgs/{org}/procurements", .post, "\(org)/procurements", token: management,
+                json: ["title": "Auditoitu hankinta", "memberIds": [world.a.users[.staff]!.id.uuidString]])
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/procurements/{id}", .patch, "\(org)/procurements/\(procurement.id)", token: management,
+                json: ["phase": "market_engagement"], headers: [.ifMatch: "\"v1\""])
+            let goal = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals", .post, "\(org)/goals", token: management,
+                json: ["title": "Auditoitu tavoite", "level": "procurement", "procurementId": procurement.id])
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/goals/{id}", .patch, "\(org)/goals/\(goal.id)", token: management, json: ["priority": 2],
+                headers: [.ifMatch: "\"v1\""])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/{id}/comments", .post, "\(org)/goals/\(goal.id)/comments", token: management,
+                json: ["text": "Hyvä"])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/{id}/support", .post, "\(org)/goals/\(goal.id)/support", token: management)
+            _ = try await expectAudited(
+                "DELETE /api/v1/orgs/{org}/goals/{id}/support", .delete, "\(org)/goals/\(goal.id)/support", token: management)
+            _ = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/transitions", token: management, json: ["to": "shortlisted", "reason": "r"])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/{id}/transitions", .post, "\(org)/goals/\(goal.id)/transitions", token: management,
+                json: [
+                    "to": "scheduled", "reason": "aikataulu", "ownerId": world.a.users[.staff]!.id.uuidString, "start": "2027-01-01",
+                    "due": "2027-12-31",
+                ])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/{id}/checkins", .post, "\(org)/goals/\(goal.id)/checkins", token: world.a.tokens[.staff]!,
+                json: ["status": "on_track", "attainment": 30])
+            let task = try await expectAudited(
+                "POST /api/v1/orgs/{org}/procurements/{id}/tasks", .post, "\(org)/procurements/\(procurement.id)/tasks", token: management,
+                json: ["title": "Auditoitu tehtävä", "goalId": goal.id])
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/tasks/{id}", .patch, "\(org)/tasks/\(task.id)", token: management, json: ["status": "doing"])
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/settings", .patch, "\(org)/settings", token: management, json: ["checkinDueDays": 20])
+            _ = try await expectAudited(
+                "POST /api/v1/me/password", .post, "/api/v1/me/password", token: world.a.tokens[.staff]!,
+                json: ["currentPassword": APITestWorld.password, "newPassword": "a fresh passphrase here"])
+            let code = try await client.call(.post, "\(org)/users/\(user.id)/password-code", token: management).string("code") ?? ""
+            _ = try await expectAudited(
+                "POST /api/v1/auth/password-code", .post, "/api/v1/auth/password-code", token: nil,
+                json: ["organisation": world.a.slug, "email": "audited@a.example", "code": code, "newPassword": "set with the code now"])
+
+            // The platform's writes go to the platform audit log.
+            let slug = "trail-\(TestSupport.uniqueSuffix())"
+            _ = try await expectAudited(
+                "POST /api/v1/platform/organisations", .post, "/api/v1/platform/organisations", token: admin,
+                json: [
+                    "slug": slug, "name": "Trail", "management": ["email": "m@trail.fi", "name": "M", "password": "long enough password"],
+                ])
+            _ = try await expectAudited(
+                "PATCH /api/v1/platform/organisations/{org}", .patch, "/api/v1/platform/organisations/\(slug)", token: admin,
+                json: ["status": "suspended"])
+            let draft = try await expectAudited(
+                "POST /api/v1/platform/catalogue/draft", .post, "/api/v1/platform/catalogue/draft", token: admin)
+            let document = try #require(draft.json["document"] as? [String: Any])
+            _ = try await expectAudited(
+                "PUT /api/v1/platform/catalogue/draft", .put, "/api/v1/platform/catalogue/draft", token: admin, json: document)
+            _ = try await expectAudited(
+                "PATCH /api/v1/platform/catalogue/draft/goals/{code}", .patch, "/api/v1/platform/catalogue/draft/goals/EL-2", token: admin,
+                json: ["name": ["fi": "Monimuotoisuus", "sv": "Mångfald", "en": "Diversity"]])
+            _ = try await expectAudited(
+                "POST /api/v1/platform/catalogue/draft/themes/{code}/goals", .post, "/api/v1/platform/catalogue/draft/themes/KM/goals",
+                token: admin, json: ["name": ["fi": "a", "sv": "b", "en": "c"], "description": ["fi": "a", "sv": "b", "en": "c"]])
+            _ = try await expectAudited(
+                "POST /api/v1/platform/catalogue/draft/publish", .post, "/api/v1/platform/catalogue/draft/publish", token: admin,
+                json: ["note": "audited"])
+            _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: admin)
+            _ = try await expectAudited(
+                "DELETE /api/v1/platform/catalogue/draft", .delete, "/api/v1/platform/catalogue/draft", token: admin)
+
+            // A write route added later must come with its audit row and a line here.
+            #expect(writes.subtracting(covered).isEmpty, "write routes not shown to audit: \(writes.subtracting(covered).sorted())")
+        }
+    }
+}

@@ -10,6 +10,8 @@ import Synchronization
 /// Broken connections are dropped on return and replaced on demand; idle connections are checked
 /// (without a round trip) before they are handed out. As a `Service`, it closes on shutdown.
 public final class PostgresPool: Sendable, Service {
+    /// Connection failures repeat for every request during an outage; the log gets one a kind.
+    static let connectFailures = RepeatLimiter()
     public struct Configuration: Sendable {
         /// A libpq conninfo string or URI; empty means the `PG*` environment variables.
         public var conninfo: String
@@ -246,7 +248,9 @@ public final class PostgresPool: Sendable, Service {
             } catch {
                 state.withLock { $0.open -= 1 }
                 publishFigures()
-                logger.error("could not open a database connection", metadata: ["error": "\(error)"])
+                if let left = PostgresPool.connectFailures.admit("\(error)") {
+                    logger.error("could not open a database connection", metadata: ["error": "\(error)", "similar_left_out": "\(left)"])
+                }
                 waiter.continuation.resume(throwing: error)
             }
         }

@@ -332,4 +332,35 @@ struct SecurityTests {
             #expect(!audit.text.contains("chosen by the lead alone") && !audit.text.contains(code))
         }
     }
+
+    @Test("an unavailable database answers 503 with Retry-After at once, and its repeated failures are logged once a kind")
+    func outageAnswersAndLogsSparingly() async throws {
+        let services = try await TestSupport.isolatedServices()
+        do {
+            // A pool pointed at a closed port: every request fails to connect.
+            let broken = PostgresPool(
+                configuration: .init(conninfo: "host=127.0.0.1 port=1 connect_timeout=2", maxConnections: 2, acquireTimeout: .seconds(3)))
+            let app = Application(
+                router: buildRouter(services: try AppServices(pool: broken, sqlDirectory: TestSupport.sqlDirectory)).router)
+            try await app.test(.router) { client in
+                let started = ContinuousClock.now
+                let ready = try await client.execute(uri: "/health/ready", method: .get) { ($0.status, $0.headers[.retryAfter]) }
+                #expect(ready.0 == .serviceUnavailable && ready.1 == "2")
+                let catalogue = try await client.execute(
+                    uri: "/api/v1/catalogue", method: .get, headers: [.authorization: "Bearer " + String(repeating: "a", count: 43)]
+                ) { ($0.status, $0.headers[.retryAfter]) }
+                #expect(catalogue.0 == .serviceUnavailable && catalogue.1 == "2")
+                #expect(ContinuousClock.now - started < .seconds(10))
+            }
+            await broken.close()
+        } catch {
+            try await TestSupport.tearDown(services)
+            throw error
+        }
+        try await TestSupport.tearDown(services)
+        let limiter = RepeatLimiter(window: .seconds(60))
+        #expect(limiter.admit("connection refused") == 0)
+        for _ in 0..<1000 { #expect(limiter.admit("connection refused") == nil) }
+        #expect(limiter.admit("another kind") == 0)
+    }
 }

@@ -69,7 +69,26 @@ public enum ErrorMapping {
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
+    /// Failures repeat for every request during an outage: one line a kind, with a count.
+    static let failures = RepeatLimiter()
+
     public init() {}
+
+    /// Logs a server-side failure, leaving out repeats of the same kind for a few seconds.
+    static func logFailure(_ message: Logger.Message, error: any Error, path: String, logger: Logger) {
+        let text = LogText.escaped(String(reflecting: error))
+        guard let left = failures.admit(String(text.prefix(200))) else { return }
+        logger.error(message, metadata: ["error": "\(text)", "path": "\(LogText.escaped(path))", "similar_left_out": "\(left)"])
+    }
+
+    /// How long a client should wait before trying again, for the statuses that mean "later".
+    static func retryAfter(_ status: HTTPResponse.Status) -> String? {
+        switch status {
+        case .serviceUnavailable: "2"
+        case .tooManyRequests: "30"
+        default: nil
+        }
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -77,14 +96,13 @@ public struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let (status, detail, field) = ErrorMapping.classify(error)
             if status.code >= 500 {
-                context.logger.error(
-                    "request failed",
-                    metadata: ["error": "\(LogText.escaped(String(reflecting: error)))", "path": "\(LogText.escaped(request.uri.path))"])
+                Self.logFailure("request failed", error: error, path: request.uri.path, logger: context.logger)
             } else {
                 context.logger.info("request refused", metadata: ["status": "\(status.code)", "error": "\(LogText.escaped("\(error)"))"])
             }
             var headers: HTTPFields = [:]
             if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"luotsi\"" }
+            if let wait = Self.retryAfter(status) { headers[.retryAfter] = wait }
             return ProblemDetails(status: status, detail: detail, field: field, requestId: context.requestID).response(headers: headers)
         }
     }

@@ -4,6 +4,9 @@ import Postgres
 
 /// `/health/live` (the process answers), `/health/ready` (the database answers) and `/metrics`.
 struct HealthRoutes {
+    /// Probes repeat every few seconds during an outage: one warning a kind, with a count.
+    static let failures = RepeatLimiter()
+
     let pool: PostgresPool
 
     func register(on router: Router<AppRequestContext>) {
@@ -15,9 +18,11 @@ struct HealthRoutes {
                 try await pool.query("SELECT 1")
                 return Self.json(#"{"status":"ok","database":"ok"}"#)
             } catch {
-                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+                if let left = Self.failures.admit("\(error)") {
+                    context.logger.warning("readiness check failed", metadata: ["error": "\(error)", "similar_left_out": "\(left)"])
+                }
                 return ProblemDetails(status: .serviceUnavailable, detail: "the database is unavailable", requestId: context.requestID)
-                    .response()
+                    .response(headers: [.retryAfter: "2"])
             }
         }
         router.get("/metrics") { _, _ in

@@ -26,8 +26,7 @@ public struct PageErrorMiddleware: RouterMiddleware {
                 return PageRenderer.redirect(back)
             }
             if status.code >= 500 {
-                context.logger.error(
-                    "page failed", metadata: ["error": "\(LogText.escaped(String(reflecting: error)))", "path": "\(LogText.escaped(path))"])
+                ProblemMiddleware.logFailure("page failed", error: error, path: path, logger: context.logger)
             } else {
                 context.logger.info("page refused", metadata: ["status": "\(status.code)", "error": "\(LogText.escaped("\(error)"))"])
             }
@@ -50,7 +49,9 @@ public struct PageErrorMiddleware: RouterMiddleware {
             secureCookies: pages.secureCookies)
         let page = ErrorPage(
             status: status.code, heading: strings["error_\(code)_title"], text: strings["error_\(code)_text"], requestId: context.requestID)
-        return pages.response("error", title: page.heading, page: page, web: web, status: status)
+        var response = pages.response("error", title: page.heading, page: page, web: web, status: status)
+        if let wait = ProblemMiddleware.retryAfter(status) { response.headers[.retryAfter] = wait }
+        return response
     }
 }
 

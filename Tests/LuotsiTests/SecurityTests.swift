@@ -200,14 +200,15 @@ struct SecurityTests {
         #expect(!SessionStore.isWellFormed(String(repeating: "a", count: 42) + "!"))
     }
 
-    @Test("every connection has a statement timeout and an idle-in-transaction timeout")
+    @Test("every connection has a statement timeout, a lock timeout and an idle-in-transaction timeout")
     func databaseTimeouts() async throws {
         let services = try await TestSupport.isolatedServices()
         let fresh = TestSupport.pool(size: 1)
         let statement: String = try await fresh.query("SHOW statement_timeout")[0].decode("statement_timeout")
         let idle: String = try await fresh.query("SHOW idle_in_transaction_session_timeout")[0].decode(
             "idle_in_transaction_session_timeout")
-        #expect(statement != "0" && idle != "0")
+        let lock: String = try await fresh.query("SHOW lock_timeout")[0].decode("lock_timeout")
+        #expect(statement != "0" && idle != "0" && lock != "0")
         await fresh.close()
         try await TestSupport.tearDown(services)
     }

@@ -48,8 +48,8 @@ public enum ErrorMapping {
         if state.hasPrefix("22") || state == "23514" {
             return (.unprocessableContent, "a value is out of range or malformed", error.column)
         }
-        // 57014: statement_timeout; 25P03: idle_in_transaction_session_timeout.
-        if state.hasPrefix("08") || state.hasPrefix("53") || state == "57P01" || state == "57014" || state == "25P03" {
+        // 57014: statement_timeout; 25P03: idle_in_transaction_session_timeout; 55P03: lock_timeout.
+        if state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57014", "25P03", "55P03"].contains(state) {
             return (.serviceUnavailable, "the database is busy or unavailable; try again shortly", nil)
         }
         return (.internalServerError, "an internal error occurred; it has been logged", nil)

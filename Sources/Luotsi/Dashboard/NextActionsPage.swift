@@ -8,11 +8,7 @@ struct NextActionsPage {
     let services: AppServices
     let pages: PageRenderer
 
-    struct Item: Sendable {
-        let href: String
-        let title: String
-        let detail: String
-    }
+    typealias Item = LinkItem
 
     struct Model: Sendable {
         let ideas: [Item]
@@ -49,27 +45,12 @@ struct NextActionsPage {
                 }
                 let ideas = try await goals("idea")
                 let toSchedule = try await goals("shortlisted")
-                let checkinsDue = dashboard.checkinsDue.prefix(30).map {
-                    Item(
-                        href: "/goals/\($0.goalId.uuidString)", title: $0.title,
-                        detail: $0.lastCheckinAt.map { "\(s["last_checkin"]) \(Formatting.dateTime($0, language))" } ?? s["no_checkins_yet"]
-                    )
-                }
-                let overdueTasks = dashboard.overdueTasks.prefix(30).map {
-                    Item(
-                        href: "/procurements/\($0.procurementId.uuidString)", title: $0.title,
-                        detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
-                }
-                let overdueGoals = dashboard.overdueGoals.prefix(30).map {
-                    Item(
-                        href: "/goals/\($0.goalId.uuidString)", title: $0.title,
-                        detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
-                }
+                let links = DashboardLinks(dashboard, limit: 30, strings: s, language: language)
                 return Model(
-                    ideas: ideas, toSchedule: toSchedule, checkinsDue: Array(checkinsDue), overdueTasks: Array(overdueTasks),
-                    overdueGoals: Array(overdueGoals), checkinDueDays: dashboard.checkinDueDays, hasIdeas: !ideas.isEmpty,
-                    hasToSchedule: !toSchedule.isEmpty, hasCheckinsDue: !checkinsDue.isEmpty,
-                    hasOverdue: !overdueTasks.isEmpty || !overdueGoals.isEmpty)
+                    ideas: ideas, toSchedule: toSchedule, checkinsDue: links.checkinsDue, overdueTasks: links.overdueTasks,
+                    overdueGoals: links.overdueGoals, checkinDueDays: dashboard.checkinDueDays, hasIdeas: !ideas.isEmpty,
+                    hasToSchedule: !toSchedule.isEmpty, hasCheckinsDue: !links.checkinsDue.isEmpty,
+                    hasOverdue: !links.overdueTasks.isEmpty || !links.overdueGoals.isEmpty)
             }
             return pages.response("next-actions", title: s["next_actions_title"], page: model, web: web)
         }

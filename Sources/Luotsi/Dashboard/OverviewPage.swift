@@ -9,11 +9,7 @@ struct OverviewPage {
     let services: AppServices
     let pages: PageRenderer
 
-    struct Item: Sendable {
-        let href: String
-        let title: String
-        let detail: String
-    }
+    typealias Item = LinkItem
 
     struct ThemeRow: Sendable {
         let theme: String
@@ -129,26 +125,15 @@ struct OverviewPage {
         let phaseChart = Charts.bars(
             phases.map { ($0.phase, $0.count) }, id: "chart-phase", title: s["chart_phase_title"], summary: s["chart_phase_desc"])
 
-        let overdueGoals = dashboard.overdueGoals.prefix(50).map {
-            Item(href: "/goals/\($0.goalId.uuidString)", title: $0.title, detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
-        }
-        let overdueTasks = dashboard.overdueTasks.prefix(50).map {
-            Item(
-                href: "/procurements/\($0.procurementId.uuidString)", title: $0.title,
-                detail: "\(s["col_due"]) \(Formatting.date($0.due, language))")
-        }
-        let checkinsDue = dashboard.checkinsDue.prefix(50).map {
-            Item(
-                href: "/goals/\($0.goalId.uuidString)", title: $0.title,
-                detail: $0.lastCheckinAt.map { "\(s["last_checkin"]) \(Formatting.dateTime($0, language))" } ?? s["no_checkins_yet"])
-        }
+        let links = DashboardLinks(dashboard, limit: 50, strings: s, language: language)
         return Model(
             headline: headline, statusChart: statusChart, statusHeaders: statuses.map { s["status_\($0)"] }, themeRows: themeRows,
             themeChart: themeChart, attainment: attainment, attainmentRows: attainmentRows, timeline: timeline, phaseChart: phaseChart,
-            phases: phases, overdueGoals: overdueGoals, overdueTasks: overdueTasks, checkinsDue: checkinsDue,
+            phases: phases, overdueGoals: links.overdueGoals, overdueTasks: links.overdueTasks, checkinsDue: links.checkinsDue,
             offTrack: offTrack.map { Item(href: "/goals/\($0.id.uuidString)", title: $0.title, detail: s["status_off_track"]) },
-            ideasWaiting: ideasWaiting, hasIdeasWaiting: ideasWaiting > 0, hasOverdue: !overdueGoals.isEmpty || !overdueTasks.isEmpty,
-            hasDecisions: !offTrack.isEmpty || !checkinsDue.isEmpty || ideasWaiting > 0, checkinDueDays: dashboard.checkinDueDays)
+            ideasWaiting: ideasWaiting, hasIdeasWaiting: ideasWaiting > 0,
+            hasOverdue: !links.overdueGoals.isEmpty || !links.overdueTasks.isEmpty,
+            hasDecisions: !offTrack.isEmpty || !links.checkinsDue.isEmpty || ideasWaiting > 0, checkinDueDays: dashboard.checkinDueDays)
     }
 
     /// `2026-11` as the language writes a month.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Hummingbird
 import Luotsi
+import ServiceLifecycle
+import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the web pages and the JSON API.")
@@ -31,7 +33,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let pages = try PageRenderer(secureCookies: configuration.secureCookies)
         let app = buildApplication(services: runtime.services, configuration: configuration, pages: pages, logger: runtime.logger)
-        // SIGTERM/SIGINT: the server stops accepting, in-flight requests finish, then the pool closes.
-        try await app.runService()
+        // SIGINT: stop at once, gracefully. SIGTERM (how service managers stop a process): first
+        // drain — readiness answers 503 while requests are still served for the grace period —
+        // then stop accepting, let in-flight requests finish, and close the pool.
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigint], logger: runtime.logger))
+        let services = runtime.services
+        let logger = runtime.logger
+        let grace = configuration.shutdownGrace
+        let drainer = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigterm) {
+                services.draining.start()
+                logger.notice("SIGTERM: draining before shutdown", metadata: ["grace_seconds": "\(grace.components.seconds)"])
+                try? await Task.sleep(for: grace)
+                await group.triggerGracefulShutdown()
+                return
+            }
+        }
+        defer { drainer.cancel() }
+        try await group.run()
     }
 }

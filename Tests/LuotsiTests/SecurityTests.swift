@@ -364,4 +364,15 @@ struct SecurityTests {
         for _ in 0..<1000 { #expect(limiter.admit("connection refused") == nil) }
         #expect(limiter.admit("another kind") == 0)
     }
+
+    @Test("while draining after SIGTERM, readiness answers 503 so that no new work is sent here, and requests are still served")
+    func drainingIsNotReady() async throws {
+        try await APITestWorld.with { world, client in
+            #expect(try await client.call(.get, "/health/ready").status == .ok)
+            world.services.draining.start()
+            let ready = try await client.call(.get, "/health/ready")
+            #expect(ready.status == .serviceUnavailable && ready.headers[.retryAfter] != nil)
+            #expect(try await client.call(.get, "/api/v1/me", token: world.a.tokens[.staff]!).status == .ok)
+        }
+    }
 }

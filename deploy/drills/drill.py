@@ -150,6 +150,11 @@ def sigterm(base, credentials, pid):
     time.sleep(3)
     killed = time.monotonic()
     subprocess.run(["kill", "-TERM", str(pid)], check=True)
+    time.sleep(0.3)
+    try:
+        ready_while_draining, _, _ = call(f"{base}/health/ready", timeout=2)
+    except Exception:
+        ready_while_draining = None
     load.join()
     before = [entry for entry in writers.log if entry[0] < killed]
     in_flight = [entry for entry in before if entry[1] >= killed]
@@ -158,7 +163,9 @@ def sigterm(base, credentials, pid):
     print(f"check-ins sent before SIGTERM {len(before)}, of them in flight at SIGTERM {len(in_flight)}")
     print(f"in-flight requests that got no answer: {sum(1 for entry in in_flight if entry[2] is None)}; "
           f"all sent before SIGTERM and not answered: {sum(1 for entry in before if entry[2] is None)}")
-    print(f"sent after SIGTERM (refused by a closed port, as expected): {len(after)}")
+    print(f"sent after SIGTERM: {len(after)}: answered during the grace period {sum(1 for entry in after if entry[2] is not None)}, "
+          f"refused once the port closed (as expected) {sum(1 for entry in after if entry[2] is None)}")
+    print(f"/health/ready while draining: {ready_while_draining}")
     print(f"acknowledged (201) {writers.acknowledged}; answers by status: {dict(sorted((str(k), v) for k, v in writers.statuses.items()))}")
 
 

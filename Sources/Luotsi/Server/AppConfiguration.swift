@@ -17,6 +17,8 @@ public struct AppConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// How long a sign-in lasts unused.
     public var sessionIdle: Duration
+    /// After SIGTERM: how long requests are still served (readiness already 503) before the listener closes.
+    public var shutdownGrace: Duration
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         host = environment["LUOTSI_HOST"] ?? "127.0.0.1"
@@ -27,6 +29,7 @@ public struct AppConfiguration: Sendable {
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
         sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
         sessionIdle = .seconds(try Self.integer(environment, "LUOTSI_SESSION_IDLE_MINUTES", default: 120, range: 5...1440) * 60)
+        shutdownGrace = .seconds(try Self.integer(environment, "LUOTSI_SHUTDOWN_GRACE_SECONDS", default: 2, range: 0...120))
         secureCookies = ["1", "true", "yes"].contains((environment["LUOTSI_SECURE_COOKIES"] ?? "").lowercased())
         let level = environment["LOG_LEVEL"] ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {

@@ -17,6 +17,8 @@ public struct AppServices: Sendable {
     /// Off only in the test that shows PostgreSQL refuses cross-organisation access on its own:
     /// then a request runs in the organisation its *path* names, as the session's database role.
     public let organisationCheck: Bool
+    /// Set on SIGTERM; readiness then answers 503 while requests are still served.
+    public let draining = Draining()
     public let goals: GoalRepository
     public let discussion = GoalDiscussion()
     public let checkIns = CheckIns()

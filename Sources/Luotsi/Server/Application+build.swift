@@ -32,7 +32,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     // Errors on page addresses become HTML pages in the person's language.
     router.middlewares.add(PageErrorMiddleware(pages: pages))
 
-    HealthRoutes(pool: services.pool).register(on: router)
+    HealthRoutes(pool: services.pool, draining: services.draining).register(on: router)
 
     var api = APIRouter(router: router, table: RouteTable())
     if !services.organisationCheck {

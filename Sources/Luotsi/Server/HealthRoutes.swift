@@ -8,12 +8,17 @@ struct HealthRoutes {
     static let failures = RepeatLimiter()
 
     let pool: PostgresPool
+    let draining: Draining
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/health/live") { _, _ in
             Self.json(#"{"status":"ok"}"#)
         }
         router.get("/health/ready") { _, context in
+            if draining.isDraining {
+                return ProblemDetails(status: .serviceUnavailable, detail: "the process is shutting down", requestId: context.requestID)
+                    .response(headers: [.retryAfter: "1"])
+            }
             do {
                 try await pool.query("SELECT 1")
                 return Self.json(#"{"status":"ok","database":"ok"}"#)

@@ -123,6 +123,9 @@ public struct Migrator: Sendable {
 
     /// Applies what is pending in `schema`, inside the current transaction; returns file names.
     private func apply(_ migrations: [Migration], schema: SchemaName, on connection: PostgresConnection) async throws -> [String] {
+        // Schema changes wait for their locks (many organisations created or migrated at once
+        // contend on the catalogue); the login role's timeouts are for requests, not migrations.
+        try await connection.query("SELECT set_config('lock_timeout', '0', true), set_config('statement_timeout', '0', true)")
         try await connection.query("SELECT set_config('search_path', \(try await connection.quoteIdentifier(schema.rawValue)), true)")
         try await connection.query(
             """

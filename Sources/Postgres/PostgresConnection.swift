@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// An async handle on one PostgreSQL connection.
 ///
@@ -12,6 +13,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let queue: DispatchQueue
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
+    private let retired = Atomic<Bool>(false)
 
     private init(raw: LibPQConnection, queue: DispatchQueue) {
         self.raw = raw
@@ -85,9 +87,14 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// Marks the connection as not to be used again: the pool closes it when it comes back.
+    /// For a backend whose own caches went stale (the server cannot be told to refresh them).
+    public func retire() { retired.store(true, ordering: .relaxed) }
+
     /// `true` when usable and not inside a transaction: fit to go back to the pool.
     func isReusable() async -> Bool {
-        await withCheckedContinuation { continuation in
+        if retired.load(ordering: .relaxed) { return false }
+        return await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: self.raw.isIdleAndHealthy) }
         }
     }

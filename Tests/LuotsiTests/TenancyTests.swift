@@ -1,6 +1,7 @@
 import Foundation
 import Luotsi
 import Postgres
+import Synchronization
 import Testing
 
 @Suite("Schema-per-organisation tenancy")
@@ -74,6 +75,66 @@ struct TenancyTests {
         try await TestSupport.tearDown(services)
     }
 
+    /// Issue 7, point 11: PostgreSQL 15 can keep a backend's role-membership list from before a
+    /// grant that committed meanwhile, so the switch into a brand-new organisation was refused
+    /// (42501) on some pooled connections until the next role change anywhere.
+    @Test("a new organisation is usable on every pooled connection while others are being created")
+    func newOrganisationUsableAtOnceUnderConcurrentCreation() async throws {
+        let services = try await TestSupport.isolatedServices(pool: TestSupport.pool(size: 10))
+        let suffix = TestSupport.uniqueSuffix()
+        let probe = SwitchProbe()
+        try await withThrowingTaskGroup(of: Void.self) { workers in
+            for _ in 0..<7 {
+                workers.addTask {
+                    while !probe.done.load(ordering: .relaxed) {
+                        // Mostly the newest organisation: the one whose membership is freshest.
+                        guard let schema = probe.created.withLock({ $0.isEmpty ? nil : (Bool.random() ? $0.last : $0.randomElement()) })
+                        else {
+                            try await Task.sleep(for: .milliseconds(5))
+                            continue
+                        }
+                        do {
+                            try await services.tenants.withTenant(schema) { try await $0.query("SELECT count(*) FROM goals") }
+                            probe.switches.add(1, ordering: .relaxed)
+                        } catch {
+                            probe.failures.withLock { $0.append("\(schema): \(error)") }
+                        }
+                    }
+                }
+            }
+            // Other organisations being created at the same time, at a busy platform's pace: each
+            // role grant makes every backend drop its membership list, which widens the race.
+            workers.addTask {
+                let connection = try await PostgresConnection.connect(conninfo: TestSupport.conninfo)
+                var index = 0
+                while !probe.done.load(ordering: .relaxed) {
+                    let role = "t_churn_\(suffix)_\(index)"
+                    index += 1
+                    try await connection.query("CREATE ROLE \(identifier: role) NOLOGIN")
+                    try await connection.query("GRANT \(identifier: role) TO CURRENT_USER")
+                    try await connection.query("DROP ROLE \(identifier: role)")
+                }
+                await connection.close()
+            }
+            defer { probe.done.store(true, ordering: .relaxed) }
+            try await withThrowingTaskGroup(of: Void.self) { creators in
+                for creator in 0..<3 {
+                    creators.addTask {
+                        for index in 0..<6 {
+                            let organisation = try await services.organisations.create(
+                                slug: "new\(creator)-\(index)-\(suffix)", name: "New \(creator) \(index)", management: nil)
+                            probe.created.withLock { $0.append(organisation.schema) }
+                        }
+                    }
+                }
+                try await creators.waitForAll()
+            }
+        }
+        #expect(probe.switches.load(ordering: .relaxed) > 36)
+        #expect(probe.failures.withLock { $0 }.isEmpty, "\(probe.failures.withLock { $0.prefix(3) })")
+        try await TestSupport.tearDown(services)
+    }
+
     @Test("search_path and role set in one pooled transaction are not seen by the next")
     func tenantSettingsDoNotLeak() async throws {
         let pool = TestSupport.pool(size: 1)
@@ -127,4 +188,12 @@ struct TenancyTests {
         #expect(names == "Boss")
         try await TestSupport.tearDown(services)
     }
+}
+
+/// What the concurrent-creation test's tasks share.
+private final class SwitchProbe: Sendable {
+    let created = Mutex<[SchemaName]>([])
+    let done = Atomic<Bool>(false)
+    let switches = Atomic<Int>(0)
+    let failures = Mutex<[String]>([])
 }

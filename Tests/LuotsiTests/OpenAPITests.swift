@@ -43,4 +43,31 @@ struct OpenAPITests {
             #expect(response.body == OpenAPIDocument.data)
         }
     }
+
+    /// Issue 7, point 13: an undeclared method on an existing address answered 404.
+    @Test("every other method on a documented address answers 405 with the documented methods in Allow")
+    func undeclaredMethodsAre405() async throws {
+        let documented = try Self.documentedRoutes()
+        var methodsByPath: [String: Set<String>] = [:]
+        for route in documented {
+            let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+            methodsByPath[parts[1], default: []].insert(parts[0])
+        }
+        let addresses = methodsByPath.sorted(by: { $0.key < $1.key })
+        try await APITestWorld.with { world, client in
+            let token = world.a.tokens[.management]!
+            for (path, methods) in addresses {
+                let concrete = path.replacingOccurrences(of: "{org}", with: world.a.slug)
+                    .replacingOccurrences(of: "{id}", with: UUID().uuidString).replacingOccurrences(of: "{version}", with: "1")
+                    .replacingOccurrences(of: "{code}", with: "X-1")
+                for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"] where !methods.contains(method) {
+                    let response = try await client.call(HTTPRequest.Method(method)!, concrete, token: token)
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
+                    let allowed = Set((response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    #expect(allowed == methods, "\(method) \(path): Allow \(allowed.sorted())")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
+        }
+    }
 }

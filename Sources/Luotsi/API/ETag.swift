@@ -6,13 +6,16 @@ import Hummingbird
 public enum ETag {
     public static func value(version: Int) -> String { "\"v\(version)\"" }
 
-    /// The version the client's `If-Match` names.
-    public static func expectedVersion(_ request: Request) throws -> Int {
-        guard let header = request.headers[.ifMatch], !header.isEmpty else { throw LuotsiError.preconditionRequired }
+    /// The version the client's `If-Match` names; `nil` for `*` (RFC 9110: any current version,
+    /// for a client that means to overwrite whatever is there).
+    public static func expectedVersion(_ request: Request) throws -> Int? {
+        guard let header = request.headers[.ifMatch] else { throw LuotsiError.preconditionRequired }
         var text = header.trimmingCharacters(in: .whitespaces)
+        if text == "*" { return nil }
         if text.hasPrefix("W/") { text.removeFirst(2) }
-        guard text.hasPrefix("\"v"), text.hasSuffix("\""), let version = Int(text.dropFirst(2).dropLast()) else {
-            throw LuotsiError.preconditionFailed
+        let digits = text.hasPrefix("\"v") && text.hasSuffix("\"") && text.count > 3 ? text.dropFirst(2).dropLast() : ""
+        guard (1...9).contains(digits.count), digits.allSatisfy({ $0 >= "0" && $0 <= "9" }), let version = Int(digits) else {
+            throw LuotsiError.malformed("If-Match must be an ETag this API gave out (\"v<version>\") or *")
         }
         return version
     }

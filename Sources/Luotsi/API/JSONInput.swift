@@ -33,7 +33,9 @@ public enum JSONBody {
             throw LuotsiError.malformed("the body is not valid JSON")
         }
         guard let object = parsed as? [String: Any] else { throw LuotsiError.malformed("the body must be a JSON object") }
-        return (object, data)
+        var changed = false
+        let normalised = try JSONNumbers.normalise(object, path: "", changed: &changed) as! [String: Any]
+        return changed ? (normalised, try JSONSerialization.data(withJSONObject: normalised)) : (object, data)
     }
 
     /// Decodes a body of type `T`, refusing unknown fields.
@@ -144,4 +146,43 @@ public enum APICoding {
 /// RFC 3339 timestamps in UTC with microseconds.
 enum RFC3339 {
     static func format(_ date: Date) -> String { PostgresTimestamp.format(date) }
+}
+
+/// Numbers as the API keeps them: magnitudes up to 10^15, and amounts (euros, indicator values)
+/// to 6 decimal places. JSON allows any double (1e-300, 1.7e308), which `Decimal` cannot hold;
+/// rounding the amounts here means every amount the OpenAPI document allows is stored, and a
+/// larger number is a 422 naming its field. Whole-number fields are left for the decoder, which
+/// refuses a fraction.
+enum JSONNumbers {
+    static let limit = 1e15
+    /// The members that hold amounts (`Decimal` in the input types).
+    static let amountKeys: Set<String> = ["value", "target", "baseline", "estimatedValue"]
+
+    static func normalise(_ value: Any, path: String, changed: inout Bool) throws -> Any {
+        switch value {
+        case let object as [String: Any]:
+            var result: [String: Any] = [:]
+            for (key, inner) in object {
+                result[key] = try normalise(inner, path: path.isEmpty ? key : "\(path).\(key)", changed: &changed)
+            }
+            return result
+        case let array as [Any]:
+            return try array.enumerated().map { index, inner in try normalise(inner, path: "\(path)[\(index)]", changed: &changed) }
+        case let number as NSNumber:
+            // Booleans are NSNumbers too ("c"); whole numbers ("i", "q", "Q") pass unless too large.
+            let type = String(cString: number.objCType)
+            if type == "c" { return number }
+            let double = number.doubleValue
+            guard double.isFinite, abs(double) <= limit else {
+                throw LuotsiError.invalid(field: path, reason: "must be between -10^15 and 10^15")
+            }
+            let key = path.split(separator: ".").last.map { String($0.prefix { $0 != "[" }) } ?? ""
+            guard type == "d" || type == "f", amountKeys.contains(key) else { return number }
+            let rounded = (double * 1_000_000).rounded() / 1_000_000
+            if rounded != double { changed = true }
+            return NSNumber(value: rounded)
+        default:
+            return value
+        }
+    }
 }

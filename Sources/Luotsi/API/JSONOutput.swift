@@ -23,7 +23,8 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
     public let nextCursor: String?
 }
 
-/// `?limit=` (1–200, default 50) and `?cursor=` (opaque; the last `seq` seen).
+/// `?limit=` (1–200, default 50) and `?cursor=`: the `nextCursor` of the previous page, which is
+/// the position (decimal digits) after which the next page starts.
 public struct PageRequest: Sendable {
     public let limit: Int
     public let after: Int64
@@ -43,10 +44,11 @@ public struct PageRequest: Sendable {
         } else {
             self.limit = 50
         }
-        if let cursor = query["cursor"].map(String.init), !cursor.isEmpty {
-            guard let data = Data(base64Encoded: cursor.base64URLToBase64()), let text = String(data: data, encoding: .utf8),
-                text.hasPrefix("s:"), let after = Int64(text.dropFirst(2)), after >= 0
-            else { throw LuotsiError.invalid(field: "cursor", reason: "is not a cursor this API gave out") }
+        if let cursor = query["cursor"].map(String.init) {
+            // Every value of the documented form is a valid position: no cursor is refused for
+            // pointing nowhere; it just yields an empty page.
+            guard (1...18).contains(cursor.utf8.count), cursor.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let after = Int64(cursor)
+            else { throw LuotsiError.invalid(field: "cursor", reason: "must be the nextCursor of a previous page (1–18 digits)") }
             self.after = after
         } else {
             self.after = 0
@@ -60,17 +62,7 @@ public struct PageRequest: Sendable {
         return Page(items: items.map(\.item), nextCursor: next)
     }
 
-    static func cursor(_ seq: Int64) -> String {
-        Encoding.base64URL(Data("s:\(seq)".utf8))
-    }
-}
-
-extension String {
-    func base64URLToBase64() -> String {
-        var text = replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        return text
-    }
+    static func cursor(_ seq: Int64) -> String { String(seq) }
 }
 
 /// Query-string and path helpers that fail with a 4xx naming the parameter.
@@ -82,8 +74,15 @@ public enum RequestValues {
         return id
     }
 
+    /// A query value of the API: `nil` only when the parameter is absent. A parameter given
+    /// empty (`?lang=`) is a value like any other, so its checks refuse it rather than ignore it.
     public static func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        request.uri.queryParameters[Substring(name)].map(String.init)
+    }
+
+    /// A query value for a page, where an empty one (a form's blank field) means "not given".
+    public static func nonEmptyQuery(_ request: Request, _ name: String) -> String? {
+        query(request, name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A query value that must be one of `allowed`.

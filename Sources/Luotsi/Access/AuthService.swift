@@ -80,9 +80,7 @@ public struct AuthService: Sendable {
                         language: try row.decode("language", as: String?.self).flatMap(Language.init)))
             }
         }
-        // bcrypt reads only 72 bytes, so a longer password is never one we stored.
-        let valid =
-            try await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash) && password.utf8.count <= PasswordHasher.maxBytes
+        let valid = try await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash)
         guard valid, let identity else { throw LuotsiError.unauthenticated }
         try await throttle.succeeded(organisation: slug, email: email, address: address)
         if case .member(let member) = identity, member.organisation.status == .suspended {

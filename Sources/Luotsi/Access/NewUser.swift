@@ -14,17 +14,14 @@ public struct NewUser: Sendable {
 
     /// Checks and normalises the fields (email lower-cased, name trimmed).
     public func validated() throws -> NewUser {
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = email.trimmingCharacters(in: TextRules.blanks).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), email.count <= 254,
-            !email.contains(where: \.isWhitespace)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), self.email.unicodeScalars.count <= 254,
+            !email.unicodeScalars.contains(where: TextRules.blanks.contains)
         else {
             throw LuotsiError.invalid(field: "email", reason: "must be an email address such as name@example.fi")
         }
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else {
-            throw LuotsiError.invalid(field: "name", reason: "must be 1–200 characters")
-        }
+        let name = try TextRules.required(name, field: "name", max: 200)
         try PasswordHasher.validate(password)
         return NewUser(email: email, name: name, password: password)
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Dispatch
 import Foundation
 import HummingbirdBcrypt
@@ -8,8 +9,8 @@ import HummingbirdBcrypt
 public enum PasswordHasher {
     /// bcrypt cost; 12 is the floor for stored passwords.
     public static let cost: UInt8 = 12
-    /// bcrypt reads only the first 72 bytes of a password.
-    public static let maxBytes = 72
+    /// bcrypt reads only the first 72 bytes of its input.
+    static let bcryptBytes = 72
 
     private static let queue = DispatchQueue(label: "luotsi.bcrypt", attributes: .concurrent)
     static let gate = BcryptGate(limit: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), queueLimit: 64)
@@ -17,7 +18,7 @@ public enum PasswordHasher {
     public static func hash(_ password: String) async -> String {
         _ = await gate.enter(bounded: false)
         let hashed = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: Bcrypt.hash(password, cost: cost)) }
+            queue.async { continuation.resume(returning: Bcrypt.hash(bcryptInput(password), cost: cost)) }
         }
         await gate.leave()
         return hashed
@@ -27,20 +28,25 @@ public enum PasswordHasher {
     public static func verify(_ password: String, hash: String) async throws -> Bool {
         guard await gate.enter(bounded: true) else { throw LuotsiError.throttled }
         let valid = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: Bcrypt.verify(password, hash: hash)) }
+            queue.async { continuation.resume(returning: Bcrypt.verify(bcryptInput(password), hash: hash)) }
         }
         await gate.leave()
         return valid
     }
 
-    /// Passwords are 12–200 characters and at most 72 bytes (what bcrypt reads); length beats
-    /// composition rules (NIST SP 800-63B). U+0000 cannot be stored or compared, so it is refused.
+    /// What bcrypt is given. bcrypt would ignore everything after 72 bytes, so a longer password
+    /// is first reduced to its SHA-256 (51 bytes as text): every character of it counts. A
+    /// password of at most 72 bytes is given as it is, so hashes stored before stay valid.
+    static func bcryptInput(_ password: String) -> String {
+        guard password.utf8.count > bcryptBytes else { return password }
+        return "sha256:" + Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
+    }
+
+    /// Passwords are 12–200 characters (Unicode code points, as JSON Schema counts them); length
+    /// beats composition rules (NIST SP 800-63B). U+0000 cannot be passed to bcrypt, so it is refused.
     public static func validate(_ password: String) throws {
-        guard (12...200).contains(password.count) else {
+        guard (12...200).contains(password.unicodeScalars.count) else {
             throw LuotsiError.invalid(field: "password", reason: "must be 12–200 characters")
-        }
-        guard password.utf8.count <= maxBytes else {
-            throw LuotsiError.invalid(field: "password", reason: "must be at most 72 bytes (fewer characters when it has ä, ö or å)")
         }
         guard !password.contains("\u{0}") else {
             throw LuotsiError.invalid(field: "password", reason: "must not contain the NUL character")

@@ -49,10 +49,10 @@ public struct Passwords: Sendable {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let code = code.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !email.contains("\u{0}"), !slug.contains("\u{0}"), !code.contains("\u{0}") else {
-            throw LuotsiError.invalid(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
+            throw LuotsiError.wrongSecret(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
         }
         try await throttle.attempt(organisation: slug, email: email, address: address)
-        let refused = LuotsiError.invalid(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
+        let refused = LuotsiError.wrongSecret(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
         guard let organisation = try? await organisations.find(slug: slug), organisation.status == .active else { throw refused }
         let hash = await PasswordHasher.hash(newPassword)
         let userID: UUID? = try await sessions.tenants.withTenant(organisation.schema) { connection in
@@ -96,8 +96,8 @@ public struct Passwords: Sendable {
                     .single()?
                     .decode("password_hash")
             }
-        guard let stored, current.utf8.count <= PasswordHasher.maxBytes, try await PasswordHasher.verify(current, hash: stored) else {
-            throw LuotsiError.invalid(field: "currentPassword", reason: "is not your current password")
+        guard let stored, try await PasswordHasher.verify(current, hash: stored) else {
+            throw LuotsiError.wrongSecret(field: "currentPassword", reason: "is not your current password")
         }
         let hash = await PasswordHasher.hash(new)
         switch identity {

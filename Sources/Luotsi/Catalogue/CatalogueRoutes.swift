@@ -84,15 +84,13 @@ struct CatalogueRoutes {
         api.platform(.post, "/api/v1/platform/catalogue/draft/publish", .manageCatalogue) { request, _, admin in
             let input = try await JSONBody.decode(PublishInput.self, from: request)
             let note = input.note ?? ""
-            guard note.count <= 2000 else { throw LuotsiError.invalid(field: "note", reason: "at most 2000 characters") }
+            _ = try TextRules.limited(note, field: "note", max: 2000)
             let version = try await catalogue.publishDraft(note: note, by: .admin(admin))
             return try JSONOutput.response(try await catalogue.view(language: try Self.language(request), version: version))
         }
         api.platform(.get, "/api/v1/platform/rollup", .readRollup) { request, _, _ in
             try JSONOutput.response(
-                try await NationalRollup.build(
-                    organisations: services.organisations, tenants: services.tenants, catalogue: catalogue,
-                    language: try Self.language(request)))
+                try await NationalRollup.build(cache: services.rollup, catalogue: catalogue, language: try Self.language(request)))
         }
     }
 }

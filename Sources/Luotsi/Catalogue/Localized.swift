@@ -23,10 +23,7 @@ public struct Localized: Codable, Sendable, Equatable {
     /// All three present and within `maxLength`.
     func validate(field: String, maxLength: Int = 2000) throws {
         for (language, text) in [("fi", fi), ("sv", sv), ("en", en)] {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= maxLength else {
-                throw LuotsiError.invalid(field: "\(field).\(language)", reason: "must be 1–\(maxLength) characters")
-            }
+            _ = try TextRules.required(text, field: "\(field).\(language)", max: maxLength)
         }
     }
 }

@@ -33,12 +33,16 @@ public struct NationalRollup: Codable, Sendable {
     public let minimumOrganisations: Int
     public let goals: [GoalFigures]
 
+    /// What the roll-up is made of: the latest status and attainment of each adopted catalogue
+    /// goal in each counted organisation. Reading it touches every organisation, so it is kept
+    /// for a while (`RollupCache`) rather than read again on every request.
+    public struct Adoptions: Sendable {
+        let organisations: Int
+        let perCode: [String: [(status: String, attainment: Int?)]]
+    }
+
     /// Reads each counted organisation's adoptions inside that organisation's own transaction.
-    public static func build(
-        organisations: OrganisationRepository, tenants: TenantDatabase, catalogue: CatalogueRepository, language: Language
-    ) async throws -> NationalRollup {
-        let view = try await catalogue.view(language: language)
-        let platform = catalogue.platform.rawValue
+    static func gather(organisations: OrganisationRepository, tenants: TenantDatabase, platform: SchemaName) async throws -> Adoptions {
         let established = Date.now.addingTimeInterval(-Double(minimumAgeDays) * 86_400)
         let counted = try await organisations.list().filter { $0.createdAt <= established }
         var perCode: [String: [(status: String, attainment: Int?)]] = [:]
@@ -48,7 +52,7 @@ public struct NationalRollup: Codable, Sendable {
                     """
                     SELECT DISTINCT ON (c.code) c.code, g.status,
                         (SELECT attainment FROM checkins k WHERE k.goal_id = g.id ORDER BY k.seq DESC LIMIT 1) AS attainment
-                    FROM goals g JOIN \(identifier: platform).catalogue_goals c ON c.id = g.catalogue_goal_id
+                    FROM goals g JOIN \(identifier: platform.rawValue).catalogue_goals c ON c.id = g.catalogue_goal_id
                     ORDER BY c.code, g.updated_at DESC
                     """)
             }
@@ -56,6 +60,14 @@ public struct NationalRollup: Codable, Sendable {
                 perCode[try row.decode("code"), default: []].append((try row.decode("status"), try row.decode("attainment", as: Int?.self)))
             }
         }
+        return Adoptions(organisations: counted.count, perCode: perCode)
+    }
+
+    /// The roll-up in `language`, from adoptions at most `RollupCache.maxAge` old.
+    public static func build(cache: RollupCache, catalogue: CatalogueRepository, language: Language) async throws -> NationalRollup {
+        let view = try await catalogue.view(language: language)
+        let adoptions = try await cache.adoptions()
+        let perCode = adoptions.perCode
         let goals = view.themes.flatMap { theme in
             theme.goals.map { goal -> GoalFigures in
                 let adoptions = perCode[goal.code] ?? []
@@ -75,7 +87,8 @@ public struct NationalRollup: Codable, Sendable {
             }
         }
         return NationalRollup(
-            catalogueVersion: view.version, language: language, organisations: counted.count, minimumOrganisations: minimumOrganisations,
+            catalogueVersion: view.version, language: language, organisations: adoptions.organisations,
+            minimumOrganisations: minimumOrganisations,
             goals: goals)
     }
 

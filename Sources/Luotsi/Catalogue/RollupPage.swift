@@ -25,8 +25,7 @@ struct RollupPage {
     func register(on web: WebRouter) {
         web.platform(.get, "/platform/rollup", .readRollup) { web, _ in
             let s = web.strings
-            let rollup = try await NationalRollup.build(
-                organisations: services.organisations, tenants: services.tenants, catalogue: services.catalogue, language: web.language)
+            let rollup = try await NationalRollup.build(cache: services.rollup, catalogue: services.catalogue, language: web.language)
             let rows = rollup.goals.map { goal in
                 Row(
                     code: goal.code, name: goal.name, adoptedBy: goal.adoptedBy.map(String.init) ?? s["rollup_suppressed"],

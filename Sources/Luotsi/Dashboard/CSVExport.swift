@@ -5,6 +5,9 @@ import Postgres
 /// programs read ä, ö and å right), CRLF lines, RFC 4180 quoting.
 public enum CSVExport {
     public static let kinds = ["goals", "checkins", "tasks"]
+    /// An export is one response built in memory: at most this many rows, so that one request
+    /// cannot take the server's memory (a larger one is refused, 409, rather than cut short).
+    static let maxRows = 100_000
 
     public static func make(_ what: String, on connection: PostgresConnection) async throws -> String {
         let header: [String]
@@ -22,6 +25,7 @@ public enum CSVExport {
                        (SELECT attainment::text FROM checkins c WHERE c.goal_id = g.id ORDER BY c.seq DESC LIMIT 1) AS attainment,
                        to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created
                 FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id LEFT JOIN users u ON u.id = g.owner_id ORDER BY g.seq
+                LIMIT \(maxRows + 1)
                 """)
         case "checkins":
             header = ["goal_id", "goal", "at", "author", "status", "attainment", "phase", "comment"]
@@ -30,6 +34,7 @@ public enum CSVExport {
                 SELECT g.id::text, g.title, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), u.email, c.status,
                        c.attainment::text, c.phase, c.comment
                 FROM checkins c JOIN goals g ON g.id = c.goal_id JOIN users u ON u.id = c.author_id ORDER BY c.seq
+                LIMIT \(maxRows + 1)
                 """)
         case "tasks":
             header = ["id", "procurement", "goal", "title", "assignee", "due", "phase", "status"]
@@ -38,9 +43,13 @@ public enum CSVExport {
                 SELECT t.id::text, p.title AS procurement, g.title AS goal, t.title, u.email, t.due::text, t.phase, t.status
                 FROM tasks t JOIN procurements p ON p.id = t.procurement_id JOIN goals g ON g.id = t.goal_id
                 LEFT JOIN users u ON u.id = t.assignee_id ORDER BY t.seq
+                LIMIT \(maxRows + 1)
                 """)
         default:
             throw LuotsiError.invalid(field: "what", reason: "must be one of \(kinds.joined(separator: ", "))")
+        }
+        guard rows.count <= maxRows else {
+            throw LuotsiError.conflict("the export would have more than \(maxRows) rows; ask the platform administrator for a full copy")
         }
         var text = "\u{FEFF}" + line(header)
         for row in rows { text += line(row.values.map { $0 ?? "" }) }

@@ -65,6 +65,11 @@ public struct Dashboard: Codable, Sendable {
 
     /// Builds the picture inside the organisation's transaction. `checkinDueDays` overrides the
     /// organisation's setting for this request.
+    /// Each list of the dashboard shows at most this many items (the earliest due first; the
+    /// newest procurements), so one large organisation's dashboard stays one bounded read.
+    /// The charts' counts always cover everything.
+    static let listLimit = 200
+
     public static func build(checkinDueDays override: Int?, on connection: PostgresConnection) async throws -> Dashboard {
         let today: CalendarDate = try await connection.query("SELECT current_date AS today")[0].decode("today")
         let stored = try await Settings.read(on: connection).checkinDueDays
@@ -84,17 +89,17 @@ public struct Dashboard: Codable, Sendable {
         let schedule = try await connection.query(
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
-            WHERE start_date IS NOT NULL OR due_date IS NOT NULL ORDER BY start_date NULLS LAST, due_date, title
+            WHERE start_date IS NOT NULL OR due_date IS NOT NULL ORDER BY start_date NULLS LAST, due_date, title LIMIT \(Self.listLimit)
             """
         ).map(scheduleItem)
         let overdueGoals = try await connection.query(
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
-            WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date ORDER BY due_date, title
+            WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date ORDER BY due_date, title LIMIT \(Self.listLimit)
             """
         ).map(scheduleItem)
         let overdueTasks = try await connection.query(
-            "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title"
+            "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title LIMIT \(Self.listLimit)"
         ).map {
             OverdueTask(
                 taskId: try $0.decode("id"), title: try $0.decode("title"), procurementId: try $0.decode("procurement_id"),
@@ -105,7 +110,7 @@ public struct Dashboard: Codable, Sendable {
             SELECT g.id, g.title, g.owner_id, c.last FROM goals g
             LEFT JOIN LATERAL (SELECT max(created_at) AS last FROM checkins WHERE goal_id = g.id) c ON true
             WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(Int32(days)))
-            ORDER BY c.last NULLS FIRST, g.title
+            ORDER BY c.last NULLS FIRST, g.title LIMIT \(Self.listLimit)
             """
         ).map {
             CheckinDue(
@@ -113,10 +118,14 @@ public struct Dashboard: Codable, Sendable {
                 lastCheckinAt: try $0.decode("last"))
         }
         var phases: [String: [PhaseGroup.Procurement]] = [:]
-        let procurements = try await connection.query("SELECT id, title, phase FROM procurements ORDER BY seq")
+        let procurements = try await connection.query(
+            "SELECT id, title, phase FROM (SELECT id, title, phase, seq FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) p ORDER BY seq")
         var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]
         for row in try await connection.query(
-            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IS NOT NULL ORDER BY seq")
+            """
+            SELECT id, title, status, procurement_id FROM goals
+            WHERE procurement_id IN (SELECT id FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) ORDER BY seq
+            """)
         {
             goalsByProcurement[try row.decode("procurement_id"), default: []].append(
                 .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))

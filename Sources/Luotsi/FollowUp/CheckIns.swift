@@ -61,7 +61,7 @@ public struct CheckIns: Sendable {
         }
         guard (0...100).contains(input.attainment) else { throw LuotsiError.invalid(field: "attainment", reason: "must be 0–100") }
         let comment = input.comment ?? ""
-        guard comment.count <= 5000 else { throw LuotsiError.invalid(field: "comment", reason: "must be at most 5000 characters") }
+        _ = try TextRules.limited(comment, field: "comment", max: 5000)
         guard
             let goal = try await connection.query(
                 """

@@ -34,8 +34,7 @@ public struct GoalDiscussion: Sendable {
         async throws -> Comment
     {
         try await requireGoal(goalID, on: connection)
-        let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...5000).contains(text.count) else { throw LuotsiError.invalid(field: "text", reason: "must be 1–5000 characters") }
+        let text = try TextRules.required(input.text, field: "text", max: 5000)
         let row = try await connection.query(
             """
             WITH c AS (INSERT INTO goal_comments (goal_id, author_id, text) VALUES (\(goalID), \(actor.id), \(text)) RETURNING *)

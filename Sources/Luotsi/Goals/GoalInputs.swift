@@ -73,15 +73,11 @@ public struct CommentInput: JSONInput, Sendable {
 /// Field checks shared by the goal inputs.
 enum GoalValidation {
     static func title(_ text: String, field: String = "title") throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...300).contains(trimmed.count) else { throw LuotsiError.invalid(field: field, reason: "must be 1–300 characters") }
-        return trimmed
+        try TextRules.required(text, field: field, max: 300)
     }
 
     static func description(_ text: String?) throws -> String {
-        let text = text ?? ""
-        guard text.count <= 10_000 else { throw LuotsiError.invalid(field: "description", reason: "must be at most 10000 characters") }
-        return text
+        try TextRules.limited(text ?? "", field: "description", max: 10_000)
     }
 
     static func priority(_ value: Int?) throws -> Int? {
@@ -110,7 +106,7 @@ enum GoalValidation {
             guard ["increase", "decrease"].contains(item.direction) else {
                 throw LuotsiError.invalid(field: "indicators[\(index)].direction", reason: "must be increase or decrease")
             }
-            guard (item.unit ?? "").count <= 40 else {
+            guard (item.unit ?? "").unicodeScalars.count <= 40 else {
                 throw LuotsiError.invalid(field: "indicators[\(index)].unit", reason: "at most 40 characters")
             }
             if let baseline = item.baseline, baseline == item.target {

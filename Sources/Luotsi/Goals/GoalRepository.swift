@@ -50,7 +50,7 @@ public struct GoalRepository: Sendable {
             throw LuotsiError.invalid(field: "procurementId", reason: "only procurement goals belong to a procurement")
         case (.procurement, .some(let procurementID)):
             guard try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() != nil else {
-                throw LuotsiError.invalid(field: "procurementId", reason: "no such procurement")
+                throw LuotsiError.unknownReference(field: "procurementId", what: "no such procurement")
             }
         case (.organisation, nil): break
         }
@@ -66,7 +66,7 @@ public struct GoalRepository: Sendable {
                     WHERE g.id = \(catalogueGoalID)
                     """
                 ).single()
-            else { throw LuotsiError.invalid(field: "catalogueGoalId", reason: "no such published catalogue goal") }
+            else { throw LuotsiError.unknownReference(field: "catalogueGoalId", what: "no such published catalogue goal") }
             let name = try row.decode("name", as: JSONB.self).decode(Localized.self)
             title = title ?? name.fi
             themeCode = try row.decode("theme")
@@ -89,7 +89,7 @@ public struct GoalRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int, with input: GoalPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, expectedVersion: Int?, with input: GoalPatchInput, by actor: Identity.Member, on connection: PostgresConnection
     )
         async throws -> GoalView
     {
@@ -141,7 +141,7 @@ public struct GoalRepository: Sendable {
         return after
     }
 
-    /// Moves a goal through the funnel. Invalid moves are 422; scheduling needs owner, start and
+    /// Moves a goal through the funnel. Invalid moves are 409; scheduling needs owner, start and
     /// due; closing records the reason as the evaluation. Organisation-level goals are scheduled,
     /// dropped and closed by management only (leads sift them).
     public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
@@ -150,11 +150,10 @@ public struct GoalRepository: Sendable {
         guard let target = GoalStatus(rawValue: input.to) else {
             throw LuotsiError.invalid(field: "to", reason: "must be one of \(GoalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...5000).contains(reason.count) else { throw LuotsiError.invalid(field: "reason", reason: "must be 1–5000 characters") }
+        let reason = try TextRules.required(input.reason, field: "reason", max: 5000)
         let before = try await lockForUpdate(id, expectedVersion: nil, viewer: actor, on: connection)
         guard before.status.canMove(to: target) else {
-            throw LuotsiError.invalid(field: "to", reason: "a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
+            throw LuotsiError.conflict("a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
         }
         if !target.isSifting {
             guard Permissions.allows(actor, .scheduleGoal) else { throw LuotsiError.forbidden() }
@@ -254,8 +253,8 @@ public struct GoalRepository: Sendable {
             ).single() != nil {
                 try await connection.query("INSERT INTO goal_alignments (goal_id, aligns_to_catalogue_id) VALUES (\(id), \(target))")
             } else {
-                throw LuotsiError.invalid(
-                    field: "alignsTo", reason: "\(target) is neither an organisation goal nor a national catalogue goal")
+                throw LuotsiError.unknownReference(
+                    field: "alignsTo", what: "\(target) is neither an organisation goal nor a national catalogue goal")
             }
         }
     }
@@ -282,7 +281,7 @@ public struct GoalRepository: Sendable {
                 try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_indicators WHERE id = \(catalogueIndicator)")
                     .single() == nil
             {
-                throw LuotsiError.invalid(field: "indicators[\(index)].catalogueIndicatorId", reason: "no such catalogue indicator")
+                throw LuotsiError.unknownReference(field: "indicators[\(index)].catalogueIndicatorId", what: "no such catalogue indicator")
             }
             if index < existing.count {
                 try await connection.query(
@@ -310,13 +309,13 @@ public struct GoalRepository: Sendable {
             try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_themes WHERE code = \(code) LIMIT 1").single()
                 != nil
         else {
-            throw LuotsiError.invalid(field: "themeCode", reason: "no such theme in the national catalogue")
+            throw LuotsiError.unknownReference(field: "themeCode", what: "no such theme in the national catalogue")
         }
     }
 
     static func requireActiveUser(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
         guard try await connection.query("SELECT 1 FROM users WHERE id = \(id) AND active").single() != nil else {
-            throw LuotsiError.invalid(field: field, reason: "no such active user in this organisation")
+            throw LuotsiError.unknownReference(field: field, what: "no such active user in this organisation")
         }
     }
 }

@@ -124,6 +124,6 @@ extension PageRequest {
     /// A page of `limit` (unless `?limit=` says otherwise) from the request's cursor.
     init(limit: Int, request: Request) throws {
         let asked = try PageRequest(request: request)
-        self.init(limit: RequestValues.query(request, "limit") == nil ? limit : asked.limit, after: asked.after)
+        self.init(limit: RequestValues.nonEmptyQuery(request, "limit") == nil ? limit : asked.limit, after: asked.after)
     }
 }

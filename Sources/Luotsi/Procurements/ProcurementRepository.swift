@@ -48,14 +48,14 @@ public struct ProcurementRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, expectedVersion: Int?, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: PostgresConnection
     )
         async throws -> ProcurementView
     {
         guard let row = try await connection.query("SELECT version, phase FROM procurements WHERE id = \(id) FOR UPDATE").single() else {
             throw LuotsiError.notFound("procurement")
         }
-        guard try row.decode("version", as: Int.self) == expectedVersion else { throw LuotsiError.preconditionFailed }
+        if let expectedVersion, try row.decode("version", as: Int.self) != expectedVersion { throw LuotsiError.preconditionFailed }
         let before = try await get(id, on: connection)
         var assignments: [SQL] = ["version = version + 1", "updated_at = now()"]
         if input.title.isPresent {
@@ -95,8 +95,8 @@ public struct ProcurementRepository: Sendable {
     }
 
     private func validate(reference: String?, category: String?, value: Decimal?) throws {
-        if let reference, reference.count > 100 { throw LuotsiError.invalid(field: "reference", reason: "at most 100 characters") }
-        if let category, category.count > 100 { throw LuotsiError.invalid(field: "category", reason: "at most 100 characters") }
+        if let reference { _ = try TextRules.limited(reference, field: "reference", max: 100) }
+        if let category { _ = try TextRules.limited(category, field: "category", max: 100) }
         if let value, value < 0 || value > 99_999_999_999_999 {
             throw LuotsiError.invalid(field: "estimatedValue", reason: "must be 0 or more euros (below 10^14)")
         }

@@ -65,6 +65,18 @@ public struct APIRouter {
         }
     }
 
+    /// Answers 405 with `Allow` for every other method on each registered address, so that a
+    /// client learns the address exists rather than seeing 404. Called after the last route.
+    public func answerOtherMethods() {
+        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .trace, HTTPRequest.Method("QUERY")!]
+        for (path, methods) in table.methodsByPath {
+            let allowed = methods.map(\.rawValue)
+            for method in candidates where !methods.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in throw LuotsiError.methodNotAllowed(allowed: allowed) }
+            }
+        }
+    }
+
     private func add(
         _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
@@ -78,14 +90,33 @@ public struct APIRouter {
 
 /// The registered API routes, as `GET /api/v1/orgs/{org}/goals` style strings.
 public final class RouteTable: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Mutex<[(method: HTTPRequest.Method, path: String)]>([])
 
-    public var routes: [String] { entries.withLock { $0 } }
+    public var routes: [String] {
+        entries.withLock { entries in
+            entries.map { entry in
+                let openAPIPath = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+                    .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                return "\(entry.method.rawValue) \(openAPIPath)"
+            }
+        }
+    }
+
+    /// Each registered address (in the router's `:name` form) with its methods, in registration order.
+    var methodsByPath: [(path: String, methods: [HTTPRequest.Method])] {
+        entries.withLock { entries in
+            var order: [String] = []
+            var methods: [String: [HTTPRequest.Method]] = [:]
+            for entry in entries {
+                if methods[entry.path] == nil { order.append(entry.path) }
+                methods[entry.path, default: []].append(entry.method)
+            }
+            return order.map { ($0, methods[$0]!) }
+        }
+    }
 
     func record(method: HTTPRequest.Method, path: String) {
-        let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-        entries.withLock { $0.append("\(method.rawValue) \(openAPIPath)") }
+        entries.withLock { $0.append((method, path)) }
     }
 }
 

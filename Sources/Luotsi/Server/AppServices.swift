@@ -27,6 +27,8 @@ public struct AppServices: Sendable {
     public let organisationUsers = OrganisationUsers()
     /// The national catalogue files published by `migrate`, in order (`sql/catalogue/*.json`).
     public let catalogueSeeds: [URL]
+    /// The national roll-up's figures, read from every organisation at most every 10 minutes.
+    public let rollup: RollupCache
 
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
     public init(
@@ -53,6 +55,10 @@ public struct AppServices: Sendable {
         self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle)
         self.passwords = Passwords(sessions: sessions, organisations: organisations, throttle: throttle)
         self.goals = GoalRepository(platform: platformSchema)
+        let (organisations, tenants) = (self.organisations, self.tenants)
+        self.rollup = RollupCache(maxAge: .seconds(600)) {
+            try await NationalRollup.gather(organisations: organisations, tenants: tenants, platform: platformSchema)
+        }
         self.catalogueSeeds = try catalogueSeeds ?? CatalogueRepository.seedFiles(in: sqlDirectory.appendingPathComponent("catalogue"))
     }
 

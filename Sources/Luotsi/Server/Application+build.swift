@@ -49,6 +49,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     ProcurementRoutes(services: services).register(on: api)
     OverviewRoutes(services: services).register(on: api)
     PlatformAuditRoutes(services: services, pages: pages).register(on: api)
+    api.answerOtherMethods()
 
     let web = WebRouter(router: router, pages: pages, services: services)
     SignInPages(services: services, pages: pages).register(on: web)

@@ -16,11 +16,14 @@ public enum ErrorMapping {
             case .unauthenticated: return (.unauthorized, error.description, nil)
             case .forbidden: return (.forbidden, error.description, nil)
             case .notFound: return (.notFound, error.description, nil)
+            case .unknownReference(let field, let what): return (.notFound, what, field)
+            case .wrongSecret(let field, let reason): return (.forbidden, reason, field)
             case .conflict: return (.conflict, error.description, nil)
             case .preconditionFailed: return (.preconditionFailed, error.description, nil)
             case .preconditionRequired: return (.preconditionRequired, error.description, nil)
             case .throttled: return (.tooManyRequests, error.description, nil)
             case .databaseNotReady: return (.serviceUnavailable, "the service is starting or under maintenance", nil)
+            case .methodNotAllowed: return (.methodNotAllowed, error.description, nil)
             }
         case let error as PostgresError:
             return classify(postgres: error)
@@ -103,6 +106,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             var headers: HTTPFields = [:]
             if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"luotsi\"" }
             if let wait = Self.retryAfter(status) { headers[.retryAfter] = wait }
+            if case LuotsiError.methodNotAllowed(let allowed) = error { headers[.allow] = allowed.joined(separator: ", ") }
             return ProblemDetails(status: status, detail: detail, field: field, requestId: context.requestID).response(headers: headers)
         }
     }

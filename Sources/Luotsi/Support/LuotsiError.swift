@@ -11,6 +11,12 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case forbidden(String? = nil)
     /// The thing does not exist, or belongs to another organisation (404).
     case notFound(String)
+    /// A secret given in a field (a current password, a one-time code) is not the right one
+    /// (403 naming the field): the request was well formed, the proof did not hold.
+    case wrongSecret(field: String, reason: String)
+    /// A field of the body names a record that does not exist, or belongs to another
+    /// organisation (404 naming the field): the request was well formed, the record is missing.
+    case unknownReference(field: String, what: String)
     /// A duplicate or a state that does not allow the change (409).
     case conflict(String)
     /// The `If-Match` precondition does not hold (412).
@@ -21,6 +27,8 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case throttled
     /// The database is not migrated to what this build expects.
     case databaseNotReady(String)
+    /// The address exists but not with this method (405); `allowed` goes into the `Allow` header.
+    case methodNotAllowed(allowed: [String])
 
     public var description: String {
         switch self {
@@ -29,11 +37,14 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unauthenticated: "not signed in"
         case .forbidden(let reason): reason ?? "your role does not allow this"
         case .notFound(let what): "\(what) not found"
+        case .unknownReference(let field, let what): "\(field): \(what)"
+        case .wrongSecret(let field, let reason): "\(field): \(reason)"
         case .conflict(let reason): reason
         case .preconditionFailed: "the resource has changed since you read it (stale If-Match)"
         case .preconditionRequired: "this update needs an If-Match header with the resource's ETag"
         case .throttled: "too many attempts; wait a moment and try again"
         case .databaseNotReady(let reason): reason
+        case .methodNotAllowed(let allowed): "this address answers only \(allowed.joined(separator: ", "))"
         }
     }
 }

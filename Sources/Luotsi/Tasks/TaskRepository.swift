@@ -69,7 +69,7 @@ public struct TaskRepository: Sendable {
         }
         let title = try GoalValidation.title(input.title)
         guard let goal = try await connection.query("SELECT level, procurement_id FROM goals WHERE id = \(input.goalId)").single() else {
-            throw LuotsiError.invalid(field: "goalId", reason: "no such goal")
+            throw LuotsiError.unknownReference(field: "goalId", what: "no such goal")
         }
         let goalProcurement: UUID? = try goal.decode("procurement_id")
         guard goalProcurement == nil || goalProcurement == procurementID else {

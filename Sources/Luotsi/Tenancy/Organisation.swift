@@ -25,10 +25,6 @@ public struct Organisation: Sendable, Equatable {
 
     /// Names are 1–200 characters after trimming.
     public static func validate(name: String) throws -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(trimmed.count) else {
-            throw LuotsiError.invalid(field: "name", reason: "must be 1–200 characters")
-        }
-        return trimmed
+        try TextRules.required(name, field: "name", max: 200)
     }
 }

@@ -8,7 +8,7 @@ public enum LanguageChoice {
 
     /// The language asked for in the query, if it is one we have.
     static func requested(_ request: Request) -> Language? {
-        RequestValues.query(request, "lang").flatMap(Language.init(rawValue:))
+        RequestValues.nonEmptyQuery(request, "lang").flatMap(Language.init(rawValue:))
     }
 
     public static func resolve(_ request: Request, identity: Identity?) -> Language {

@@ -55,7 +55,7 @@ enum FormErrors {
     {
         guard let error = error as? LuotsiError else { return nil }
         switch error {
-        case .invalid(let field, let reason):
+        case .invalid(let field, let reason), .unknownReference(let field, let reason), .wrongSecret(let field, let reason):
             let field = rename[field] ?? field
             let key = messageKey(field)
             let text = strings[key]

@@ -24,7 +24,7 @@ public struct WebRequest: Sendable {
 
     /// `?notice=` after a redirect names a text key; unknown keys show nothing.
     public var notice: String? {
-        guard let key = RequestValues.query(request, "notice"), key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        guard let key = RequestValues.nonEmptyQuery(request, "notice"), key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
         let text = strings["notice_\(key)"]
         return text.hasPrefix(Strings.missingMarker) ? nil : text
     }

@@ -8,8 +8,11 @@ import Testing
 
 @Suite("Every write leaves an audit row")
 struct AuditCoverageTests {
-    /// Writes that change no organisation's or platform's data: sessions and one's own language.
-    static let exempt: Set<String> = ["POST /api/v1/auth/login", "POST /api/v1/auth/logout", "PATCH /api/v1/me"]
+    /// Writes that change no organisation's or platform's data: sessions, one's own language, and
+    /// a second-factor key being set up (nothing changes until it is confirmed, which is audited).
+    static let exempt: Set<String> = [
+        "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "PATCH /api/v1/me", "POST /api/v1/me/second-factor",
+    ]
 
     @Test("each write route of the route table adds a row to the organisation's or the platform's audit trail")
     func everyWriteRouteIsAudited() async throws {
@@ -95,6 +98,17 @@ struct AuditCoverageTests {
             _ = try await expectAudited(
                 "POST /api/v1/auth/password-code", .post, "/api/v1/auth/password-code", token: nil,
                 json: ["organisation": world.a.slug, "email": "audited@a.example", "code": code, "newPassword": "set with the code now"])
+            let lead = world.a.tokens[.lead]!
+            #expect(try await client.call(.post, "/api/v1/me/second-factor", token: lead).status == .created)
+            let key: String = try await world.services.tenants.withTenant(schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(world.a.users[.lead]!.id)")[0].decode("totp_pending")
+            }
+            _ = try await expectAudited(
+                "POST /api/v1/me/second-factor/confirm", .post, "/api/v1/me/second-factor/confirm", token: lead,
+                json: ["code": SecondFactorTests.code(key)])
+            _ = try await expectAudited(
+                "POST /api/v1/me/second-factor/disable", .post, "/api/v1/me/second-factor/disable", token: lead,
+                json: ["password": APITestWorld.password])
 
             // The platform's writes go to the platform audit log.
             let slug = "trail-\(TestSupport.uniqueSuffix())"

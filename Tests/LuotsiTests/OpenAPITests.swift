@@ -63,7 +63,8 @@ struct OpenAPITests {
                 for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"] where !methods.contains(method) {
                     let response = try await client.call(HTTPRequest.Method(method)!, concrete, token: token)
                     #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
-                    let allowed = Set((response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                    let allowed = Set(
+                        (response.headers[.allow] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
                     #expect(allowed == methods, "\(method) \(path): Allow \(allowed.sorted())")
                     #expect(response.headers[.contentType] == "application/problem+json")
                 }

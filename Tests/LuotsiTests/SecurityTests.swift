@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdOTP
 import HummingbirdTesting
 import Postgres
-import HummingbirdBcrypt
 import Testing
 
 @testable import Luotsi
@@ -384,6 +385,88 @@ struct SecurityTests {
             let ready = try await client.call(.get, "/health/ready")
             #expect(ready.status == .serviceUnavailable && ready.headers[.retryAfter] != nil)
             #expect(try await client.call(.get, "/api/v1/me", token: world.a.tokens[.staff]!).status == .ok)
+        }
+    }
+}
+
+@Suite("Security: the optional second factor")
+struct SecondFactorTests {
+    /// The code an authenticator app shows for `key` at `date`.
+    static func code(_ key: String, at date: Date = .now) -> String {
+        String(format: "%06d", TOTP(secret: key, length: 6, timeStep: 30, hashFunction: .sha1).compute(date: date))
+    }
+
+    @Test("on only after a code from the new key; then sign-in needs a current code, each code works once; off with the password")
+    func secondFactor() async throws {
+        try await APITestWorld.with { world, client in
+            let staff = world.a.users[.staff]!
+            let token = world.a.tokens[.staff]!
+            func signIn(_ code: String?) async throws -> APIResponse {
+                var body: [String: Any] = ["organisation": world.a.slug, "email": staff.email, "password": APITestWorld.password]
+                if let code { body["code"] = code }
+                return try await client.call(.post, "/api/v1/auth/login", json: body)
+            }
+            #expect(try await client.call(.get, "/api/v1/me/second-factor", token: token).json["on"] as? Bool == false)
+            let enrolment = try await client.call(.post, "/api/v1/me/second-factor", token: token)
+            #expect(enrolment.status == .created)
+            let uri = try #require(enrolment.string("uri"))
+            #expect(uri.hasPrefix("otpauth://totp/") && uri.contains("secret=\(enrolment.string("secret") ?? "-")"))
+            // Until confirmed nothing changes: the password alone still signs in.
+            #expect(try await signIn(nil).status == .ok)
+            let key: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)")[0].decode("totp_pending")
+            }
+            let wrong = try await client.call(.post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": "000000"])
+            #expect(wrong.status == .forbidden && wrong.string("field") == "code")
+            let confirmed = try await client.call(
+                .post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": Self.code(key)])
+            #expect(confirmed.status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/me/second-factor", token: token).json["on"] as? Bool == true)
+
+            // The password alone is no longer enough; the answer says a code is needed.
+            let needed = try await signIn(nil)
+            #expect(needed.status == .unauthorized && needed.string("field") == "code")
+            #expect(try await signIn("123456").status == .unauthorized)
+            // The code of the confirmation's time step was used; the next step's code works, once.
+            let next = Self.code(key, at: .now.addingTimeInterval(30))
+            #expect(try await signIn(next).status == .ok)
+            #expect(try await signIn(next).status == .unauthorized)
+
+            let refused = try await client.call(
+                .post, "/api/v1/me/second-factor/disable", token: token, json: ["password": "not the password"])
+            #expect(refused.status == .forbidden && refused.string("field") == "password")
+            #expect(
+                try await client.call(.post, "/api/v1/me/second-factor/disable", token: token, json: ["password": APITestWorld.password])
+                    .status == .noContent)
+            #expect(try await signIn(nil).status == .ok)
+            let actions: [String] = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT action FROM audit_log WHERE actor_id = \(staff.id) ORDER BY seq").map { try $0.decode("action") }
+            }
+            #expect(actions.contains("user.second_factor_on") && actions.contains("user.second_factor_off"))
+        }
+    }
+
+    @Test("a platform administrator's second factor guards the platform sign-in too")
+    func platformAdministrator() async throws {
+        try await APITestWorld.with { world, client in
+            let token = world.adminToken
+            #expect(try await client.call(.post, "/api/v1/me/second-factor", token: token).status == .created)
+            let platform = world.services.migrator.platformSchema.rawValue
+            let key: String = try await world.services.pool.query(
+                "SELECT totp_pending FROM \(identifier: platform).platform_admins WHERE email = \(world.adminEmail)")[0].decode(
+                    "totp_pending")
+            #expect(
+                try await client.call(.post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": SecondFactorTests.code(key)])
+                    .status == .noContent)
+            let body: [String: Any] = ["email": world.adminEmail, "password": APITestWorld.password]
+            #expect(try await client.call(.post, "/api/v1/auth/login", json: body).status == .unauthorized)
+            var withCode = body
+            withCode["code"] = SecondFactorTests.code(key, at: .now.addingTimeInterval(30))
+            #expect(try await client.call(.post, "/api/v1/auth/login", json: withCode).status == .ok)
+            let audited: Int = try await world.services.pool.query(
+                "SELECT count(*) AS n FROM \(identifier: platform).platform_audit_log WHERE action = 'admin.second_factor_on'")[0].decode(
+                    "n")
+            #expect(audited == 1)
         }
     }
 }

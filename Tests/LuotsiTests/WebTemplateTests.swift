@@ -134,7 +134,7 @@ struct WebTemplateTests {
         used.formUnion(actions.map { "entity_\($0.0)" })
         // Platform audit actions ("catalogue.draft.goal.edit" → paudit_catalogue_draft_goal_edit).
         used.formUnion(
-            code.matches(of: /"((?:organisation|catalogue)\.[a-z.]+)"/).map {
+            code.matches(of: /"((?:organisation|catalogue|admin)\.[a-z._]+)"/).map {
                 "paudit_" + String($0.1).replacingOccurrences(of: ".", with: "_")
             })
         // A field's error message is used when a form has that field (err_milestones_title ← name="milestones-…").

@@ -8,10 +8,12 @@ struct AuthRoutes {
     let secureCookies: Bool
 
     struct LoginInput: JSONInput {
-        static let fields: Set<String> = ["organisation", "email", "password"]
+        static let fields: Set<String> = ["organisation", "email", "password", "code"]
         var organisation: String?
         var email: String
         var password: String
+        /// The authenticator app's current code, for an account with the second factor on.
+        var code: String?
     }
 
     struct LoginOutput: Encodable {
@@ -34,8 +36,8 @@ struct AuthRoutes {
             let input = try await JSONBody.decode(LoginInput.self, from: request)
             guard input.password.count <= 200, input.email.count <= 254 else { throw LuotsiError.unauthenticated }
             let (token, identity) = try await services.auth.login(
-                organisation: input.organisation, email: input.email, password: input.password, address: context.clientAddress,
-                logger: context.logger)
+                organisation: input.organisation, email: input.email, password: input.password, code: input.code,
+                address: context.clientAddress, logger: context.logger)
             let lifetime = Int(services.sessions.lifetime.components.seconds)
             let cookie =
                 "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"

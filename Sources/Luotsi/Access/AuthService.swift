@@ -22,11 +22,11 @@ public struct AuthService: Sendable {
     /// Checks the credentials and starts a session. Every failure looks the same (401). The
     /// attempt is counted (per account, per address) before the password is checked, so that
     /// neither parallel guesses nor a flood of unknown accounts get past the throttle.
-    public func login(organisation slug: String?, email: String, password: String, address: String, logger: Logger) async throws -> (
-        token: String, identity: Identity
-    ) {
+    public func login(
+        organisation slug: String?, email: String, password: String, code: String? = nil, address: String, logger: Logger
+    ) async throws -> (token: String, identity: Identity) {
         do {
-            return try await check(organisation: slug, email: email, password: password, address: address)
+            return try await check(organisation: slug, email: email, password: password, code: code, address: address)
         } catch let error as LuotsiError {
             // Who was tried and from where, quoted and escaped so no input can forge a log line.
             logger.notice(
@@ -39,7 +39,7 @@ public struct AuthService: Sendable {
         }
     }
 
-    private func check(organisation slug: String?, email: String, password: String, address: String) async throws -> (
+    private func check(organisation slug: String?, email: String, password: String, code: String?, address: String) async throws -> (
         token: String, identity: Identity
     ) {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
@@ -51,17 +51,22 @@ public struct AuthService: Sendable {
         let platform = sessions.platform.rawValue
         var identity: Identity?
         var hash: String?
+        var secondFactor: (key: String, table: SQL, schema: SchemaName?)?
         if let slug {
             if let organisation = try? await organisations.find(slug: slug) {
                 let row = try await sessions.tenants.withTenant(organisation.schema) { connection in
                     try await connection.query(
-                        "SELECT id, email, name, role, active, language, password_hash FROM users WHERE email = \(email) AND active"
+                        """
+                        SELECT id, email, name, role, active, language, password_hash, totp_secret FROM users
+                        WHERE email = \(email) AND active
+                        """
                     )
                     .single()
                 }
                 if let row {
                     let user = try UserRepository.user(from: row)
                     hash = try row.decode("password_hash")
+                    if let key = try row.decode("totp_secret", as: String?.self) { secondFactor = (key, "users", organisation.schema) }
                     identity = .member(
                         .init(
                             id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation,
@@ -70,10 +75,16 @@ public struct AuthService: Sendable {
             }
         } else {
             let row = try await sessions.pool.query(
-                "SELECT id, email, name, language, password_hash FROM \(identifier: platform).platform_admins WHERE email = \(email) AND active"
+                """
+                SELECT id, email, name, language, password_hash, totp_secret FROM \(identifier: platform).platform_admins
+                WHERE email = \(email) AND active
+                """
             ).single()
             if let row {
                 hash = try row.decode("password_hash")
+                if let key = try row.decode("totp_secret", as: String?.self) {
+                    secondFactor = (key, "\(identifier: platform).platform_admins", nil)
+                }
                 identity = .platformAdmin(
                     .init(
                         id: try row.decode("id"), email: try row.decode("email"), name: try row.decode("name"),
@@ -82,6 +93,22 @@ public struct AuthService: Sendable {
         }
         let valid = try await PasswordHasher.verify(password, hash: hash ?? Self.decoyHash)
         guard valid, let identity else { throw LuotsiError.unauthenticated }
+        if let secondFactor {
+            // The password held; without a code the person is told that one is needed (it reveals
+            // nothing to someone who does not know the password). A wrong code counts as a failure.
+            guard let code, !code.isEmpty else { throw LuotsiError.secondFactorRequired }
+            let accept: @Sendable (PostgresConnection) async throws -> Bool = { connection in
+                try await SecondFactor.accept(
+                    code: code, key: secondFactor.key, table: secondFactor.table, id: identity.userID, on: connection)
+            }
+            let accepted =
+                if let schema = secondFactor.schema {
+                    try await sessions.tenants.withTenant(schema, accept)
+                } else {
+                    try await sessions.pool.withTransaction(accept)
+                }
+            guard accepted else { throw LuotsiError.unauthenticated }
+        }
         try await throttle.succeeded(organisation: slug, email: email, address: address)
         if case .member(let member) = identity, member.organisation.status == .suspended {
             throw LuotsiError.forbidden("the organisation is suspended; ask the platform administrator")

@@ -11,6 +11,8 @@ struct PasswordPages {
     struct ProfileModel: Sendable {
         let name: String
         let email: String
+        let secondFactorOn: Bool
+        let enrolment: SecondFactor.Enrolment?
     }
 
     struct SetPasswordModel: Sendable {
@@ -20,7 +22,32 @@ struct PasswordPages {
 
     func register(on web: WebRouter) {
         web.signedIn(.get, "/profile") { web, identity in
-            pages.response("profile", title: web.strings["profile_title"], page: Self.profile(identity), web: web)
+            pages.response("profile", title: web.strings["profile_title"], page: try await profile(identity), web: web)
+        }
+        web.signedIn(.post, "/profile/second-factor") { web, identity in
+            _ = try await services.secondFactor.begin(identity)
+            return PageRenderer.redirect("/profile#second-factor")
+        }
+        web.signedIn(.post, "/profile/second-factor/confirm") { web, identity in
+            do {
+                try await services.secondFactor.confirm(identity, code: web.form.raw("code"))
+                return PageRenderer.redirect("/profile?notice=second_factor_on")
+            } catch LuotsiError.wrongSecret {
+                return pages.response(
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    status: .unprocessableContent, errors: [.init(fieldID: "code", message: web.strings["err_code_second_factor"])])
+            }
+        }
+        web.signedIn(.post, "/profile/second-factor/disable") { web, identity in
+            do {
+                try await services.secondFactor.disable(identity, password: web.form.raw("password"))
+                return PageRenderer.redirect("/profile?notice=second_factor_off")
+            } catch {
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "password") else { throw error }
+                return pages.response(
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    status: .unprocessableContent, errors: errors)
+            }
         }
         web.signedIn(.post, "/profile/password") { web, identity in
             do {
@@ -34,7 +61,8 @@ struct PasswordPages {
                     throw error
                 }
                 return pages.response(
-                    "profile", title: web.strings["profile_title"], page: Self.profile(identity), web: web, status: .unprocessableContent,
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    status: .unprocessableContent,
                     errors: errors)
             }
         }
@@ -81,10 +109,9 @@ struct PasswordPages {
         }
     }
 
-    static func profile(_ identity: Identity) -> ProfileModel {
-        switch identity {
-        case .member(let member): ProfileModel(name: member.name, email: member.email)
-        case .platformAdmin(let admin): ProfileModel(name: admin.name, email: admin.email)
-        }
+    func profile(_ identity: Identity) async throws -> ProfileModel {
+        let secondFactor = try await services.secondFactor.state(identity)
+        let user = identity.publicUser
+        return ProfileModel(name: user.name, email: user.email, secondFactorOn: secondFactor.on, enrolment: secondFactor.pending)
     }
 }

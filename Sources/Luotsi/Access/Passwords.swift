@@ -52,7 +52,8 @@ public struct Passwords: Sendable {
             throw LuotsiError.wrongSecret(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
         }
         try await throttle.attempt(organisation: slug, email: email, address: address)
-        let refused = LuotsiError.wrongSecret(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
+        let refused = LuotsiError.wrongSecret(
+            field: "code", reason: "the code, email or organisation is not right, or the code has expired")
         guard let organisation = try? await organisations.find(slug: slug), organisation.status == .active else { throw refused }
         let hash = await PasswordHasher.hash(newPassword)
         let userID: UUID? = try await sessions.tenants.withTenant(organisation.schema) { connection in

@@ -12,6 +12,7 @@ struct SignInPages {
         let email: String
         let next: String
         let failed: Bool
+        var codeNeeded = false
     }
 
     func register(on web: WebRouter) {
@@ -28,8 +29,8 @@ struct SignInPages {
             do {
                 guard password.count <= 200, email.count <= 254, !email.isEmpty else { throw LuotsiError.unauthenticated }
                 let (token, identity) = try await services.auth.login(
-                    organisation: organisation, email: email, password: password, address: web.context.clientAddress,
-                    logger: web.context.logger)
+                    organisation: organisation, email: email, password: password, code: web.form.text("code"),
+                    address: web.context.clientAddress, logger: web.context.logger)
                 // A language chosen before signing in becomes the profile's, unless it has one.
                 if identity.language == nil,
                     let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) })
@@ -47,12 +48,15 @@ struct SignInPages {
                 switch error {
                 case .throttled: (key, status) = ("sign_in_throttled", .tooManyRequests)
                 case .forbidden: (key, status) = ("sign_in_suspended", .forbidden)
+                case .secondFactorRequired: (key, status) = ("sign_in_code_needed", .unauthorized)
                 default: (key, status) = ("sign_in_failed", .unauthorized)
                 }
-                let page = SignInPage(organisation: organisation ?? "", email: email, next: next, failed: true)
+                let codeNeeded = error == .secondFactorRequired
+                let page = SignInPage(
+                    organisation: organisation ?? "", email: email, next: next, failed: !codeNeeded, codeNeeded: codeNeeded)
                 return pages.response(
                     "sign-in", title: web.strings["sign_in_title"], page: page, web: web, status: status,
-                    errors: [.init(fieldID: "email", message: web.strings[key])])
+                    errors: [.init(fieldID: codeNeeded ? "code" : "email", message: web.strings[key])])
             }
         }
         web.open(.post, "/sign-out") { web, _ in

@@ -119,7 +119,8 @@ public struct Dashboard: Codable, Sendable {
         }
         var phases: [String: [PhaseGroup.Procurement]] = [:]
         let procurements = try await connection.query(
-            "SELECT id, title, phase FROM (SELECT id, title, phase, seq FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) p ORDER BY seq")
+            "SELECT id, title, phase FROM (SELECT id, title, phase, seq FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) p ORDER BY seq"
+        )
         var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]
         for row in try await connection.query(
             """

@@ -14,6 +14,7 @@ public struct AppServices: Sendable {
     public let auth: AuthService
     public let profiles: Profiles
     public let passwords: Passwords
+    public let secondFactor: SecondFactor
     /// Off only in the test that shows PostgreSQL refuses cross-organisation access on its own:
     /// then a request runs in the organisation its *path* names, as the session's database role.
     public let organisationCheck: Bool
@@ -55,6 +56,7 @@ public struct AppServices: Sendable {
         self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle)
         self.passwords = Passwords(sessions: sessions, organisations: organisations, throttle: throttle)
         self.goals = GoalRepository(platform: platformSchema)
+        self.secondFactor = SecondFactor(sessions: sessions)
         let (organisations, tenants) = (self.organisations, self.tenants)
         self.rollup = RollupCache(maxAge: .seconds(600)) {
             try await NationalRollup.gather(organisations: organisations, tenants: tenants, platform: platformSchema)

@@ -45,6 +45,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     PlatformOrganisationRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
     PasswordRoutes(services: services).register(on: api)
+    SecondFactorRoutes(services: services).register(on: api)
     GoalRoutes(services: services).register(on: api)
     ProcurementRoutes(services: services).register(on: api)
     OverviewRoutes(services: services).register(on: api)

@@ -14,6 +14,7 @@ public enum ErrorMapping {
             case .invalid(let field, let reason): return (.unprocessableContent, reason, field)
             case .malformed: return (.badRequest, error.description, nil)
             case .unauthenticated: return (.unauthorized, error.description, nil)
+            case .secondFactorRequired: return (.unauthorized, error.description, "code")
             case .forbidden: return (.forbidden, error.description, nil)
             case .notFound: return (.notFound, error.description, nil)
             case .unknownReference(let field, let what): return (.notFound, what, field)

@@ -7,6 +7,8 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     /// Not signed in, or the session has ended (401).
     case unauthenticated
+    /// The password held but the account also needs a code from its authenticator app (401, `field: code`).
+    case secondFactorRequired
     /// Signed in, but the role may not do this (403), optionally saying why.
     case forbidden(String? = nil)
     /// The thing does not exist, or belongs to another organisation (404).
@@ -35,6 +37,7 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalid(let field, let reason): "\(field): \(reason)"
         case .malformed(let reason): "malformed request: \(reason)"
         case .unauthenticated: "not signed in"
+        case .secondFactorRequired: "this account also needs the current code from its authenticator app"
         case .forbidden(let reason): reason ?? "your role does not allow this"
         case .notFound(let what): "\(what) not found"
         case .unknownReference(let field, let what): "\(field): \(what)"

@@ -55,6 +55,9 @@ public struct Migrator: Sendable {
         // A dedicated connection holds the session lock for the whole run, outside the pool.
         let lockConnection = try await PostgresConnection.connect(conninfo: pool.configuration.conninfo, label: "luotsi.migrate.lock")
         defer { Task { await lockConnection.close() } }
+        // Another run may hold the lock for minutes; waiting for it is not the kind of wait the
+        // login role's lock_timeout (sql/platform/008) is there to cut short.
+        try await lockConnection.query("SET lock_timeout = 0")
         try await lockConnection.query("SELECT pg_advisory_lock(\(lockKey))")
         var report = Report()
         report.platformApplied = try await pool.withTransaction { connection in
@@ -104,6 +107,8 @@ public struct Migrator: Sendable {
     /// Applies every tenant migration to a new schema inside the caller's transaction (used when
     /// an organisation is created, so creation is all or nothing).
     public func provisionTenant(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+        // Creation waits for a running migration however long it takes (as `apply` does below).
+        try await connection.query("SELECT set_config('lock_timeout', '0', true), set_config('statement_timeout', '0', true)")
         try await connection.query("SELECT pg_advisory_xact_lock_shared(\(lockKey))")
         _ = try await apply(tenantMigrations, schema: schema, on: connection)
     }

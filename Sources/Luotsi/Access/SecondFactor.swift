@@ -1,0 +1,146 @@
+import Foundation
+import HummingbirdOTP
+import Postgres
+
+/// The optional second factor: a TOTP key (RFC 6238, 6 digits, 30 s, SHA-1: what every
+/// authenticator app reads) per person. Turning it on shows a new key and takes effect only once
+/// a code from it is confirmed; turning it off needs the password. With it on, signing in needs
+/// a current code as well as the password, and each code works once.
+public struct SecondFactor: Sendable {
+    let sessions: SessionStore
+
+    /// A key being set up: shown once, as text and as an `otpauth://` address for a QR reader.
+    public struct Enrolment: Codable, Sendable {
+        public let secret: String
+        public let uri: String
+    }
+
+    /// Where a person's key is kept: their organisation's `users`, or `platform_admins`.
+    struct Account {
+        let table: SQL
+        let id: UUID
+    }
+
+    /// 32 characters of the base32 alphabet: 160 bits, the key length RFC 4226 recommends.
+    static func newKey() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    static func totp(_ key: String) -> TOTP { TOTP(secret: key, length: 6, timeStep: 30, hashFunction: .sha1) }
+
+    /// The time step a `code` belongs to, checking the current step and one either side (clock
+    /// drift), or `nil` when it matches none.
+    static func step(of code: String, key: String, at date: Date = .now) -> Int64? {
+        let digits = code.filter { !$0.isWhitespace }
+        guard digits.count == 6, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }), let value = Int(digits) else { return nil }
+        let now = Int64(date.timeIntervalSince1970) / 30
+        for step in [now, now - 1, now + 1] where totp(key).compute(date: Date(timeIntervalSince1970: Double(step * 30))) == value {
+            return step
+        }
+        return nil
+    }
+
+    /// Starts setting up a new key (replacing any unconfirmed one); the key in use, if any, stays
+    /// until the new one is confirmed.
+    public func begin(_ identity: Identity) async throws -> Enrolment {
+        let key = Self.newKey()
+        try await run(identity) { account, connection in
+            try await connection.query("UPDATE \(account.table) SET totp_pending = \(key) WHERE id = \(account.id)")
+        }
+        return Self.enrolment(key: key, for: identity)
+    }
+
+    /// Confirms the key being set up with a code from it; from then on signing in needs a code.
+    public func confirm(_ identity: Identity, code: String) async throws {
+        try await run(identity) { account, connection in
+            guard
+                let pending: String = try await connection.query("SELECT totp_pending FROM \(account.table) WHERE id = \(account.id)")
+                    .single()?.decode("totp_pending", as: String?.self)
+            else { throw LuotsiError.conflict("no second factor is being set up; start again") }
+            guard let step = Self.step(of: code, key: pending) else {
+                throw LuotsiError.wrongSecret(field: "code", reason: "is not the current code of the new key")
+            }
+            try await connection.query(
+                """
+                UPDATE \(account.table) SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = \(step)
+                WHERE id = \(account.id)
+                """)
+            try await audit(turnedOn: true, identity, on: connection)
+        }
+    }
+
+    /// Turns the second factor off, given the person's password.
+    public func disable(_ identity: Identity, password: String) async throws {
+        let hash: String? = try await run(identity) { account, connection in
+            try await connection.query("SELECT password_hash FROM \(account.table) WHERE id = \(account.id)").single()?.decode(
+                "password_hash")
+        }
+        guard let hash, !password.contains("\u{0}"), try await PasswordHasher.verify(password, hash: hash) else {
+            throw LuotsiError.wrongSecret(field: "password", reason: "is not your password")
+        }
+        try await run(identity) { account, connection in
+            try await connection.query(
+                "UPDATE \(account.table) SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(account.id)")
+            try await audit(turnedOn: false, identity, on: connection)
+        }
+    }
+
+    /// Whether the person has a confirmed key, and the key being set up if there is one.
+    public func state(_ identity: Identity) async throws -> (on: Bool, pending: Enrolment?) {
+        let row = try await run(identity) { account, connection in
+            try await connection.query(
+                "SELECT totp_secret IS NOT NULL AS on, totp_pending FROM \(account.table) WHERE id = \(account.id)"
+            ).single()
+        }
+        let on: Bool = try row?.decode("on") ?? false
+        let pending = try row?.decode("totp_pending", as: String?.self).map { Self.enrolment(key: $0, for: identity) }
+        return (on, pending)
+    }
+
+    static func enrolment(key: String, for identity: Identity) -> Enrolment {
+        // HummingbirdOTP base32-encodes the key's bytes for the address; the person types the same text.
+        let uri = totp(key).createAuthenticatorURL(label: "Luotsi:\(identity.publicUser.email)", issuer: "Luotsi")
+        let secret = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
+        return Enrolment(secret: secret, uri: uri)
+    }
+
+    /// At sign-in, after the password held: accepts `code` once for the key `key`. Within the
+    /// sign-in's own transaction on the account's table, so that two uses of a code race safely.
+    static func accept(code: String, key: String, table: SQL, id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        guard let step = step(of: code, key: key) else { return false }
+        return try await connection.query(
+            """
+            UPDATE \(table) SET totp_last_step = \(step)
+            WHERE id = \(id) AND (totp_last_step IS NULL OR totp_last_step < \(step)) RETURNING id
+            """
+        ).single() != nil
+    }
+
+    private func run<T: Sendable>(_ identity: Identity, _ body: (Account, PostgresConnection) async throws -> T) async throws -> T {
+        switch identity {
+        case .member(let member):
+            try await sessions.tenants.withTenant(member.organisation.schema) { connection in
+                try await body(Account(table: "users", id: member.id), connection)
+            }
+        case .platformAdmin(let admin):
+            try await sessions.pool.withTransaction { connection in
+                try await body(
+                    Account(table: "\(identifier: sessions.platform.rawValue).platform_admins", id: admin.id),
+                    connection)
+            }
+        }
+    }
+
+    private func audit(turnedOn: Bool, _ identity: Identity, on connection: PostgresConnection) async throws {
+        switch identity {
+        case .member(let member):
+            let action = turnedOn ? "user.second_factor_on" : "user.second_factor_off"
+            try await AuditLog.record(action, entity: "user", id: member.id, by: member, on: connection)
+        case .platformAdmin(let admin):
+            let action = turnedOn ? "admin.second_factor_on" : "admin.second_factor_off"
+            try await PlatformAudit.record(action, target: admin.email, by: .admin(admin), platform: sessions.platform, on: connection)
+        }
+    }
+}

@@ -59,6 +59,53 @@ struct OverviewTests {
         }
     }
 
+    /// Issue 7, point 10: the dashboard read every overdue item of the organisation at once.
+    @Test("each dashboard list is bounded, the earliest due first")
+    func dashboardListsAreBounded() async throws {
+        try await APITestWorld.with { world, client in
+            let org = "/api/v1/orgs/\(world.a.slug)"
+            let token = world.a.tokens[.management]!
+            let procurement = try await client.call(.post, "\(org)/procurements", token: token, json: ["title": "Suuri"])
+            let goal = try await client.call(.post, "\(org)/goals", token: token, json: ["title": "Laaja", "level": "organisation"])
+            let creator = world.a.users[.management]!.id
+            try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query(
+                    """
+                    INSERT INTO tasks (procurement_id, goal_id, title, due, created_by)
+                    SELECT \(UUID(uuidString: procurement.id)!), \(UUID(uuidString: goal.id)!), 'Myöhässä ' || n,
+                           current_date - 1000 + n::int, \(creator)
+                    FROM generate_series(1, \(Dashboard.listLimit + 50)) n
+                    """)
+            }
+            let dashboard = try await client.call(.get, "\(org)/dashboard", token: token)
+            let overdue = dashboard.json["overdueTasks"] as? [[String: Any]] ?? []
+            #expect(overdue.count == Dashboard.listLimit)
+            #expect(overdue.first?["title"] as? String == "Myöhässä 1")
+        }
+    }
+
+    @Test("the national roll-up's pass over every organisation is shared by concurrent callers and kept for its maximum age")
+    func rollupIsReadOncePerPeriod() async throws {
+        let loads = LoadCounter()
+        let cache = RollupCache(maxAge: .seconds(600)) {
+            await loads.add()
+            try await Task.sleep(for: .milliseconds(100))
+            return NationalRollup.Adoptions(organisations: 3, perCode: [:])
+        }
+        async let first = cache.adoptions()
+        async let second = cache.adoptions()
+        _ = try await (first, second)
+        _ = try await cache.adoptions()
+        #expect(await loads.count == 1)
+        let fresh = RollupCache(maxAge: .zero) {
+            await loads.add()
+            return NationalRollup.Adoptions(organisations: 3, perCode: [:])
+        }
+        _ = try await fresh.adoptions()
+        _ = try await fresh.adoptions()
+        #expect(await loads.count == 3)
+    }
+
     @Test("CSV exports are UTF-8 with a BOM, quoted properly and safe from formula injection")
     func csvExport() async throws {
         try await APITestWorld.with { world, client in
@@ -179,4 +226,9 @@ struct OverviewTests {
             #expect(try await client.call(.get, "/api/v1/platform/rollup", token: world.a.tokens[.management]!).status == .forbidden)
         }
     }
+}
+
+private actor LoadCounter {
+    var count = 0
+    func add() { count += 1 }
 }

@@ -122,8 +122,8 @@ finding("10 statement_timeout is set for the application's role", code == 0 and 
 # 13. Undeclared methods answered 404; an out-of-enum lang was accepted.
 status, headers, _ = call("TRACE", "/api/v1/catalogue", None, staff)
 finding("13a an undeclared method is 405 with Allow", status == 405 and any(k.lower() == "allow" for k in headers), f"TRACE /catalogue answered {status}")
-status, _, _ = call("GET", "/api/v1/catalogue?lang=xx", None, staff)
-finding("13b an out-of-enum lang is refused", status == 422, f"GET /catalogue?lang=xx answered {status}")
+status, _, _ = call("GET", "/api/v1/catalogue?lang=", None, staff)
+finding("13b an out-of-enum lang is refused", status == 422, f"GET /catalogue?lang= (empty) answered {status}")
 
 # Last: these wrong sign-ins also count against this address in the throttle.
 # 1. A NUL in the e-mail or the organisation made a new throttle key on every try and still found the account.
@@ -135,7 +135,8 @@ finding("1b sign-in with NUL after the organisation", status != 200, f"answered 
 # 1. Parallel wrong passwords for one account all got 401: the check ran before the count.
 with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
     statuses = list(pool.map(lambda _: login("lead", password="wrong password " + "x" * 5)[0], range(40)))
-finding("1c 40 parallel wrong passwords", statuses.count(429) > 0, f"{statuses.count(401)} × 401, {statuses.count(429)} × 429")
+# Only the throttle's 5 free failures (account at this address) may reach the password check.
+finding("1c 40 parallel wrong passwords", statuses.count(401) <= 5, f"{statuses.count(401)} × 401, {statuses.count(429)} × 429")
 
 print(f"security probe: {results.count(True)} held, {results.count(False)} open")
 sys.exit(0 if all(results) else 1)

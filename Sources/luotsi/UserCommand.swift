@@ -3,7 +3,22 @@ import Luotsi
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Create users.", subcommands: [Create.self])
+        commandName: "user", abstract: "Create users; turn a platform admin's second factor off.",
+        subcommands: [Create.self, SecondFactorOff.self])
+
+    struct SecondFactorOff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "second-factor-off",
+            abstract: "Turn a platform admin's second factor off (a lost authenticator); recorded in the platform audit trail.")
+        @Option(help: "The platform admin's email address.") var email: String
+
+        func run() async throws {
+            try await Runtime.with { runtime in
+                try await runtime.services.secondFactor.resetPlatformAdmin(email: email)
+                print("second factor off for platform admin \(email.lowercased()); they set it up again on /profile")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an organisation user with a role, or a platform admin.")

@@ -107,6 +107,9 @@ struct AuditCoverageTests {
                 "POST /api/v1/me/second-factor/confirm", .post, "/api/v1/me/second-factor/confirm", token: lead,
                 json: ["code": SecondFactorTests.code(key)])
             _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/users/{id}/second-factor/reset", .post,
+                "\(org)/users/\(world.a.users[.lead]!.id)/second-factor/reset", token: management)
+            _ = try await expectAudited(
                 "POST /api/v1/me/second-factor/disable", .post, "/api/v1/me/second-factor/disable", token: lead,
                 json: ["password": APITestWorld.password])
 

@@ -432,6 +432,22 @@ struct SecondFactorTests {
             #expect(try await signIn(next).status == .ok)
             #expect(try await signIn(next).status == .unauthorized)
 
+            // A lost phone: staff may not turn a colleague's second factor off; management may, and then
+            // the password alone signs in again until the person sets it up anew.
+            let reset = "/api/v1/orgs/\(world.a.slug)/users/\(staff.id)/second-factor/reset"
+            #expect(try await client.call(.post, reset, token: world.a.tokens[.lead]!).status == .forbidden)
+            #expect(try await client.call(.post, reset, token: world.a.tokens[.management]!).status == .noContent)
+            #expect(try await signIn(nil).status == .ok)
+            #expect(try await client.call(.post, "/api/v1/me/second-factor", token: token).status == .created)
+            let again: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)")[0].decode("totp_pending")
+            }
+            #expect(
+                try await client.call(
+                    .post, "/api/v1/me/second-factor/confirm", token: token,
+                    json: ["code": Self.code(again, at: .now.addingTimeInterval(-30))]
+                ).status == .noContent)
+
             let refused = try await client.call(
                 .post, "/api/v1/me/second-factor/disable", token: token, json: ["password": "not the password"])
             #expect(refused.status == .forbidden && refused.string("field") == "password")
@@ -443,6 +459,10 @@ struct SecondFactorTests {
                 try await $0.query("SELECT action FROM audit_log WHERE actor_id = \(staff.id) ORDER BY seq").map { try $0.decode("action") }
             }
             #expect(actions.contains("user.second_factor_on") && actions.contains("user.second_factor_off"))
+            let resets: Int = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT count(*) AS n FROM audit_log WHERE action = 'user.second_factor_reset'")[0].decode("n")
+            }
+            #expect(resets == 1)
         }
     }
 

@@ -94,6 +94,11 @@ struct PasswordPages {
                     errors: errors)
             }
         }
+        web.member(.post, "/users/:id/second-factor/reset", .manageUsers) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            try await services.inOrganisation(member) { try await services.secondFactor.reset(userID: id, by: member, on: $0) }
+            return PageRenderer.redirect("/users?notice=second_factor_reset")
+        }
         web.member(.post, "/users/:id/password-code", .manageUsers) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
             let (issued, name) = try await services.inOrganisation(member) { connection in

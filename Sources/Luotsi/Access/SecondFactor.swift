@@ -87,6 +87,36 @@ public struct SecondFactor: Sendable {
         }
     }
 
+    /// Management turns a colleague's second factor off (a lost phone); inside the organisation's
+    /// transaction, recorded in its audit trail. The person sets it up again themselves.
+    public func reset(userID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws {
+        guard
+            try await connection.query(
+                "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(userID) RETURNING id"
+            ).single() != nil
+        else { throw LuotsiError.notFound("user") }
+        try await AuditLog.record("user.second_factor_reset", entity: "user", id: userID, by: actor, on: connection)
+    }
+
+    /// The operator's way back in for a platform administrator who lost their authenticator
+    /// (`luotsi user second-factor-off`); recorded in the platform audit trail.
+    public func resetPlatformAdmin(email: String) async throws {
+        let platform = sessions.platform
+        try await sessions.pool.withTransaction { connection in
+            guard
+                try await connection.query(
+                    """
+                    UPDATE \(identifier: platform.rawValue).platform_admins
+                    SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
+                    WHERE email = \(email.lowercased()) RETURNING id
+                    """
+                ).single() != nil
+            else { throw LuotsiError.notFound("platform administrator \(email)") }
+            try await PlatformAudit.record(
+                "admin.second_factor_reset", target: email.lowercased(), by: .commandLine, platform: platform, on: connection)
+        }
+    }
+
     /// Whether the person has a confirmed key, and the key being set up if there is one.
     public func state(_ identity: Identity) async throws -> (on: Bool, pending: Enrolment?) {
         let row = try await run(identity) { account, connection in

@@ -3,7 +3,8 @@ import Hummingbird
 
 /// The caller's own second factor: `GET /me/second-factor` (is it on), `POST /me/second-factor`
 /// (a new key to set up), `POST /me/second-factor/confirm` (turn it on with a code from that key)
-/// and `POST /me/second-factor/disable` (turn it off with the password).
+/// and `POST /me/second-factor/disable` (turn it off with the password); management's
+/// `POST /orgs/{org}/users/{id}/second-factor/reset` for a colleague who lost their phone.
 struct SecondFactorRoutes {
     let services: AppServices
 
@@ -31,6 +32,11 @@ struct SecondFactorRoutes {
         api.signedIn(.post, "/api/v1/me/second-factor/confirm") { request, _, identity in
             let input = try await JSONBody.decode(ConfirmInput.self, from: request)
             try await services.secondFactor.confirm(identity, code: input.code)
+            return JSONOutput.empty()
+        }
+        api.organisation(.post, "/api/v1/orgs/:org/users/:id/second-factor/reset", .manageUsers) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            try await services.inOrganisation(member) { try await services.secondFactor.reset(userID: id, by: member, on: $0) }
             return JSONOutput.empty()
         }
         api.signedIn(.post, "/api/v1/me/second-factor/disable") { request, _, identity in

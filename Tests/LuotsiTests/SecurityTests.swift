@@ -407,6 +407,12 @@ struct SecondFactorTests {
                 return try await client.call(.post, "/api/v1/auth/login", json: body)
             }
             #expect(try await client.call(.get, "/api/v1/me/second-factor", token: token).json["on"] as? Bool == false)
+            // Management's /users offers to turn it off only for someone who has it on.
+            let resetForm = "/users/\(staff.id.uuidString)/second-factor/reset"
+            func usersPageOffersReset() async throws -> Bool {
+                try await client.page("/users", session: world.a.tokens[.management]!).html.contains(resetForm)
+            }
+            #expect(try await usersPageOffersReset() == false)
             let enrolment = try await client.call(.post, "/api/v1/me/second-factor", token: token)
             #expect(enrolment.status == .created)
             let uri = try #require(enrolment.string("uri"))
@@ -422,6 +428,7 @@ struct SecondFactorTests {
                 .post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": Self.code(key)])
             #expect(confirmed.status == .noContent)
             #expect(try await client.call(.get, "/api/v1/me/second-factor", token: token).json["on"] as? Bool == true)
+            #expect(try await usersPageOffersReset())
 
             // The password alone is no longer enough; the answer says a code is needed.
             let needed = try await signIn(nil)
@@ -437,6 +444,7 @@ struct SecondFactorTests {
             let reset = "/api/v1/orgs/\(world.a.slug)/users/\(staff.id)/second-factor/reset"
             #expect(try await client.call(.post, reset, token: world.a.tokens[.lead]!).status == .forbidden)
             #expect(try await client.call(.post, reset, token: world.a.tokens[.management]!).status == .noContent)
+            #expect(try await usersPageOffersReset() == false)
             #expect(try await signIn(nil).status == .ok)
             #expect(try await client.call(.post, "/api/v1/me/second-factor", token: token).status == .created)
             let again: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {

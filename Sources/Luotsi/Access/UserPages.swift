@@ -16,6 +16,8 @@ struct UserPages {
         let active: Bool
         let roleOptions: [Option]
         let isMe: Bool
+        /// The person has a second factor on: management may turn it off (a lost phone).
+        let secondFactorOn: Bool
     }
 
     struct Model: Sendable {
@@ -75,7 +77,15 @@ struct UserPages {
         notice: String? = nil
     ) async throws -> Response {
         let s = web.strings
-        let directory = try await services.inOrganisation(member) { try await Directory.load(on: $0) }
+        let (directory, withSecondFactor) = try await services.inOrganisation(member) { connection in
+            (
+                try await Directory.load(on: connection),
+                Set(
+                    try await connection.query("SELECT id FROM users WHERE totp_secret IS NOT NULL").map {
+                        try $0.decode("id", as: UUID.self)
+                    })
+            )
+        }
         let roles = Role.allCases.map(\.rawValue)
         let typedRole = typed?.text("role") ?? Role.staff.rawValue
         let model = Model(
@@ -83,7 +93,7 @@ struct UserPages {
                 Row(
                     id: user.id.uuidString, name: user.name, email: user.email, role: s["role_\(user.role.rawValue)"], active: user.active,
                     roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == user.role.rawValue) },
-                    isMe: user.id == member.id)
+                    isMe: user.id == member.id, secondFactorOn: withSecondFactor.contains(user.id))
             },
             email: typed?.raw("email") ?? "", name: typed?.raw("name") ?? "",
             roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) })

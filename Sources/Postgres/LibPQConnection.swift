@@ -66,6 +66,82 @@ final class LibPQConnection {
     /// Runs one statement with its binds (extended protocol, text format).
     func query(_ sql: SQL) throws -> PostgresRows {
         let handle = try liveHandle()
+        let result = try withParameters(of: sql) { text, count, types, values in
+            PQexecParams(handle, text, count, types, values, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Sends every statement, then one `Sync`, and reads all the results: one round trip.
+    ///
+    /// Outside an explicit `BEGIN`, the statements form one implicit transaction that ends at the
+    /// `Sync`, so transaction-local settings made by the first hold for the rest. After a failure
+    /// the server skips the remaining statements; the first error is thrown with its position.
+    func pipeline(_ statements: [SQL]) throws -> [PostgresRows] {
+        let handle = try liveHandle()
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle))
+        }
+        defer { _ = PQexitPipelineMode(handle) }
+        var sent = 0
+        var failure: PipelineFailure?
+        for sql in statements {
+            let accepted = try withParameters(of: sql) { text, count, types, values in
+                PQsendQueryParams(handle, text, count, types, values, nil, nil, 0)
+            }
+            guard accepted == 1 else {
+                failure = PipelineFailure(
+                    index: sent, error: PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle)))
+                break
+            }
+            sent += 1
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw PipelineFailure(
+                index: min(sent, statements.count - 1),
+                error: PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle)))
+        }
+        var rows: [PostgresRows] = []
+        rows.reserveCapacity(sent)
+        for index in 0..<sent {
+            // Each statement's results end with a NULL; keep the last non-NULL one.
+            var outcome: Result<PostgresRows, PostgresError>?
+            while let result = PQgetResult(handle) {
+                switch PQresultStatus(result) {
+                case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                    outcome = .success(Self.rows(of: result))
+                case PGRES_PIPELINE_ABORTED:
+                    outcome = .failure(PostgresError(kind: .server, message: "skipped after an earlier error in the pipeline"))
+                default:
+                    outcome = .failure(Self.error(of: result, connection: handle))
+                }
+                PQclear(result)
+            }
+            switch outcome {
+            case .success(let value): rows.append(value)
+            case .failure(let error):
+                if failure == nil { failure = PipelineFailure(index: index, error: error) }
+            case nil:
+                // No result at all: the connection broke.
+                let error = PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle))
+                throw failure ?? PipelineFailure(index: index, error: error)
+            }
+        }
+        // The Sync's own result closes the pipeline.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if let failure { throw failure }
+        return rows
+    }
+
+    /// Passes a statement's text and values to libpq as C strings.
+    private func withParameters<R>(
+        of sql: SQL,
+        _ body: (UnsafePointer<CChar>, Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> R
+    ) throws -> R {
         let text = try sql.render(quoteIdentifier: quoteIdentifier)
         let binds = sql.binds
         // libpq passes values as C strings, cut at the first NUL: "victim\0x" would arrive as
@@ -78,14 +154,11 @@ final class LibPQConnection {
         let types = binds.map { Oid($0.type.rawValue) }
         let values: [UnsafeMutablePointer<CChar>?] = binds.map { $0.text.flatMap { strdup($0) } }
         defer { values.forEach { free($0) } }
-        let result = types.withUnsafeBufferPointer { typePointer in
-            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointer in
-                PQexecParams(
-                    handle, text, Int32(binds.count), typePointer.baseAddress,
-                    valuePointer.baseAddress, nil, nil, 0)
+        return try types.withUnsafeBufferPointer { typePointer in
+            try values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointer in
+                try body(text, Int32(binds.count), typePointer.baseAddress, valuePointer.baseAddress)
             }
         }
-        return try consume(result)
     }
 
     /// Runs a script of one or more statements (simple protocol, no binds): migrations.
@@ -94,7 +167,7 @@ final class LibPQConnection {
         _ = try consume(PQexec(handle, script))
     }
 
-    private func liveHandle() throws -> OpaquePointer {
+    func liveHandle() throws -> OpaquePointer {
         guard let handle else {
             throw PostgresError(kind: .connection, message: "connection is closed")
         }

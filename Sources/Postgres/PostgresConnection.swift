@@ -1,6 +1,15 @@
 import Dispatch
 import Foundation
+import Metrics
 import Synchronization
+
+private struct Prelude {
+    var statements: [SQL] = []
+    var repeating = false
+    /// Set when the prelude failed: nothing more is sent until the owner clears it, so that a
+    /// caller who swallowed the error cannot go on outside its transaction or tenant.
+    var failed: PostgresError?
+}
 
 /// An async handle on one PostgreSQL connection.
 ///
@@ -14,6 +23,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
     private let retired = Atomic<Bool>(false)
+    private let prelude = Mutex(Prelude())
+    /// When the connection last went back to the pool (`PostgresPool.now()`); 0 before that.
+    let releasedAt = Atomic<Int64>(0)
 
     private init(raw: LibPQConnection, queue: DispatchQueue) {
         self.raw = raw
@@ -39,8 +51,64 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> PostgresRows {
-        try await onQueue { try $0.query(sql) }
+        try await pipeline([sql])[0]
     }
+
+    /// Runs statements in one round trip (see `LibPQConnection.pipeline`), together with any
+    /// pending prelude. Use it for independent reads: the results come back in order.
+    public func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] {
+        let prelude = try takePrelude()
+        let all = prelude + statements
+        PostgresConnection.statements.increment(by: all.count)
+        PostgresConnection.roundTrips.increment()
+        do {
+            return try await onQueue { raw -> [PostgresRows] in
+                if all.count == 1 { return [try raw.query(all[0])] }
+                return Array(try raw.pipeline(all).dropFirst(prelude.count))
+            }
+        } catch let failure as PipelineFailure {
+            // Nothing of the caller's own took effect when the prelude failed, or when the
+            // connection broke in the round trip that opened the transaction.
+            if !prelude.isEmpty && (failure.index < prelude.count || failure.error.isConnectionFailure) {
+                throw preludeFailed(failure.error)
+            }
+            throw failure.error
+        } catch let error as PostgresError where !prelude.isEmpty && error.isConnectionFailure {
+            throw preludeFailed(error)
+        }
+    }
+
+    /// Statements sent ahead of the next round trip (`repeating`: ahead of every one), so that
+    /// opening a transaction and switching into a tenant cost no round trip of their own.
+    func setPrelude(_ statements: [SQL], repeating: Bool) {
+        prelude.withLock { $0 = Prelude(statements: statements, repeating: repeating) }
+    }
+
+    /// Drops a prelude that was never sent; `true` when one was pending (nothing reached the server).
+    func clearPrelude() -> Bool {
+        prelude.withLock { state in
+            defer { state = Prelude() }
+            return !state.statements.isEmpty && !state.repeating
+        }
+    }
+
+    private func preludeFailed(_ error: PostgresError) -> PostgresPreludeFailure {
+        prelude.withLock { $0.failed = error }
+        return PostgresPreludeFailure(error: error)
+    }
+
+    private func takePrelude() throws -> [SQL] {
+        try prelude.withLock { state in
+            if let failed = state.failed { throw PostgresPreludeFailure(error: failed) }
+            let statements = state.statements
+            if !state.repeating { state.statements = [] }
+            return statements
+        }
+    }
+
+    /// Statements and round trips sent to the server, for the benchmark's per-request figures.
+    static let statements = Counter(label: "postgres_statements_total")
+    static let roundTrips = Counter(label: "postgres_round_trips_total")
 
     /// Runs a script of several statements without binds (e.g. a migration file).
     public func execute(script: String) async throws {
@@ -92,11 +160,12 @@ public final class PostgresConnection: @unchecked Sendable {
     public func retire() { retired.store(true, ordering: .relaxed) }
 
     /// `true` when usable and not inside a transaction: fit to go back to the pool.
-    func isReusable() async -> Bool {
+    ///
+    /// Reads only libpq's own state (no I/O), so it runs on the caller's thread: the connection
+    /// belongs to the caller, whose last job on the queue has finished.
+    func isReusable() -> Bool {
         if retired.load(ordering: .relaxed) { return false }
-        return await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.raw.isIdleAndHealthy) }
-        }
+        return raw.isIdleAndHealthy
     }
 
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable (LibPQConnection) throws -> T)

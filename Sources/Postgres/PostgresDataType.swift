@@ -27,6 +27,7 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     public static let textArray = PostgresDataType(rawValue: 1009)
     public static let varcharArray = PostgresDataType(rawValue: 1015)
     public static let uuidArray = PostgresDataType(rawValue: 2951)
+    public static let numericArray = PostgresDataType(rawValue: 1231)
 
     /// Text-like types that decode to `String`.
     public var isText: Bool { [.text, .varchar, .bpchar, .name].contains(self) }
@@ -50,6 +51,7 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
         case .json: "json"
         case .textArray: "text[]"
         case .uuidArray: "uuid[]"
+        case .numericArray: "numeric[]"
         default: "oid \(rawValue)"
         }
     }

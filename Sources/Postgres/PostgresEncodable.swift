@@ -76,6 +76,10 @@ extension String: PostgresArrayElement {
     public static var arrayType: PostgresDataType { .textArray }
 }
 
+extension Decimal: PostgresArrayElement {
+    public static var arrayType: PostgresDataType { .numericArray }
+}
+
 extension UUID: PostgresArrayElement {
     public static var arrayType: PostgresDataType { .uuidArray }
 }

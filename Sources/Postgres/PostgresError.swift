@@ -62,3 +62,17 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// A statement of a pipeline failed: which one (from 0) and how.
+struct PipelineFailure: Error {
+    let index: Int
+    let error: PostgresError
+}
+
+/// A unit of work failed before any of its own statements could take effect: the connection's
+/// prelude (its `BEGIN` and tenant switch) was refused, or the connection broke during the first
+/// round trip of a transaction. The work may be started again on another connection.
+public struct PostgresPreludeFailure: Error, Sendable, CustomStringConvertible {
+    public let error: PostgresError
+    public var description: String { error.description }
+}

@@ -28,6 +28,8 @@ public final class PostgresPool: Sendable, Service {
     private struct Waiter {
         let id: Int
         let continuation: CheckedContinuation<PostgresConnection, any Error>
+        /// `now()` after which the waiter gives up.
+        var deadline: Int64 = .max
     }
 
     private struct State {
@@ -36,6 +38,8 @@ public final class PostgresPool: Sendable, Service {
         var waiters: [Waiter] = []
         var nextWaiterID = 0
         var closed = false
+        /// A sweeper expires overdue waiters while any wait (one task, not a timer per waiter).
+        var sweeping = false
     }
 
     /// What to do outside the lock after a state change.
@@ -72,29 +76,62 @@ public final class PostgresPool: Sendable, Service {
 
     /// Runs `body` in a transaction on a pooled connection: commit on return, rollback on throw.
     ///
-    /// If `BEGIN` fails because the connection died (e.g. its backend was terminated), nothing
-    /// has run yet, so the transaction is started again on another connection.
-    public func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// `BEGIN` and `prelude` (e.g. a tenant switch) travel with the body's first round trip. If
+    /// that round trip fails before anything of the body's took effect (a dead connection, or a
+    /// refused prelude that `retryPrelude` accepts), the body starts again on another connection.
+    /// A body that sends nothing costs no round trip at all.
+    public func withTransaction<T: Sendable>(
+        prelude: [SQL] = [], retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var attempts = 0
         while true {
             attempts += 1
-            let connection = try await lease()
+            let connection = try await lease(trustRecent: true)
+            connection.setPrelude(["BEGIN"] + prelude, repeating: false)
             do {
-                try await connection.query("BEGIN")
-            } catch let error as PostgresError where error.isConnectionFailure && attempts <= configuration.maxConnections {
+                let value = try await body(connection)
+                if !connection.clearPrelude() { try await connection.query("COMMIT") }
                 await release(connection)
-                continue
+                return value
+            } catch let failure as PostgresPreludeFailure {
+                _ = connection.clearPrelude()
+                _ = try? await connection.query("ROLLBACK")
+                await release(connection)
+                let retry = failure.error.isConnectionFailure || retryPrelude(failure.error, connection)
+                guard retry, attempts <= configuration.maxConnections else { throw failure.error }
             } catch {
+                if !connection.clearPrelude() { _ = try? await connection.query("ROLLBACK") }
                 await release(connection)
                 throw error
             }
+        }
+    }
+
+    /// Runs `body` on a pooled connection that sends `prelude` ahead of every round trip, each
+    /// round trip being its own implicit transaction: for reads, whose round trips are
+    /// independent. Retried on another connection like `withTransaction`'s.
+    public func withEveryRoundTrip<T: Sendable>(
+        prelude: [SQL], retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let connection = try await lease(trustRecent: true)
+            connection.setPrelude(prelude, repeating: true)
             do {
                 let value = try await body(connection)
-                try await connection.query("COMMIT")
+                _ = connection.clearPrelude()
                 await release(connection)
                 return value
+            } catch let failure as PostgresPreludeFailure {
+                _ = connection.clearPrelude()
+                await release(connection)
+                let retry = failure.error.isConnectionFailure || retryPrelude(failure.error, connection)
+                guard retry, attempts <= configuration.maxConnections else { throw failure.error }
             } catch {
-                _ = try? await connection.query("ROLLBACK")
+                _ = connection.clearPrelude()
                 await release(connection)
                 throw error
             }
@@ -139,10 +176,21 @@ public final class PostgresPool: Sendable, Service {
 
     // MARK: - Leasing
 
-    func lease() async throws -> PostgresConnection {
+    /// A connection idle this long is checked before it is lent; a fresher one is trusted, and
+    /// a transaction that meets a dead one anyway starts again elsewhere (`withTransaction`).
+    static let idleBeforeCheck: Duration = .seconds(5)
+
+    /// `trustRecent`: for work that starts again elsewhere when its first round trip meets a
+    /// dead connection; everything else gets a checked one.
+    func lease(trustRecent: Bool = false) async throws -> PostgresConnection {
         let started = ContinuousClock.now
         while true {
             let connection = try await acquire()
+            let releasedAt = connection.releasedAt.load(ordering: .relaxed)
+            if trustRecent, releasedAt != 0, Duration.nanoseconds(PostgresPool.now() - releasedAt) < PostgresPool.idleBeforeCheck {
+                metrics.acquireTime.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                return connection
+            }
             if await connection.checkAlive() {
                 metrics.acquireTime.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
                 return connection
@@ -163,8 +211,13 @@ public final class PostgresPool: Sendable, Service {
                     state.open += 1
                     return .connect(for: waiter)
                 }
-                state.waiters.append(waiter)
-                scheduleTimeout(for: waiter.id)
+                var queued = waiter
+                queued.deadline = PostgresPool.now() + configuration.acquireTimeout.nanoseconds
+                state.waiters.append(queued)
+                if !state.sweeping {
+                    state.sweeping = true
+                    startSweeper()
+                }
                 return Handoff.none
             }
             guard let handoff else {
@@ -175,26 +228,38 @@ public final class PostgresPool: Sendable, Service {
         }
     }
 
-    private func scheduleTimeout(for id: Int) {
+    /// Monotonic nanoseconds, for idle times and deadlines.
+    static func now() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
+
+    private func startSweeper() {
         let timeout = configuration.acquireTimeout
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.nanoseconds))) { [self] in
-            let expired = state.withLock { state -> Waiter? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index)
+        Task { [self] in
+            while true {
+                try? await Task.sleep(for: .milliseconds(50))
+                let now = PostgresPool.now()
+                let (expired, done) = state.withLock { state -> ([Waiter], Bool) in
+                    let expired = state.waiters.filter { $0.deadline <= now }
+                    if !expired.isEmpty { state.waiters.removeAll { $0.deadline <= now } }
+                    if state.waiters.isEmpty { state.sweeping = false }
+                    return (expired, !state.sweeping)
+                }
+                for waiter in expired {
+                    metrics.timeouts.increment()
+                    waiter.continuation.resume(
+                        throwing: PostgresError(
+                            kind: .poolExhausted,
+                            message: "no database connection became free within \(timeout) (pool size \(configuration.maxConnections))"))
+                }
+                if !expired.isEmpty { publishFigures() }
+                if done { return }
             }
-            guard let expired else { return }
-            metrics.timeouts.increment()
-            publishFigures()
-            expired.continuation.resume(
-                throwing: PostgresError(
-                    kind: .poolExhausted,
-                    message: "no database connection became free within \(timeout) (pool size \(configuration.maxConnections))"))
         }
     }
 
     /// Takes a connection back: to the next waiter, to the idle list, or closed if unfit.
     func release(_ connection: PostgresConnection) async {
-        if await connection.isReusable() {
+        if connection.isReusable() {
+            connection.releasedAt.store(PostgresPool.now(), ordering: .relaxed)
             let handoff = state.withLock { state -> Handoff in
                 if state.closed {
                     state.open -= 1

@@ -48,7 +48,7 @@ struct OrgCommand: AsyncParsableCommand {
         @Argument(help: "The organisation's slug.") var slug: String
         func run() async throws {
             try await Runtime.with { runtime in
-                try await runtime.services.organisations.setStatus(slug: slug, .suspended)
+                try await runtime.services.setOrganisationStatus(slug: slug, .suspended)
                 print("suspended \(slug)")
             }
         }
@@ -59,7 +59,7 @@ struct OrgCommand: AsyncParsableCommand {
         @Argument(help: "The organisation's slug.") var slug: String
         func run() async throws {
             try await Runtime.with { runtime in
-                try await runtime.services.organisations.setStatus(slug: slug, .active)
+                try await runtime.services.setOrganisationStatus(slug: slug, .active)
                 print("activated \(slug)")
             }
         }

@@ -37,7 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
         // drain — readiness answers 503 while requests are still served for the grace period —
         // then stop accepting, let in-flight requests finish, and close the pool.
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigint], logger: runtime.logger))
+            configuration: .init(
+                services: [
+                    .init(service: app), .init(service: runtime.services.sessions.listener(conninfo: configuration.listenConninfo)),
+                ],
+                gracefulShutdownSignals: [.sigint], logger: runtime.logger))
         let services = runtime.services
         let logger = runtime.logger
         let grace = configuration.shutdownGrace

@@ -29,12 +29,23 @@ struct APITestWorld: Sendable {
     static let passwordHash: String = Bcrypt.hash(password, cost: PasswordHasher.cost)
 
     /// Runs `body` with a fresh world and removes it afterwards, also when the body throws.
+    /// `listening`: run the instance's notification listener, as `serve` does, for tests of
+    /// changes made outside this instance.
     static func with(
-        organisationCheck: Bool = true, _ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void
+        organisationCheck: Bool = true, listening: Bool = false,
+        _ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void
     ) async throws {
         let world = try await make(organisationCheck: organisationCheck)
+        let listener = listening ? world.services.sessions.listener(conninfo: TestSupport.conninfo) : nil
+        listener?.start()
+        defer { listener?.stop() }
         let app = Application(router: buildRouter(services: world.services).router)
         do {
+            if let listener {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !listener.isListening, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                #expect(listener.isListening)
+            }
             try await app.test(.router) { client in try await body(world, client) }
         } catch {
             try await TestSupport.tearDown(world.services)

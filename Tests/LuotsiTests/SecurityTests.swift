@@ -199,12 +199,14 @@ struct SecurityTests {
 
     @Test("a session ends after the idle limit; malformed tokens are refused without a database look-up")
     func sessionsIdleOut() async throws {
-        try await APITestWorld.with { world, client in
+        try await APITestWorld.with(listening: true) { world, client in
             let token = world.a.tokens[.staff]!
             #expect(try await client.call(.get, "/api/v1/me", token: token).status == .ok)
             try await world.services.pool.query(
                 "UPDATE \(identifier: world.services.migrator.platformSchema.rawValue).sessions SET last_seen_at = now() - interval '3 hours' WHERE token_hash = \(SessionStore.hash(token))"
             )
+            // The session's identity is cached; the platform's trigger tells the listener.
+            try await world.services.sessions.awaitNotificationsApplied()
             #expect(try await client.call(.get, "/api/v1/me", token: token).status == .unauthorized)
         }
         #expect(SessionStore.isWellFormed(String(repeating: "a", count: 43)))

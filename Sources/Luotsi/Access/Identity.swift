@@ -26,6 +26,11 @@ public enum Identity: Sendable {
         public var databaseRole: SchemaName? = nil
     }
 
+    /// The organisation of a member; `nil` for a platform admin.
+    public var organisationID: UUID? {
+        if case .member(let member) = self { member.organisation.id } else { nil }
+    }
+
     public var userID: UUID {
         switch self {
         case .platformAdmin(let admin): admin.id

@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Organisation users recently read for a session, so that a request need not open a second
-/// tenant transaction just to learn who is calling. The session itself is read on every request
-/// and never cached; role changes and deactivation revoke the user's sessions, so a cached entry
-/// never grants more than the session it belongs to. Entries live `lifetime` at most.
+/// tenant transaction just to learn who is calling when a session is read from the database.
+/// Role changes and deactivation revoke the user's sessions and tell every instance to forget
+/// the user (`SessionStore.forget`), so a cached entry never grants more than the session it
+/// belongs to. Entries live `lifetime` at most.
 final class MemberCache: Sendable {
     struct Entry: Sendable {
         let email: String
@@ -36,6 +37,10 @@ final class MemberCache: Sendable {
             if entries.count > 50_000 { entries.removeAll() }  // bound memory
             entries[userID] = entry
         }
+    }
+
+    func forgetAll() {
+        entries.withLock { $0.removeAll() }
     }
 
     func forget(_ userID: UUID) {

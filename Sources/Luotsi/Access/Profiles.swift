@@ -16,12 +16,13 @@ public struct Profiles: Sendable {
                 try await connection.query("UPDATE users SET language = \(language?.rawValue), updated_at = now() WHERE id = \(member.id)")
             }
             member.language = language
-            sessions.forget(userID: member.id)
+            try await sessions.forget(userID: member.id)
             return .member(member)
         case .platformAdmin(var admin):
             try await pool.query(
                 "UPDATE \(identifier: platform.rawValue).platform_admins SET language = \(language?.rawValue) WHERE id = \(admin.id)")
             admin.language = language
+            try await sessions.forget(userID: admin.id)
             return .platformAdmin(admin)
         }
     }

@@ -10,7 +10,7 @@ struct UserRoutes {
         api.organisation(.get, "/api/v1/orgs/:org/users", .readOrganisation) { request, _, member in
             let page = try PageRequest(request: request)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await services.organisationUsers.list(page: page, on: $0) })
+                try await services.readingOrganisation(member) { try await services.organisationUsers.list(page: page, on: $0) })
         }
         api.organisation(.post, "/api/v1/orgs/:org/users", .manageUsers) { request, _, member in
             let input = try await JSONBody.decode(NewUserInput.self, from: request)

@@ -9,13 +9,20 @@ public enum AuditLog {
         _ action: String, entity: String, id: UUID?, by actor: Identity.Member, before: (any Encodable & Sendable)? = nil,
         after: (any Encodable & Sendable)? = nil, on connection: PostgresConnection
     ) async throws {
+        try await connection.query(try insert(action, entity: entity, id: id, by: actor, before: before, after: after))
+    }
+
+    /// The `INSERT` of one entry, for a write that records its audit row in its own statement.
+    static func insert(
+        _ action: String, entity: String, id: UUID?, by actor: Identity.Member, before: (any Encodable & Sendable)? = nil,
+        after: (any Encodable & Sendable)? = nil
+    ) throws -> SQL {
         let beforeJSON = try before.map { try JSONB(encoding: AnyEncodable($0)) }
         let afterJSON = try after.map { try JSONB(encoding: AnyEncodable($0)) }
-        try await connection.query(
-            """
+        return """
             INSERT INTO audit_log (actor_id, actor_email, action, entity, entity_id, before, after)
             VALUES (\(actor.id), \(actor.email), \(action), \(entity), \(id), \(beforeJSON), \(afterJSON))
-            """)
+            """
     }
 
     /// One entry as `GET …/audit` shows it.

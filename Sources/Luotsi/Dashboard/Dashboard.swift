@@ -71,77 +71,69 @@ public struct Dashboard: Codable, Sendable {
     static let listLimit = 200
 
     public static func build(checkinDueDays override: Int?, on connection: PostgresConnection) async throws -> Dashboard {
-        let today: CalendarDate = try await connection.query("SELECT current_date AS today")[0].decode("today")
-        let stored = try await Settings.read(on: connection).checkinDueDays
-        let days = override ?? stored
-        let byTheme = try await connection.query(
-            "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2"
-        ).map { Count(key: try $0.decode("key"), status: try $0.decode("status"), count: try $0.decode("n")) }
-        let byLevel = try await connection.query("SELECT level AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2").map {
-            Count(key: try $0.decode("key"), status: try $0.decode("status"), count: try $0.decode("n"))
-        }
-        let attainment = try await connection.query(
+        // Every statement is independent of the others' results, so all go in one round trip;
+        // the check-in interval comes from the settings row inside the statement that needs it.
+        let days: SQL = override.map { "\(Int32($0))::int" } ?? "(SELECT checkin_due_days FROM settings)"
+        let newestProcurements: SQL = "SELECT id FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)"
+        let results = try await connection.pipeline([
+            "SELECT current_date AS today, \(days) AS days",
+            "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT level AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
             """
             SELECT to_char(date_trunc('month', created_at), 'YYYY-MM') AS month, avg(attainment)::float8 AS average, count(*) AS n
             FROM checkins GROUP BY 1 ORDER BY 1
-            """
-        ).map { AttainmentPoint(month: try $0.decode("month"), averageAttainment: try $0.decode("average"), checkins: try $0.decode("n")) }
-        let schedule = try await connection.query(
+            """,
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
             WHERE start_date IS NOT NULL OR due_date IS NOT NULL ORDER BY start_date NULLS LAST, due_date, title LIMIT \(Self.listLimit)
-            """
-        ).map(scheduleItem)
-        let overdueGoals = try await connection.query(
+            """,
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
             WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date ORDER BY due_date, title LIMIT \(Self.listLimit)
-            """
-        ).map(scheduleItem)
-        let overdueTasks = try await connection.query(
-            "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title LIMIT \(Self.listLimit)"
-        ).map {
-            OverdueTask(
-                taskId: try $0.decode("id"), title: try $0.decode("title"), procurementId: try $0.decode("procurement_id"),
-                assigneeId: try $0.decode("assignee_id"), due: try $0.decode("due"))
-        }
-        let checkinsDue = try await connection.query(
+            """,
+            "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title LIMIT \(Self.listLimit)",
             """
             SELECT g.id, g.title, g.owner_id, c.last FROM goals g
             LEFT JOIN LATERAL (SELECT max(created_at) AS last FROM checkins WHERE goal_id = g.id) c ON true
-            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(Int32(days)))
+            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(days))
             ORDER BY c.last NULLS FIRST, g.title LIMIT \(Self.listLimit)
-            """
-        ).map {
-            CheckinDue(
-                goalId: try $0.decode("id"), title: try $0.decode("title"), ownerId: try $0.decode("owner_id"),
-                lastCheckinAt: try $0.decode("last"))
+            """,
+            "SELECT id, title, phase FROM procurements WHERE id IN (\(newestProcurements)) ORDER BY seq",
+            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IN (\(newestProcurements)) ORDER BY seq",
+        ])
+        let header = results[0][0]
+        let count = { (row: PostgresRow) in Count(key: try row.decode("key"), status: try row.decode("status"), count: try row.decode("n"))
         }
-        var phases: [String: [PhaseGroup.Procurement]] = [:]
-        let procurements = try await connection.query(
-            "SELECT id, title, phase FROM (SELECT id, title, phase, seq FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) p ORDER BY seq"
-        )
         var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]
-        for row in try await connection.query(
-            """
-            SELECT id, title, status, procurement_id FROM goals
-            WHERE procurement_id IN (SELECT id FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)) ORDER BY seq
-            """)
-        {
+        for row in results[9] {
             goalsByProcurement[try row.decode("procurement_id"), default: []].append(
                 .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))
         }
-        for row in procurements {
+        var phases: [String: [PhaseGroup.Procurement]] = [:]
+        for row in results[8] {
             let id: UUID = try row.decode("id")
             phases[try row.decode("phase"), default: []].append(
                 .init(id: id, title: try row.decode("title"), goals: goalsByProcurement[id] ?? []))
         }
         return Dashboard(
-            today: today, checkinDueDays: days, goalsByThemeAndStatus: byTheme, goalsByLevelAndStatus: byLevel,
-            attainmentOverTime: attainment,
-            schedule: schedule,
+            today: try header.decode("today"), checkinDueDays: try header.decode("days"),
+            goalsByThemeAndStatus: try results[1].map(count), goalsByLevelAndStatus: try results[2].map(count),
+            attainmentOverTime: try results[3].map {
+                AttainmentPoint(month: try $0.decode("month"), averageAttainment: try $0.decode("average"), checkins: try $0.decode("n"))
+            },
+            schedule: try results[4].map(scheduleItem),
             procurementsByPhase: ProcurementPhase.allCases.map { PhaseGroup(phase: $0.rawValue, procurements: phases[$0.rawValue] ?? []) },
-            overdueGoals: overdueGoals, overdueTasks: overdueTasks, checkinsDue: checkinsDue)
+            overdueGoals: try results[5].map(scheduleItem),
+            overdueTasks: try results[6].map {
+                OverdueTask(
+                    taskId: try $0.decode("id"), title: try $0.decode("title"), procurementId: try $0.decode("procurement_id"),
+                    assigneeId: try $0.decode("assignee_id"), due: try $0.decode("due"))
+            },
+            checkinsDue: try results[7].map {
+                CheckinDue(
+                    goalId: try $0.decode("id"), title: try $0.decode("title"), ownerId: try $0.decode("owner_id"),
+                    lastCheckinAt: try $0.decode("last"))
+            })
     }
 
     private static func scheduleItem(_ row: PostgresRow) throws -> ScheduleItem {

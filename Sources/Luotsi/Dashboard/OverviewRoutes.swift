@@ -15,10 +15,10 @@ struct OverviewRoutes {
                 return days
             }
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await Dashboard.build(checkinDueDays: days, on: $0) })
+                try await services.readingOrganisation(member) { try await Dashboard.build(checkinDueDays: days, on: $0) })
         }
         api.organisation(.get, "/api/v1/orgs/:org/settings", .readOrganisation) { _, _, member in
-            try JSONOutput.response(try await services.inOrganisation(member) { try await Settings.read(on: $0) })
+            try JSONOutput.response(try await services.readingOrganisation(member) { try await Settings.read(on: $0) })
         }
         api.organisation(.patch, "/api/v1/orgs/:org/settings", .manageSettings) { request, _, member in
             let input = try await JSONBody.decode(SettingsInput.self, from: request)
@@ -33,7 +33,7 @@ struct OverviewRoutes {
                 return id
             }
             return try JSONOutput.response(
-                try await services.inOrganisation(member) {
+                try await services.readingOrganisation(member) {
                     try await AuditLog.list(entity: entity, entityID: entityID, page: page, on: $0)
                 })
         }
@@ -41,7 +41,7 @@ struct OverviewRoutes {
             guard let what = try RequestValues.query(request, "what", oneOf: CSVExport.kinds) else {
                 throw LuotsiError.invalid(field: "what", reason: "is required: goals, checkins or tasks")
             }
-            let csv = try await services.inOrganisation(member) { try await CSVExport.make(what, on: $0) }
+            let csv = try await services.readingOrganisation(member) { try await CSVExport.make(what, on: $0) }
             return Response(
                 status: .ok,
                 headers: [

@@ -62,57 +62,68 @@ public struct CheckIns: Sendable {
         guard (0...100).contains(input.attainment) else { throw LuotsiError.invalid(field: "attainment", reason: "must be 0–100") }
         let comment = input.comment ?? ""
         _ = try TextRules.limited(comment, field: "comment", max: 5000)
-        guard
-            let goal = try await connection.query(
-                """
-                SELECT g.status, g.level, g.procurement_id, p.phase,
-                       (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
-                FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(goalID) FOR UPDATE OF g
-                """
-            ).single()
-        else { throw LuotsiError.notFound("goal") }
+        // The goal (locked, so check-ins on it are recorded one at a time) and its indicators in
+        // one round trip; then the check-in, its values and its audit row in one statement.
+        let checked = try await connection.pipeline([
+            """
+            SELECT g.status, g.level, g.procurement_id, p.phase,
+                   (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
+            FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(goalID) FOR UPDATE OF g
+            """,
+            "SELECT id FROM goal_indicators WHERE goal_id = \(goalID)",
+        ])
+        guard let goal = try checked[0].single() else { throw LuotsiError.notFound("goal") }
         if !Permissions.allows(actor, .checkInAnyGoal), try goal.decode("member", as: Bool?.self) != true {
             throw LuotsiError.forbidden("your role follows up only the procurements you are a member of")
         }
         guard try goal.decode("status", as: String.self) == GoalStatus.scheduled.rawValue else {
             throw LuotsiError.conflict("only scheduled goals are followed up")
         }
-        let indicatorIDs = Set(
-            try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(goalID)").map {
-                try $0.decode("id", as: UUID.self)
-            })
+        let indicatorIDs = Set(try checked[1].map { try $0.decode("id", as: UUID.self) })
         var seen = Set<UUID>()
-        for (index, value) in (input.indicatorValues ?? []).enumerated() {
+        let values = input.indicatorValues ?? []
+        for (index, value) in values.enumerated() {
             guard indicatorIDs.contains(value.indicatorId), seen.insert(value.indicatorId).inserted else {
                 throw LuotsiError.invalid(
                     field: "indicatorValues[\(index)].indicatorId", reason: "not an indicator of this goal, or given twice")
             }
         }
         let phase: String? = try goal.decode("phase")
-        let row = try await connection.query(
+        let id = UUID()
+        let audit = try AuditLog.insert(
+            "goal.checkin", entity: "goal", id: goalID, by: actor, after: ["status": input.status, "attainment": "\(input.attainment)"])
+        let written = try await connection.pipeline([
             """
-            INSERT INTO checkins (goal_id, author_id, status, attainment, comment, phase)
-            VALUES (\(goalID), \(actor.id), \(input.status), \(Int16(input.attainment)), \(comment), \(phase)) RETURNING *
-            """)[0]
-        let id: UUID = try row.decode("id")
-        for value in input.indicatorValues ?? [] {
-            try await connection.query(
-                "INSERT INTO checkin_indicator_values (checkin_id, indicator_id, value) VALUES (\(id), \(value.indicatorId), \(value.value))"
-            )
-        }
-        let checkIn = try Self.checkIn(from: row, values: try await values(for: [id], on: connection))
-        try await AuditLog.record(
-            "goal.checkin", entity: "goal", id: goalID, by: actor, after: ["status": input.status, "attainment": "\(input.attainment)"],
-            on: connection)
-        return checkIn
+            WITH checkin AS (
+                INSERT INTO checkins (id, goal_id, author_id, status, attainment, comment, phase)
+                VALUES (\(id), \(goalID), \(actor.id), \(input.status), \(Int16(input.attainment)), \(comment), \(phase)) RETURNING *),
+            indicator_values AS (
+                INSERT INTO checkin_indicator_values (checkin_id, indicator_id, value)
+                SELECT checkin.id, v.indicator_id, v.value
+                FROM checkin, unnest(\(values.map(\.indicatorId))::uuid[], \(values.map(\.value))::numeric[]) AS v(indicator_id, value)),
+            audit AS (\(audit))
+            SELECT * FROM checkin
+            """,
+            Self.valuesQuery(for: [id]),
+        ])
+        return try Self.checkIn(from: written[0][0], values: try Self.values(from: written[1]))
     }
 
     private func values(for ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: [CheckIn.Value]] {
         guard !ids.isEmpty else { return [:] }
+        return try Self.values(from: try await connection.query(Self.valuesQuery(for: ids)))
+    }
+
+    private static func valuesQuery(for ids: [UUID]) -> SQL {
+        """
+        SELECT v.checkin_id, v.indicator_id, v.value FROM checkin_indicator_values v JOIN goal_indicators i ON i.id = v.indicator_id
+        WHERE v.checkin_id = ANY(\(ids)) ORDER BY i.position
+        """
+    }
+
+    private static func values(from rows: PostgresRows) throws -> [UUID: [CheckIn.Value]] {
         var values: [UUID: [CheckIn.Value]] = [:]
-        for row in try await connection.query(
-            "SELECT v.checkin_id, v.indicator_id, v.value FROM checkin_indicator_values v JOIN goal_indicators i ON i.id = v.indicator_id WHERE v.checkin_id = ANY(\(ids)) ORDER BY i.position"
-        ) {
+        for row in rows {
             values[try row.decode("checkin_id"), default: []].append(
                 .init(indicatorId: try row.decode("indicator_id"), value: try row.decode("value")))
         }

@@ -17,18 +17,21 @@ public struct GoalRepository: Sendable {
         status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, viewer: Identity.Member,
         on connection: PostgresConnection
     ) async throws -> Page<GoalView> {
-        let rows = try await connection.query(
-            """
+        let selection: SQL = """
             SELECT id, seq FROM goals
             WHERE seq > \(page.after)
               AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(level?.rawValue)::text IS NULL OR level = \(level?.rawValue))
               AND (\(procurementID)::uuid IS NULL OR procurement_id = \(procurementID))
             ORDER BY seq LIMIT \(page.limit + 1)
-            """)
-        let ids: [(Int64, UUID)] = try rows.map { (try $0.decode("seq"), try $0.decode("id")) }
-        let views = try await GoalViews(platform: platform).load(ids.map(\.1), viewer: viewer, on: connection)
-        return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
+            """
+        // The page's goals and their views in one round trip: the views select by the same query.
+        let views = GoalViews(platform: platform)
+        let results = try await connection.pipeline(
+            [selection] + views.statements(idSet: "SELECT id FROM (\(selection)) page", viewer: viewer))
+        let ids: [(Int64, UUID)] = try results[0].map { (try $0.decode("seq"), try $0.decode("id")) }
+        let loaded = try views.assemble(results[1...])
+        return page.page(ids.compactMap { seq, id in loaded[id].map { (seq, $0) } })
     }
 
     public func get(_ id: UUID, viewer: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {

@@ -17,7 +17,7 @@ struct GoalRoutes {
                 return id
             }
             return try JSONOutput.response(
-                try await services.inOrganisation(member) {
+                try await services.readingOrganisation(member) {
                     try await goals.list(status: status, level: level, procurementID: procurementID, page: page, viewer: member, on: $0)
                 })
         }
@@ -28,7 +28,7 @@ struct GoalRoutes {
         }
         api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let goal = try await services.inOrganisation(member) { try await goals.get(id, viewer: member, on: $0) }
+            let goal = try await services.readingOrganisation(member) { try await goals.get(id, viewer: member, on: $0) }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
         api.organisation(.patch, "\(base)/:id", .editGoal) { request, context, member in
@@ -44,7 +44,7 @@ struct GoalRoutes {
             let id = try RequestValues.uuid(context, "id")
             return try JSONOutput.response(
                 Page(
-                    items: try await services.inOrganisation(member) { try await goals.transitions(of: id, viewer: member, on: $0) },
+                    items: try await services.readingOrganisation(member) { try await goals.transitions(of: id, viewer: member, on: $0) },
                     nextCursor: nil))
         }
         api.organisation(.post, "\(base)/:id/transitions", .siftGoal) { request, context, member in
@@ -57,7 +57,7 @@ struct GoalRoutes {
             let id = try RequestValues.uuid(context, "id")
             let page = try PageRequest(request: request)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await services.discussion.comments(on: id, page: page, on: $0) })
+                try await services.readingOrganisation(member) { try await services.discussion.comments(on: id, page: page, on: $0) })
         }
         api.organisation(.post, "\(base)/:id/comments", .discussGoal) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
@@ -81,7 +81,7 @@ struct GoalRoutes {
             let id = try RequestValues.uuid(context, "id")
             let page = try PageRequest(request: request)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await services.checkIns.list(goalID: id, page: page, on: $0) })
+                try await services.readingOrganisation(member) { try await services.checkIns.list(goalID: id, page: page, on: $0) })
         }
         api.organisation(.post, "\(base)/:id/checkins", .checkIn) { request, context, member in
             let id = try RequestValues.uuid(context, "id")

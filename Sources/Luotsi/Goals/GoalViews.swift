@@ -7,8 +7,15 @@ struct GoalViews {
 
     func load(_ ids: [UUID], viewer: Identity.Member, on connection: PostgresConnection) async throws -> [UUID: GoalView] {
         guard !ids.isEmpty else { return [:] }
+        return try assemble(try await connection.pipeline(statements(idSet: "SELECT unnest(\(ids)::uuid[])", viewer: viewer))[...])
+    }
+
+    /// The statements that read the views of the goals `idSet` (a subquery of ids) selects. They
+    /// do not depend on each other's results, so they can share one round trip with the query
+    /// that picks the goals.
+    func statements(idSet: SQL, viewer: Identity.Member) -> [SQL] {
         let catalogue = platform.rawValue
-        let goals = try await connection.query(
+        return [
             """
             SELECT g.*,
                 (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports,
@@ -16,31 +23,26 @@ struct GoalViews {
                 (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done
-            FROM goals g WHERE g.id = ANY(\(ids))
-            """)
-        let alignments = try await connection.query(
+            FROM goals g WHERE g.id IN (\(idSet))
+            """,
             """
             SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code, c.name AS catalogue_name
             FROM goal_alignments a
             LEFT JOIN goals t ON t.id = a.aligns_to_goal_id
             LEFT JOIN \(identifier: catalogue).catalogue_goals c ON c.id = a.aligns_to_catalogue_id
-            WHERE a.goal_id = ANY(\(ids))
+            WHERE a.goal_id IN (\(idSet))
             ORDER BY a.aligns_to_catalogue_id NULLS FIRST, t.title, c.code
-            """)
-        let milestones = try await connection.query(
-            "SELECT id, goal_id, title, due, done FROM goal_milestones WHERE goal_id = ANY(\(ids)) ORDER BY position")
-        let indicators = try await connection.query(
+            """,
+            "SELECT id, goal_id, title, due, done FROM goal_milestones WHERE goal_id IN (\(idSet)) ORDER BY position",
             """
             SELECT i.*, (SELECT v.value FROM checkin_indicator_values v JOIN checkins c ON c.id = v.checkin_id
                          WHERE v.indicator_id = i.id ORDER BY c.seq DESC LIMIT 1) AS latest_value
-            FROM goal_indicators i WHERE i.goal_id = ANY(\(ids)) ORDER BY i.position
-            """)
-        let checkins = try await connection.query(
+            FROM goal_indicators i WHERE i.goal_id IN (\(idSet)) ORDER BY i.position
+            """,
             """
             SELECT DISTINCT ON (goal_id) id, goal_id, status, attainment, created_at FROM checkins
-            WHERE goal_id = ANY(\(ids)) ORDER BY goal_id, seq DESC
-            """)
-        let catalogueRefs = try await connection.query(
+            WHERE goal_id IN (\(idSet)) ORDER BY goal_id, seq DESC
+            """,
             """
             SELECT g.id, g.code, g.version, g.name, g.description,
                    l.id AS latest_id, l.version AS latest_version, l.name AS latest_name, l.description AS latest_description,
@@ -50,8 +52,16 @@ struct GoalViews {
                 SELECT lg.id, lg.version, lg.name, lg.description FROM \(identifier: catalogue).catalogue_goals lg
                 JOIN \(identifier: catalogue).catalogue_versions v ON v.version = lg.version AND v.status = 'published'
                 WHERE lg.code = g.code ORDER BY lg.version DESC LIMIT 1) l ON true
-            WHERE g.id IN (SELECT catalogue_goal_id FROM goals WHERE id = ANY(\(ids)))
-            """)
+            WHERE g.id IN (SELECT catalogue_goal_id FROM goals WHERE id IN (\(idSet)))
+            """,
+        ]
+    }
+
+    /// Builds the views from the results of `statements`, in their order.
+    func assemble(_ results: ArraySlice<PostgresRows>) throws -> [UUID: GoalView] {
+        let base = results.startIndex
+        let (goals, alignments, milestones) = (results[base], results[base + 1], results[base + 2])
+        let (indicators, checkins, catalogueRefs) = (results[base + 3], results[base + 4], results[base + 5])
 
         var alignmentsByGoal: [UUID: [GoalView.Alignment]] = [:]
         for row in alignments {

@@ -14,7 +14,7 @@ struct ProcurementRoutes {
             let phase = try RequestValues.query(request, "phase", oneOf: ProcurementPhase.allCases.map(\.rawValue)).flatMap(
                 ProcurementPhase.init)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await procurements.list(phase: phase, page: page, on: $0) })
+                try await services.readingOrganisation(member) { try await procurements.list(phase: phase, page: page, on: $0) })
         }
         api.organisation(.post, base, .manageProcurements) { request, _, member in
             let input = try await JSONBody.decode(NewProcurementInput.self, from: request)
@@ -23,7 +23,7 @@ struct ProcurementRoutes {
         }
         api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let procurement = try await services.inOrganisation(member) { try await procurements.get(id, on: $0) }
+            let procurement = try await services.readingOrganisation(member) { try await procurements.get(id, on: $0) }
             return try JSONOutput.response(procurement, headers: ETag.headers(version: procurement.version))
         }
         api.organisation(.patch, "\(base)/:id", .manageProcurements) { request, context, member in
@@ -39,7 +39,7 @@ struct ProcurementRoutes {
             let id = try RequestValues.uuid(context, "id")
             let page = try PageRequest(request: request)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) {
+                try await services.readingOrganisation(member) {
                     try await tasks.list(procurementID: id, assignee: nil, status: nil, page: page, on: $0)
                 })
         }
@@ -60,7 +60,7 @@ struct ProcurementRoutes {
             }
             let status = try RequestValues.query(request, "status", oneOf: TaskRepository.statuses)
             return try JSONOutput.response(
-                try await services.inOrganisation(member) {
+                try await services.readingOrganisation(member) {
                     try await tasks.list(procurementID: nil, assignee: assignee, status: status, page: page, on: $0)
                 })
         }

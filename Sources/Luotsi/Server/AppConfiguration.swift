@@ -7,6 +7,9 @@ public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var conninfo: String
+    /// For the one connection that listens for notifications: a direct session, not through
+    /// PgBouncer's transaction pooling (`LUOTSI_LISTEN_DATABASE_URL`, else the same as `conninfo`).
+    public var listenConninfo: String
     public var databaseDescription: String
     public var poolSize: Int
     public var poolTimeout: Duration
@@ -24,6 +27,7 @@ public struct AppConfiguration: Sendable {
         host = environment["LUOTSI_HOST"] ?? "127.0.0.1"
         port = try Self.integer(environment, "PORT", default: 8080, range: 1...65535)
         conninfo = PostgresConfiguration.conninfo(environment: environment)
+        listenConninfo = environment["LUOTSI_LISTEN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? conninfo
         databaseDescription = PostgresConfiguration.describe(environment: environment)
         poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))

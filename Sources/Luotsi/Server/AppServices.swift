@@ -76,4 +76,23 @@ public struct AppServices: Sendable {
     public func inOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await tenants.withTenant(member.organisation.schema, role: member.databaseRole, body)
     }
+
+    /// Suspends or reactivates an organisation. This instance drops its cached sessions at once;
+    /// the others when the platform's trigger tells them, as it does for every status change.
+    @discardableResult
+    public func setOrganisationStatus(slug: String, _ status: Organisation.Status, by actor: PlatformActor = .commandLine)
+        async throws -> Organisation
+    {
+        let organisation = try await organisations.setStatus(slug: slug, status, by: actor)
+        sessions.invalidate(.organisation(organisation.id))
+        return organisation
+    }
+
+    /// Runs a read in the caller's organisation: each round trip of `body` is read-only and
+    /// carries the switch itself (`TenantDatabase.read`), so a pipelined read model costs one.
+    public func readingOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
+        try await tenants.read(member.organisation.schema, role: member.databaseRole, body)
+    }
 }

@@ -23,7 +23,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     // Outermost first: the request id wraps everything, so errors carry it too.
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(SecurityHeadersMiddleware())
-    router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(LogRequestsMiddleware(.debug))  // at info, a line per request costs more than many requests do
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ProblemMiddleware())
     // Static files need no session: served before the session is looked up.

@@ -64,8 +64,12 @@ public struct Migrator: Sendable {
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(identifier: platformSchema.rawValue)")
             return try await apply(platformMigrations, schema: platformSchema, on: connection)
         }
-        let schemas = try await tenantSchemas()
-        report.tenantsChecked = schemas.count
+        let allSchemas = try await tenantSchemas()
+        report.tenantsChecked = allSchemas.count
+        // Read every organisation's versions in a few statements, then open a transaction only
+        // for those with something to do: "nothing to migrate" stays quick at 10,000.
+        let states = try await tenantVersions(allSchemas)
+        let schemas = allSchemas.filter { !describe(states[$0] ?? nil, against: tenantMigrations, schema: $0).isEmpty }
         let applied = try await withThrowingTaskGroup(of: Int.self) { group in
             var iterator = schemas.makeIterator()
             var total = 0
@@ -97,9 +101,10 @@ public struct Migrator: Sendable {
         }
         problems += describe(platformState, against: platformMigrations, schema: platformSchema)
         guard platformState != nil else { return problems }
-        for schema in try await tenantSchemas() {
-            let state = try await pool.withTransaction { try await appliedVersions(schema: schema, on: $0) }
-            problems += describe(state, against: tenantMigrations, schema: schema)
+        let schemas = try await tenantSchemas()
+        let states = try await tenantVersions(schemas)
+        for schema in schemas {
+            problems += describe(states[schema] ?? nil, against: tenantMigrations, schema: schema)
         }
         return problems
     }
@@ -132,6 +137,9 @@ public struct Migrator: Sendable {
         // contend on the catalogue); the login role's timeouts are for requests, not migrations.
         try await connection.query("SELECT set_config('lock_timeout', '0', true), set_config('statement_timeout', '0', true)")
         try await connection.query("SELECT set_config('search_path', \(try await connection.quoteIdentifier(schema.rawValue)), true)")
+        // What the migrations create is granted to the organisation's role as it is created, so
+        // no grant has to scan the catalogue (whose size grows with every organisation).
+        if schema != platformSchema { try await grantDefaultPrivileges(schema, on: connection) }
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -159,20 +167,70 @@ public struct Migrator: Sendable {
         return names
     }
 
+    /// The organisation's role may use what is created in its schema from now on (default
+    /// privileges of the creating role there; idempotent).
+    private func grantDefaultPrivileges(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+        let name = schema.rawValue
+        try await connection.pipeline([
+            "GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(identifier: name) GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(identifier: name)",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(identifier: name) GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO \(identifier: name)",
+        ])
+    }
+
     /// The organisation's role may use its own schema's data, never change its migrations, and
     /// only add to its audit trail (no update, delete or truncate, whatever the application does).
+    /// Schemas created before default privileges were used get their grants here as well, once.
     private func grantTenantRole(_ schema: SchemaName, on connection: PostgresConnection) async throws {
         let name = schema.rawValue
-        try await connection.query("GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)")
-        try await connection.query(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)")
-        try await connection.query("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)")
-        try await connection.query("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
-        let hasAudit = try await connection.query(
-            "SELECT to_regclass(\(try await connection.quoteIdentifier(name) + ".audit_log")) IS NOT NULL AS present")[0].decode(
-                "present", as: Bool.self)
-        if hasAudit {
-            try await connection.query("REVOKE UPDATE, DELETE, TRUNCATE ON \(identifier: name).audit_log FROM \(identifier: name)")
+        let quoted = "\"\(name)\""  // [a-z0-9_] by construction
+        let state = try await connection.query(
+            """
+            SELECT to_regclass(\(quoted + ".audit_log")) IS NOT NULL AS has_audit,
+                   has_table_privilege(\(name), \(quoted + ".schema_migrations"), 'SELECT') AS granted
+            """)[0]
+        var statements: [SQL] = []
+        if try !state.decode("granted", as: Bool.self) {
+            statements += [
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)",
+                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)",
+            ]
+        }
+        statements.append("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
+        if try state.decode("has_audit", as: Bool.self) {
+            statements.append("REVOKE UPDATE, DELETE, TRUNCATE ON \(identifier: name).audit_log FROM \(identifier: name)")
+        }
+        try await connection.pipeline(statements)
+    }
+
+    /// Every schema's applied versions and checksums (`nil`: not migrated at all), read with one
+    /// statement per `batch` schemas rather than a transaction each.
+    func tenantVersions(_ schemas: [SchemaName], batch: Int = 500) async throws -> [SchemaName: [Int: String]?] {
+        try await pool.withConnection { connection in
+            let migrated = Set(
+                try await connection.query(
+                    """
+                    SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
+                    """
+                ).map { try $0.decode("nspname", as: String.self) })
+            var states: [SchemaName: [Int: String]?] = [:]
+            for schema in schemas where !migrated.contains(schema.rawValue) { states[schema] = .some(nil) }
+            let present = schemas.filter { migrated.contains($0.rawValue) }
+            for start in stride(from: 0, to: present.count, by: batch) {
+                let part = present[start..<min(start + batch, present.count)]
+                for schema in part { states[schema] = [:] }
+                let union = SQL.joined(
+                    part.map {
+                        "SELECT \($0.rawValue)::text AS schema, version, checksum FROM \(identifier: $0.rawValue).schema_migrations"
+                    },
+                    separator: " UNION ALL ")
+                for row in try await connection.query(union) {
+                    guard let schema = SchemaName(try row.decode("schema", as: String.self)) else { continue }
+                    states[schema]??[try row.decode("version", as: Int.self)] = try row.decode("checksum", as: String.self)
+                }
+            }
+            return states
         }
     }
 

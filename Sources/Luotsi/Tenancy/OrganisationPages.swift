@@ -51,7 +51,7 @@ struct OrganisationPages {
             guard let status = web.form.text("status").flatMap(Organisation.Status.init(rawValue:)) else {
                 throw LuotsiError.invalid(field: "status", reason: "must be active or suspended")
             }
-            _ = try await services.organisations.setStatus(slug: web.context.parameters.get("org") ?? "", status, by: .admin(admin))
+            _ = try await services.setOrganisationStatus(slug: web.context.parameters.get("org") ?? "", status, by: .admin(admin))
             return PageRenderer.redirect("/platform/organisations?notice=organisation_\(status.rawValue)")
         }
     }

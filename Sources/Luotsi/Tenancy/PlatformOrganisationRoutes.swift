@@ -65,7 +65,7 @@ struct PlatformOrganisationRoutes {
             }
             let slug = context.parameters.get("org") ?? ""
             return try JSONOutput.response(
-                OrganisationOutput(try await services.organisations.setStatus(slug: slug, status, by: .admin(admin))))
+                OrganisationOutput(try await services.setOrganisationStatus(slug: slug, status, by: .admin(admin))))
         }
     }
 }

@@ -14,6 +14,8 @@ public struct TenantDatabase: Sendable {
 
     /// `role` is the organisation's own unless a test runs with the application's check off.
     ///
+    /// `BEGIN` and the switch travel with the body's first statement: no round trip of their own.
+    ///
     /// A backend may refuse the switch into an organisation created a moment ago: PostgreSQL 15
     /// caches each backend's role memberships and can keep a list computed while the new
     /// membership's invalidation arrived, until the next role change anywhere. Only a new
@@ -22,39 +24,43 @@ public struct TenantDatabase: Sendable {
     public func withTenant<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (PostgresConnection) async throws -> T)
         async throws -> T
     {
-        var attempts = 0
-        while true {
-            attempts += 1
-            do {
-                return try await pool.withTransaction { connection in
-                    do {
-                        try await TenantDatabase.enter(schema, role: role, on: connection)
-                    } catch let error as PostgresError where error.isRoleSwitchRefused {
-                        connection.retire()
-                        throw StaleRoleMembership(error: error)
-                    }
-                    return try await body(connection)
-                }
-            } catch let stale as StaleRoleMembership {
-                TenantDatabase.staleMemberships.increment()
-                guard attempts <= pool.configuration.maxConnections else { throw stale.error }
-            }
-        }
+        try await pool.withTransaction(
+            prelude: [TenantDatabase.enter(schema, role: role)], retryPrelude: TenantDatabase.retireIfStale, body)
+    }
+
+    /// Reads as the organisation: every round trip of `body` carries the switch and is its own
+    /// read-only implicit transaction, so a read model sent as one pipeline costs one round trip
+    /// in all. Under READ COMMITTED each statement sees its own snapshot either way.
+    public func read<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
+        try await pool.withEveryRoundTrip(
+            prelude: [TenantDatabase.enter(schema, role: role, readOnly: true)], retryPrelude: TenantDatabase.retireIfStale, body)
+    }
+
+    /// The statement that switches the current transaction to the organisation's schema and role.
+    static func enter(_ schema: SchemaName, role: SchemaName? = nil, readOnly: Bool = false) -> SQL {
+        // A schema name is [a-z0-9_] by construction, so quoting it is only wrapping it.
+        let searchPath = "\"\(schema.rawValue)\""
+        let readOnlySetting: SQL = readOnly ? ", set_config('transaction_read_only', 'on', true)" : ""
+        return "SELECT set_config('search_path', \(searchPath), true), set_config('role', \((role ?? schema).rawValue), true)"
+            + readOnlySetting
     }
 
     /// Switches the current transaction to the organisation's schema and role.
     static func enter(_ schema: SchemaName, role: SchemaName? = nil, on connection: PostgresConnection) async throws {
-        let searchPath = try await connection.quoteIdentifier(schema.rawValue)
-        try await connection.query(
-            "SELECT set_config('search_path', \(searchPath), true), set_config('role', \((role ?? schema).rawValue), true)")
+        try await connection.query(enter(schema, role: role))
+    }
+
+    private static func retireIfStale(_ error: PostgresError, _ connection: PostgresConnection) -> Bool {
+        guard error.isRoleSwitchRefused else { return false }
+        connection.retire()
+        staleMemberships.increment()
+        return true
     }
 
     /// Counts role switches refused by a backend with a stale membership cache (each retried).
     static let staleMemberships = Counter(label: "luotsi_stale_role_membership_retries_total")
-}
-
-private struct StaleRoleMembership: Error {
-    let error: PostgresError
 }
 
 extension PostgresError {

@@ -24,6 +24,11 @@ public final class PostgresConnection: @unchecked Sendable {
     public let backendPID: Int32
     private let retired = Atomic<Bool>(false)
     private let prelude = Mutex(Prelude())
+    /// Which work the pool prefers to give this connection (see `PostgresPool.affinity(for:)`);
+    /// set once, before the connection is first lent.
+    var affinity = 0
+    /// Distinct tenants served, for recycling a backend whose caches grew past a bound.
+    private let tenantsServed = Mutex(Set<String>())
     /// When the connection last went back to the pool (`PostgresPool.now()`); 0 before that.
     let releasedAt = Atomic<Int64>(0)
 
@@ -153,6 +158,17 @@ public final class PostgresConnection: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: self.raw.checkAlive()) }
         }
+    }
+
+    /// Notes that `tenant` was served here; retires the connection once more than `bound`
+    /// distinct ones were, because PostgreSQL keeps each touched relation's cache entries for the
+    /// backend's lifetime.
+    public func noteTenant(_ tenant: String, bound: Int) {
+        let count = tenantsServed.withLock { served in
+            served.insert(tenant)
+            return served.count
+        }
+        if count > bound { retire() }
     }
 
     /// Marks the connection as not to be used again: the pool closes it when it comes back.

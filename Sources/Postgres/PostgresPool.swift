@@ -30,6 +30,8 @@ public final class PostgresPool: Sendable, Service {
         let continuation: CheckedContinuation<PostgresConnection, any Error>
         /// `now()` after which the waiter gives up.
         var deadline: Int64 = .max
+        /// The connection affinity it prefers (see `affinity(for:)`), if any.
+        var preference: Int?
     }
 
     private struct State {
@@ -40,13 +42,15 @@ public final class PostgresPool: Sendable, Service {
         var closed = false
         /// A sweeper expires overdue waiters while any wait (one task, not a timer per waiter).
         var sweeping = false
+        /// How many open (or opening) connections hold each affinity.
+        var affinities: [Int: Int] = [:]
     }
 
     /// What to do outside the lock after a state change.
     private enum Handoff {
         case none
         case give(PostgresConnection, to: Waiter)
-        case connect(for: Waiter)
+        case connect(for: Waiter, affinity: Int)
         case close(PostgresConnection)
     }
 
@@ -81,13 +85,13 @@ public final class PostgresPool: Sendable, Service {
     /// refused prelude that `retryPrelude` accepts), the body starts again on another connection.
     /// A body that sends nothing costs no round trip at all.
     public func withTransaction<T: Sendable>(
-        prelude: [SQL] = [], retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
+        prelude: [SQL] = [], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempts = 0
         while true {
             attempts += 1
-            let connection = try await lease(trustRecent: true)
+            let connection = try await lease(trustRecent: true, affinity: affinity)
             connection.setPrelude(["BEGIN"] + prelude, repeating: false)
             do {
                 let value = try await body(connection)
@@ -112,13 +116,13 @@ public final class PostgresPool: Sendable, Service {
     /// round trip being its own implicit transaction: for reads, whose round trips are
     /// independent. Retried on another connection like `withTransaction`'s.
     public func withEveryRoundTrip<T: Sendable>(
-        prelude: [SQL], retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
+        prelude: [SQL], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempts = 0
         while true {
             attempts += 1
-            let connection = try await lease(trustRecent: true)
+            let connection = try await lease(trustRecent: true, affinity: affinity)
             connection.setPrelude(prelude, repeating: true)
             do {
                 let value = try await body(connection)
@@ -182,10 +186,12 @@ public final class PostgresPool: Sendable, Service {
 
     /// `trustRecent`: for work that starts again elsewhere when its first round trip meets a
     /// dead connection; everything else gets a checked one.
-    func lease(trustRecent: Bool = false) async throws -> PostgresConnection {
+    /// `affinity`: a key (e.g. a tenant) whose work should go to the same connection when it is free.
+    func lease(trustRecent: Bool = false, affinity key: String? = nil) async throws -> PostgresConnection {
         let started = ContinuousClock.now
+        let preference = key.map { affinity(for: $0) }
         while true {
-            let connection = try await acquire()
+            let connection = try await acquire(preferring: preference)
             let releasedAt = connection.releasedAt.load(ordering: .relaxed)
             if trustRecent, releasedAt != 0, Duration.nanoseconds(PostgresPool.now() - releasedAt) < PostgresPool.idleBeforeCheck {
                 metrics.acquireTime.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
@@ -200,16 +206,19 @@ public final class PostgresPool: Sendable, Service {
         }
     }
 
-    private func acquire() async throws -> PostgresConnection {
+    private func acquire(preferring preference: Int?) async throws -> PostgresConnection {
         try await withCheckedThrowingContinuation { continuation in
             let handoff = state.withLock { state -> Handoff? in
                 if state.closed { return nil }
-                let waiter = Waiter(id: state.nextWaiterID, continuation: continuation)
+                let waiter = Waiter(id: state.nextWaiterID, continuation: continuation, preference: preference)
                 state.nextWaiterID += 1
+                if let preference, let index = state.idle.lastIndex(where: { $0.affinity == preference }) {
+                    return .give(state.idle.remove(at: index), to: waiter)
+                }
                 if let connection = state.idle.popLast() { return .give(connection, to: waiter) }
                 if state.open < configuration.maxConnections {
                     state.open += 1
-                    return .connect(for: waiter)
+                    return .connect(for: waiter, affinity: Self.takeAffinity(&state, size: configuration.maxConnections))
                 }
                 var queued = waiter
                 queued.deadline = PostgresPool.now() + configuration.acquireTimeout.nanoseconds
@@ -265,7 +274,13 @@ public final class PostgresPool: Sendable, Service {
                     state.open -= 1
                     return .close(connection)
                 }
-                if !state.waiters.isEmpty { return .give(connection, to: state.waiters.removeFirst()) }
+                if !state.waiters.isEmpty {
+                    // A waiter near the front that prefers this connection goes first; the
+                    // front one is served by the next connection that nobody there prefers.
+                    let window = state.waiters.prefix(8)
+                    let index = window.firstIndex { $0.preference == connection.affinity } ?? state.waiters.startIndex
+                    return .give(connection, to: state.waiters.remove(at: index))
+                }
                 state.idle.append(connection)
                 return .none
             }
@@ -280,9 +295,10 @@ public final class PostgresPool: Sendable, Service {
         metrics.replaced.increment()
         let handoff = state.withLock { state -> Handoff in
             state.open -= 1
+            Self.releaseAffinity(&state, connection.affinity)
             if !state.closed, !state.waiters.isEmpty {
                 state.open += 1
-                return .connect(for: state.waiters.removeFirst())
+                return .connect(for: state.waiters.removeFirst(), affinity: Self.takeAffinity(&state, size: configuration.maxConnections))
             }
             return .none
         }
@@ -295,23 +311,27 @@ public final class PostgresPool: Sendable, Service {
         case .none: break
         case .give(let connection, let waiter):
             waiter.continuation.resume(returning: connection)
-        case .connect(let waiter):
-            openConnection(for: waiter)
+        case .connect(let waiter, let affinity):
+            openConnection(for: waiter, affinity: affinity)
         case .close(let connection):
             Task { await connection.close() }
         }
         publishFigures()
     }
 
-    private func openConnection(for waiter: Waiter) {
+    private func openConnection(for waiter: Waiter, affinity: Int) {
         let conninfo = configuration.conninfo
         Task {
             do {
                 let connection = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pool")
+                connection.affinity = affinity
                 metrics.opened.increment()
                 waiter.continuation.resume(returning: connection)
             } catch {
-                state.withLock { $0.open -= 1 }
+                state.withLock { state in
+                    state.open -= 1
+                    Self.releaseAffinity(&state, affinity)
+                }
                 publishFigures()
                 if let left = PostgresPool.connectFailures.admit("\(error)") {
                     logger.error("could not open a database connection", metadata: ["error": "\(error)", "similar_left_out": "\(left)"])
@@ -319,6 +339,27 @@ public final class PostgresPool: Sendable, Service {
                 waiter.continuation.resume(throwing: error)
             }
         }
+    }
+
+    /// The affinity a key maps to: one of `0..<maxConnections`, stable for the process.
+    func affinity(for key: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: cheap, and stable unlike `hashValue`
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(configuration.maxConnections))
+    }
+
+    /// The least held affinity, so that open connections cover as many as they can.
+    private static func takeAffinity(_ state: inout State, size: Int) -> Int {
+        let chosen = (0..<size).min { state.affinities[$0, default: 0] < state.affinities[$1, default: 0] } ?? 0
+        state.affinities[chosen, default: 0] += 1
+        return chosen
+    }
+
+    private static func releaseAffinity(_ state: inout State, _ affinity: Int) {
+        state.affinities[affinity, default: 1] -= 1
     }
 
     private func publishFigures() {

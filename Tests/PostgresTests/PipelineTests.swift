@@ -94,4 +94,29 @@ struct PipelineTests {
         #expect(names == ["every", "every"])
         await pool.close()
     }
+
+    @Test("work with the same affinity goes to the same free connection; a connection past its tenant bound is replaced")
+    func affinityAndRecycling() async throws {
+        let pool = TestDatabase.pool(size: 4)
+        // Open all four first, so that each affinity has its connection.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await pool.query("SELECT pg_sleep(0.1)") } }
+            try await group.waitForAll()
+        }
+        func backend(_ key: String, noting tenant: String? = nil) async throws -> Int {
+            try await pool.withTransaction(affinity: key) { connection in
+                if let tenant { connection.noteTenant(tenant, bound: 2) }
+                return try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int.self)
+            }
+        }
+        for key in ["org_a", "org_b", "org_c"] {
+            let first = try await backend(key)
+            for _ in 0..<5 { #expect(try await backend(key) == first) }
+        }
+        let before = try await backend("org_a", noting: "one")
+        #expect(try await backend("org_a", noting: "two") == before)
+        _ = try await backend("org_a", noting: "three")  // the third tenant: retired on return
+        #expect(try await backend("org_a") != before)
+        await pool.close()
+    }
 }

@@ -13,6 +13,8 @@ public struct AppConfiguration: Sendable {
     public var databaseDescription: String
     public var poolSize: Int
     public var poolTimeout: Duration
+    /// A pooled connection is replaced after serving this many organisations (backend memory).
+    public var organisationsPerConnection: Int
     public var logLevel: Logger.Level
     /// Mark the session cookie `Secure` (on behind HTTPS; off for http://localhost).
     public var secureCookies: Bool
@@ -30,6 +32,7 @@ public struct AppConfiguration: Sendable {
         listenConninfo = environment["LUOTSI_LISTEN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? conninfo
         databaseDescription = PostgresConfiguration.describe(environment: environment)
         poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
+        organisationsPerConnection = try Self.integer(environment, "LUOTSI_DB_ORGS_PER_CONNECTION", default: 2000, range: 10...1_000_000)
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
         sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
         sessionIdle = .seconds(try Self.integer(environment, "LUOTSI_SESSION_IDLE_MINUTES", default: 120, range: 5...1440) * 60)

@@ -35,7 +35,8 @@ public struct AppServices: Sendable {
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
         tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
-        sessionIdle: Duration = .seconds(2 * 3600), organisationCheck: Bool = true, logger: Logger = Logger(label: "luotsi")
+        sessionIdle: Duration = .seconds(2 * 3600), organisationCheck: Bool = true, organisationsPerConnection: Int = 2000,
+        logger: Logger = Logger(label: "luotsi")
     ) throws {
         self.organisationCheck = organisationCheck
         let migrator = Migrator(
@@ -45,7 +46,7 @@ public struct AppServices: Sendable {
             logger: logger)
         self.pool = pool
         self.migrator = migrator
-        self.tenants = TenantDatabase(pool: pool)
+        self.tenants = TenantDatabase(pool: pool, organisationsPerConnection: organisationsPerConnection)
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
         self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)

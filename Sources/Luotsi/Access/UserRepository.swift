@@ -58,4 +58,12 @@ public struct UserRepository: Sendable {
             id: try row.decode("id"), email: try row.decode("email"), name: try row.decode("name"),
             role: try Role.parse(try row.decode("role")), active: try row.decode("active"))
     }
+
+    /// A reference to a person (owner, lead, assignee, member) must name an active user of the
+    /// organisation; `field` names the input in the error.
+    static func requireActive(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
+        guard try await connection.query("SELECT 1 FROM users WHERE id = \(id) AND active").single() != nil else {
+            throw LuotsiError.unknownReference(field: field, what: "no such active user in this organisation")
+        }
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The overall picture, settings, audit trail and CSV exports.
+/// The overall picture, settings and CSV exports (the audit trail: `AuditRoutes`).
 struct OverviewRoutes {
     let services: AppServices
 
@@ -24,18 +24,6 @@ struct OverviewRoutes {
             let input = try await JSONBody.decode(SettingsInput.self, from: request)
             return try JSONOutput.response(
                 try await services.inOrganisation(member) { try await Settings.update(input, by: member, on: $0) })
-        }
-        api.organisation(.get, "/api/v1/orgs/:org/audit", .readAudit) { request, _, member in
-            let page = try PageRequest(request: request)
-            let entity = try RequestValues.query(request, "entity", oneOf: ["goal", "procurement", "task", "user", "settings"])
-            let entityID = try RequestValues.query(request, "entityId").map { text in
-                guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "entityId", reason: "must be a UUID") }
-                return id
-            }
-            return try JSONOutput.response(
-                try await services.readingOrganisation(member) {
-                    try await AuditLog.list(entity: entity, entityID: entityID, page: page, on: $0)
-                })
         }
         api.organisation(.get, "/api/v1/orgs/:org/export", .export) { request, _, member in
             guard let what = try RequestValues.query(request, "what", oneOf: CSVExport.kinds) else {

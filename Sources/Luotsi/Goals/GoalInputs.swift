@@ -72,10 +72,6 @@ public struct CommentInput: JSONInput, Sendable {
 
 /// Field checks shared by the goal inputs.
 enum GoalValidation {
-    static func title(_ text: String, field: String = "title") throws -> String {
-        try TextRules.required(text, field: field, max: 300)
-    }
-
     static func description(_ text: String?) throws -> String {
         try TextRules.limited(text ?? "", field: "description", max: 10_000)
     }
@@ -93,7 +89,7 @@ enum GoalValidation {
         guard items.count <= 50 else { throw LuotsiError.invalid(field: "milestones", reason: "at most 50") }
         return try items.enumerated().map { index, item in
             var item = item
-            item.title = try title(item.title, field: "milestones[\(index)].title")
+            item.title = try TextRules.title(item.title, field: "milestones[\(index)].title")
             return item
         }
     }
@@ -102,7 +98,7 @@ enum GoalValidation {
         guard items.count <= 20 else { throw LuotsiError.invalid(field: "indicators", reason: "at most 20") }
         return try items.enumerated().map { index, item in
             var item = item
-            item.name = try title(item.name, field: "indicators[\(index)].name")
+            item.name = try TextRules.title(item.name, field: "indicators[\(index)].name")
             guard ["increase", "decrease"].contains(item.direction) else {
                 throw LuotsiError.invalid(field: "indicators[\(index)].direction", reason: "must be increase or decrease")
             }

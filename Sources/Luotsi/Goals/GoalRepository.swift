@@ -57,7 +57,7 @@ public struct GoalRepository: Sendable {
             }
         case (.organisation, nil): break
         }
-        var title = try input.title.map { try GoalValidation.title($0) }
+        var title = try input.title.map { try TextRules.title($0) }
         var themeCode = input.themeCode
         if let catalogueGoalID = input.catalogueGoalId {
             guard
@@ -105,7 +105,7 @@ public struct GoalRepository: Sendable {
             throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
         }
         var assignments: [SQL] = []
-        if let title = input.title.value { assignments.append("title = \(try GoalValidation.title(title))") }
+        if let title = input.title.value { assignments.append("title = \(try TextRules.title(title))") }
         if input.title.isPresent, input.title.value == nil { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
         if input.description.isPresent { assignments.append("description = \(try GoalValidation.description(input.description.value))") }
         if input.priority.isPresent {
@@ -116,7 +116,7 @@ public struct GoalRepository: Sendable {
             assignments.append("theme_code = \(input.themeCode.value)")
         }
         if input.ownerId.isPresent {
-            if let owner = input.ownerId.value { try await Self.requireActiveUser(owner, field: "ownerId", on: connection) }
+            if let owner = input.ownerId.value { try await UserRepository.requireActive(owner, field: "ownerId", on: connection) }
             if before.status == .scheduled, input.ownerId.value == nil {
                 throw LuotsiError.invalid(field: "ownerId", reason: "a scheduled goal needs an owner")
             }
@@ -176,7 +176,7 @@ public struct GoalRepository: Sendable {
                 throw LuotsiError.invalid(field: "due", reason: "is required to schedule a goal")
             }
             try GoalValidation.period(start: start, due: due)
-            try await Self.requireActiveUser(owner, field: "ownerId", on: connection)
+            try await UserRepository.requireActive(owner, field: "ownerId", on: connection)
             assignments += ["owner_id = \(owner)", "start_date = \(start)", "due_date = \(due)"]
         } else if input.ownerId != nil || input.start != nil || input.due != nil || input.milestones != nil || input.indicators != nil {
             let field =
@@ -313,12 +313,6 @@ public struct GoalRepository: Sendable {
                 != nil
         else {
             throw LuotsiError.unknownReference(field: "themeCode", what: "no such theme in the national catalogue")
-        }
-    }
-
-    static func requireActiveUser(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
-        guard try await connection.query("SELECT 1 FROM users WHERE id = \(id) AND active").single() != nil else {
-            throw LuotsiError.unknownReference(field: field, what: "no such active user in this organisation")
         }
     }
 }

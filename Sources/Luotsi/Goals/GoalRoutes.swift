@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// Goals, their funnel moves, discussion and check-ins, under `/orgs/{org}/goals`.
+/// Goals, their funnel moves and discussion, under `/orgs/{org}/goals` (check-ins: `CheckInRoutes`).
 struct GoalRoutes {
     let services: AppServices
 
@@ -76,20 +76,6 @@ struct GoalRoutes {
             let id = try RequestValues.uuid(context, "id")
             return try JSONOutput.response(
                 try await services.inOrganisation(member) { try await services.discussion.setSupport(false, on: id, by: member, on: $0) })
-        }
-        api.organisation(.get, "\(base)/:id/checkins", .readOrganisation) { request, context, member in
-            let id = try RequestValues.uuid(context, "id")
-            let page = try PageRequest(request: request)
-            return try JSONOutput.response(
-                try await services.readingOrganisation(member) { try await services.checkIns.list(goalID: id, page: page, on: $0) })
-        }
-        api.organisation(.post, "\(base)/:id/checkins", .checkIn) { request, context, member in
-            let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(CheckInInput.self, from: request)
-            let checkIn = try await services.inOrganisation(member) {
-                try await services.checkIns.record(input, goalID: id, by: member, on: $0)
-            }
-            return try JSONOutput.response(checkIn, status: .created)
         }
     }
 }

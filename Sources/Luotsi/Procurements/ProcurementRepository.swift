@@ -25,10 +25,10 @@ public struct ProcurementRepository: Sendable {
     public func create(_ input: NewProcurementInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
         -> ProcurementView
     {
-        let title = try GoalValidation.title(input.title)
+        let title = try TextRules.title(input.title)
         let phase = try input.phase.map { try ProcurementPhase.parse($0) } ?? .needsAssessment
         try validate(reference: input.reference, category: input.category, value: input.estimatedValue)
-        if let lead = input.leadId { try await GoalRepository.requireActiveUser(lead, field: "leadId", on: connection) }
+        if let lead = input.leadId { try await UserRepository.requireActive(lead, field: "leadId", on: connection) }
         try input.impact?.validate()
         let id: UUID = try await connection.query(
             """
@@ -60,14 +60,14 @@ public struct ProcurementRepository: Sendable {
         var assignments: [SQL] = ["version = version + 1", "updated_at = now()"]
         if input.title.isPresent {
             guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-            assignments.append("title = \(try GoalValidation.title(title))")
+            assignments.append("title = \(try TextRules.title(title))")
         }
         try validate(reference: input.reference.value, category: input.category.value, value: input.estimatedValue.value)
         if input.reference.isPresent { assignments.append("reference = \(input.reference.value)") }
         if input.category.isPresent { assignments.append("category = \(input.category.value)") }
         if input.estimatedValue.isPresent { assignments.append("estimated_value = \(input.estimatedValue.value)") }
         if input.leadId.isPresent {
-            if let lead = input.leadId.value { try await GoalRepository.requireActiveUser(lead, field: "leadId", on: connection) }
+            if let lead = input.leadId.value { try await UserRepository.requireActive(lead, field: "leadId", on: connection) }
             assignments.append("lead_id = \(input.leadId.value)")
         }
         if input.phase.isPresent {
@@ -106,7 +106,7 @@ public struct ProcurementRepository: Sendable {
         guard members.count <= 200 else { throw LuotsiError.invalid(field: "memberIds", reason: "at most 200 members") }
         try await connection.query("DELETE FROM procurement_members WHERE procurement_id = \(id)")
         for (index, member) in Set(members).enumerated() {
-            try await GoalRepository.requireActiveUser(member, field: "memberIds[\(index)]", on: connection)
+            try await UserRepository.requireActive(member, field: "memberIds[\(index)]", on: connection)
             try await connection.query("INSERT INTO procurement_members (procurement_id, user_id) VALUES (\(id), \(member))")
         }
     }

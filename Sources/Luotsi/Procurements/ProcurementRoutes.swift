@@ -1,13 +1,12 @@
 import Foundation
 import Hummingbird
 
-/// Procurements and their tasks, and the organisation-wide task list.
+/// Procurements (their tasks: `TaskRoutes`).
 struct ProcurementRoutes {
     let services: AppServices
 
     func register(on api: APIRouter) {
         let procurements = services.procurements
-        let tasks = services.tasks
         let base = "/api/v1/orgs/:org/procurements"
         api.organisation(.get, base, .readOrganisation) { request, _, member in
             let page = try PageRequest(request: request)
@@ -34,41 +33,6 @@ struct ProcurementRoutes {
                 try await procurements.update(id, expectedVersion: version, with: input, by: member, on: $0)
             }
             return try JSONOutput.response(procurement, headers: ETag.headers(version: procurement.version))
-        }
-        api.organisation(.get, "\(base)/:id/tasks", .readOrganisation) { request, context, member in
-            let id = try RequestValues.uuid(context, "id")
-            let page = try PageRequest(request: request)
-            return try JSONOutput.response(
-                try await services.readingOrganisation(member) {
-                    try await tasks.list(procurementID: id, assignee: nil, status: nil, page: page, on: $0)
-                })
-        }
-        api.organisation(.post, "\(base)/:id/tasks", .manageTasks) { request, context, member in
-            let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(NewTaskInput.self, from: request)
-            let task = try await services.inOrganisation(member) { try await tasks.create(input, procurementID: id, by: member, on: $0) }
-            return try JSONOutput.response(task, status: .created)
-        }
-        api.organisation(.get, "/api/v1/orgs/:org/tasks", .readOrganisation) { request, _, member in
-            let page = try PageRequest(request: request)
-            let assignee: UUID? = try RequestValues.query(request, "assignee").map { text in
-                if text == "me" { return member.id }
-                guard let id = UUID(uuidString: text) else {
-                    throw LuotsiError.invalid(field: "assignee", reason: "must be me or a user id")
-                }
-                return id
-            }
-            let status = try RequestValues.query(request, "status", oneOf: TaskRepository.statuses)
-            return try JSONOutput.response(
-                try await services.readingOrganisation(member) {
-                    try await tasks.list(procurementID: nil, assignee: assignee, status: status, page: page, on: $0)
-                })
-        }
-        api.organisation(.patch, "/api/v1/orgs/:org/tasks/:id", .updateTask) { request, context, member in
-            let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(TaskPatchInput.self, from: request)
-            return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await tasks.update(id, with: input, by: member, on: $0) })
         }
     }
 }

@@ -47,8 +47,11 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     PasswordRoutes(services: services).register(on: api)
     SecondFactorRoutes(services: services).register(on: api)
     GoalRoutes(services: services).register(on: api)
+    CheckInRoutes(services: services).register(on: api)
     ProcurementRoutes(services: services).register(on: api)
+    TaskRoutes(services: services).register(on: api)
     OverviewRoutes(services: services).register(on: api)
+    AuditRoutes(services: services).register(on: api)
     PlatformAuditRoutes(services: services, pages: pages).register(on: api)
     api.answerOtherMethods()
 

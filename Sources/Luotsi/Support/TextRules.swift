@@ -32,4 +32,9 @@ public enum TextRules {
         guard text.unicodeScalars.count <= max else { throw LuotsiError.invalid(field: field, reason: "must be at most \(max) characters") }
         return text
     }
+
+    /// The title of a goal, procurement or task: required, at most 300 code points.
+    static func title(_ text: String, field: String = "title") throws -> String {
+        try required(text, field: field, max: 300)
+    }
 }

@@ -67,7 +67,7 @@ public struct TaskRepository: Sendable {
         guard let procurement = try await connection.query("SELECT phase FROM procurements WHERE id = \(procurementID)").single() else {
             throw LuotsiError.notFound("procurement")
         }
-        let title = try GoalValidation.title(input.title)
+        let title = try TextRules.title(input.title)
         guard let goal = try await connection.query("SELECT level, procurement_id FROM goals WHERE id = \(input.goalId)").single() else {
             throw LuotsiError.unknownReference(field: "goalId", what: "no such goal")
         }
@@ -75,7 +75,7 @@ public struct TaskRepository: Sendable {
         guard goalProcurement == nil || goalProcurement == procurementID else {
             throw LuotsiError.invalid(field: "goalId", reason: "the goal belongs to another procurement")
         }
-        if let assignee = input.assigneeId { try await GoalRepository.requireActiveUser(assignee, field: "assigneeId", on: connection) }
+        if let assignee = input.assigneeId { try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection) }
         let phase = try input.phase.map { try ProcurementPhase.parse($0).rawValue } ?? (try procurement.decode("phase", as: String.self))
         let row = try await connection.query(
             """
@@ -104,7 +104,7 @@ public struct TaskRepository: Sendable {
         var assignments: [SQL] = ["updated_at = now()"]
         if input.title.isPresent {
             guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-            assignments.append("title = \(try GoalValidation.title(title))")
+            assignments.append("title = \(try TextRules.title(title))")
         }
         if input.status.isPresent {
             guard let status = input.status.value, Self.statuses.contains(status) else {
@@ -114,7 +114,7 @@ public struct TaskRepository: Sendable {
         }
         if input.assigneeId.isPresent {
             if let assignee = input.assigneeId.value {
-                try await GoalRepository.requireActiveUser(assignee, field: "assigneeId", on: connection)
+                try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection)
             }
             assignments.append("assignee_id = \(input.assigneeId.value)")
         }

@@ -48,7 +48,7 @@ public struct AuthService: Sendable {
             throw LuotsiError.unauthenticated
         }
         try await throttle.attempt(organisation: slug, email: email, address: address)
-        let platform = sessions.platform.rawValue
+        let platform = sessions.platform
         var identity: Identity?
         var hash: String?
         var secondFactor: (key: String, table: SQL, schema: SchemaName?)?
@@ -76,14 +76,14 @@ public struct AuthService: Sendable {
         } else {
             let row = try await sessions.pool.query(
                 """
-                SELECT id, email, name, language, password_hash, totp_secret FROM \(identifier: platform).platform_admins
+                SELECT id, email, name, language, password_hash, totp_secret FROM \(schema: platform).platform_admins
                 WHERE email = \(email) AND active
                 """
             ).single()
             if let row {
                 hash = try row.decode("password_hash")
                 if let key = try row.decode("totp_secret", as: String?.self) {
-                    secondFactor = (key, "\(identifier: platform).platform_admins", nil)
+                    secondFactor = (key, "\(schema: platform).platform_admins", nil)
                 }
                 identity = .platformAdmin(
                     .init(

@@ -48,7 +48,7 @@ public struct LoginThrottle: Sendable {
         let keys = Self.keys(organisation: organisation, email: email, address: address)
         return try await pool.query(
             """
-            SELECT extract(epoch FROM \(identifier: platform.rawValue).login_throttle_attempt(
+            SELECT extract(epoch FROM \(schema: platform).login_throttle_attempt(
                 \(keys.map(\.key)), \(keys.map { String($0.policy.free) })::int4[],
                 \(keys.map { "\($0.policy.firstDelaySeconds) seconds" })::interval[], \(keys.map { "\($0.policy.maxDelaySeconds) seconds" })::interval[],
                 \("\(Self.forgetAfterSeconds) seconds")::interval)
@@ -62,8 +62,8 @@ public struct LoginThrottle: Sendable {
         let keys = Self.keys(organisation: organisation, email: email, address: address).map(\.key)
         try await pool.query(
             """
-            WITH cleared AS (DELETE FROM \(identifier: platform.rawValue).login_throttle WHERE key = ANY(\(Array(keys.prefix(2)))))
-            UPDATE \(identifier: platform.rawValue).login_throttle SET failures = greatest(failures - 1, 0) WHERE key = \(keys[2])
+            WITH cleared AS (DELETE FROM \(schema: platform).login_throttle WHERE key = ANY(\(Array(keys.prefix(2)))))
+            UPDATE \(schema: platform).login_throttle SET failures = greatest(failures - 1, 0) WHERE key = \(keys[2])
             """)
     }
 }

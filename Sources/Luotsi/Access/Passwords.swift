@@ -85,7 +85,7 @@ public struct Passwords: Sendable {
     /// Changes the caller's own password, given the current one; their other sessions end.
     public func change(_ identity: Identity, current: String, new: String, keepSession token: String?) async throws {
         try PasswordHasher.validate(new)
-        let platform = sessions.platform.rawValue
+        let platform = sessions.platform
         let stored: String? =
             switch identity {
             case .member(let member):
@@ -93,7 +93,7 @@ public struct Passwords: Sendable {
                     try await connection.query("SELECT password_hash FROM users WHERE id = \(member.id)").single()?.decode("password_hash")
                 }
             case .platformAdmin(let admin):
-                try await sessions.pool.query("SELECT password_hash FROM \(identifier: platform).platform_admins WHERE id = \(admin.id)")
+                try await sessions.pool.query("SELECT password_hash FROM \(schema: platform).platform_admins WHERE id = \(admin.id)")
                     .single()?
                     .decode("password_hash")
             }
@@ -109,7 +109,7 @@ public struct Passwords: Sendable {
             }
         case .platformAdmin(let admin):
             try await sessions.pool.query(
-                "UPDATE \(identifier: platform).platform_admins SET password_hash = \(hash) WHERE id = \(admin.id)")
+                "UPDATE \(schema: platform).platform_admins SET password_hash = \(hash) WHERE id = \(admin.id)")
         }
         try await sessions.revokeOthers(of: identity, keeping: token)
     }

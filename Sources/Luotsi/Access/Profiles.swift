@@ -20,7 +20,7 @@ public struct Profiles: Sendable {
             return .member(member)
         case .platformAdmin(var admin):
             try await pool.query(
-                "UPDATE \(identifier: platform.rawValue).platform_admins SET language = \(language?.rawValue) WHERE id = \(admin.id)")
+                "UPDATE \(schema: platform).platform_admins SET language = \(language?.rawValue) WHERE id = \(admin.id)")
             admin.language = language
             try await sessions.forget(userID: admin.id)
             return .platformAdmin(admin)

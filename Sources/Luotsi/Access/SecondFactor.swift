@@ -106,7 +106,7 @@ public struct SecondFactor: Sendable {
             guard
                 try await connection.query(
                     """
-                    UPDATE \(identifier: platform.rawValue).platform_admins
+                    UPDATE \(schema: platform).platform_admins
                     SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
                     WHERE email = \(email.lowercased()) RETURNING id
                     """
@@ -157,7 +157,7 @@ public struct SecondFactor: Sendable {
         case .platformAdmin(let admin):
             try await sessions.pool.withTransaction { connection in
                 try await body(
-                    Account(table: "\(identifier: sessions.platform.rawValue).platform_admins", id: admin.id),
+                    Account(table: "\(schema: sessions.platform).platform_admins", id: admin.id),
                     connection)
             }
         }

@@ -42,7 +42,7 @@ public struct SessionStore: Sendable {
         let seconds = Int(lifetime.components.seconds)
         try await pool.query(
             """
-            INSERT INTO \(identifier: platform.rawValue).sessions (token_hash, organisation_id, user_id, expires_at)
+            INSERT INTO \(schema: platform).sessions (token_hash, organisation_id, user_id, expires_at)
             VALUES (\(Self.hash(token)), \(organisationID), \(userID), now() + make_interval(secs => \(seconds)))
             """)
         return token
@@ -68,9 +68,9 @@ public struct SessionStore: Sendable {
             """
             SELECT s.user_id, s.expires_at, s.last_seen_at < now() - interval '1 minute' AS stale_touch, o.id, o.slug, o.name, o.schema_name, o.status, o.created_at,
                    a.email AS admin_email, a.name AS admin_name, a.language AS admin_language
-            FROM \(identifier: platform.rawValue).sessions s
-            LEFT JOIN \(identifier: platform.rawValue).organisations o ON o.id = s.organisation_id
-            LEFT JOIN \(identifier: platform.rawValue).platform_admins a ON s.organisation_id IS NULL AND a.id = s.user_id AND a.active
+            FROM \(schema: platform).sessions s
+            LEFT JOIN \(schema: platform).organisations o ON o.id = s.organisation_id
+            LEFT JOIN \(schema: platform).platform_admins a ON s.organisation_id IS NULL AND a.id = s.user_id AND a.active
             WHERE s.token_hash = \(Self.hash(token)) AND s.revoked_at IS NULL AND s.expires_at > now()
               AND s.last_seen_at > now() - make_interval(secs => \(idle))
             """)
@@ -79,7 +79,7 @@ public struct SessionStore: Sendable {
         let expiresAt: Date = try row.decode("expires_at")
         if try row.decode("stale_touch", as: Bool.self) {
             try await pool.query(
-                "UPDATE \(identifier: platform.rawValue).sessions SET last_seen_at = now() WHERE token_hash = \(Self.hash(token))")
+                "UPDATE \(schema: platform).sessions SET last_seen_at = now() WHERE token_hash = \(Self.hash(token))")
         }
         guard try row.decode("id", as: UUID?.self) != nil else {
             guard let email = try row.decode("admin_email", as: String?.self) else { return nil }
@@ -112,7 +112,7 @@ public struct SessionStore: Sendable {
     public func revoke(_ token: String) async throws {
         cache.invalidate(.session(tokenHash: Self.hash(token)))
         try await pool.query(
-            "UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL"
+            "UPDATE \(schema: platform).sessions SET revoked_at = now() WHERE token_hash = \(Self.hash(token)) AND revoked_at IS NULL"
         )
     }
 
@@ -165,7 +165,7 @@ public struct SessionStore: Sendable {
         try await pool.query(
             """
             WITH revoked AS (
-                UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now()
+                UPDATE \(schema: platform).sessions SET revoked_at = now()
                 WHERE organisation_id = \(organisationID) AND user_id = \(userID) AND revoked_at IS NULL)
             SELECT pg_notify(\(Self.channel), \("user:" + userID.uuidString.lowercased()))
             """)
@@ -178,7 +178,7 @@ public struct SessionStore: Sendable {
         try await pool.query(
             """
             WITH revoked AS (
-                UPDATE \(identifier: platform.rawValue).sessions SET revoked_at = now()
+                UPDATE \(schema: platform).sessions SET revoked_at = now()
                 WHERE user_id = \(identity.userID) AND organisation_id IS NOT DISTINCT FROM \(organisationID) AND revoked_at IS NULL
                   AND token_hash <> \(token.map(Self.hash) ?? ""))
             SELECT pg_notify(\(Self.channel), \("user:" + identity.userID.uuidString.lowercased()))

@@ -25,10 +25,10 @@ public struct UserRepository: Sendable {
     public func createPlatformAdmin(_ user: NewUser) async throws -> UUID {
         let user = try user.validated()
         let hash = await PasswordHasher.hash(user.password)
-        let platform = organisations.migrator.platformSchema.rawValue
+        let platform = organisations.migrator.platformSchema
         do {
             let rows = try await tenants.pool.query(
-                "INSERT INTO \(identifier: platform).platform_admins (email, name, password_hash) VALUES (\(user.email), \(user.name), \(hash)) RETURNING id"
+                "INSERT INTO \(schema: platform).platform_admins (email, name, password_hash) VALUES (\(user.email), \(user.name), \(hash)) RETURNING id"
             )
             guard let row = try rows.single() else { throw LuotsiError.notFound("platform admin") }
             return try row.decode("id")

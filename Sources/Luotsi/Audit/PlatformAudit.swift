@@ -28,7 +28,7 @@ public enum PlatformAudit {
         let json = try detail.map { try JSONB(encoding: AnyEncodable($0)) }
         try await connection.query(
             """
-            INSERT INTO \(identifier: platform.rawValue).platform_audit_log (actor_id, actor_email, action, target, detail)
+            INSERT INTO \(schema: platform).platform_audit_log (actor_id, actor_email, action, target, detail)
             VALUES (\(actor.id), \(actor.email), \(action), \(target), \(json))
             """)
     }
@@ -38,7 +38,7 @@ public enum PlatformAudit {
         let after = page.after == 0 ? Int64.max : page.after
         let rows = try await pool.query(
             """
-            SELECT seq, at, actor_id, actor_email, action, target, detail FROM \(identifier: platform.rawValue).platform_audit_log
+            SELECT seq, at, actor_id, actor_email, action, target, detail FROM \(schema: platform).platform_audit_log
             WHERE seq < \(after) ORDER BY seq DESC LIMIT \(page.limit + 1)
             """)
         let entries = try rows.map { row in

@@ -12,7 +12,7 @@ public struct CatalogueRepository: Sendable {
         self.platform = platform
     }
 
-    var schema: String { platform.rawValue }
+    var schema: SchemaName { platform }
 
     /// The newest published version, in one language.
     public func view(language: Language, version: Int? = nil) async throws -> CatalogueView {
@@ -34,8 +34,8 @@ public struct CatalogueRepository: Sendable {
         try await pool.query(
             """
             SELECT v.version, v.status, v.note, v.created_at, v.published_at,
-                   (SELECT count(*) FROM \(identifier: schema).catalogue_goals g WHERE g.version = v.version) AS goals
-            FROM \(identifier: schema).catalogue_versions v ORDER BY v.version DESC
+                   (SELECT count(*) FROM \(schema: schema).catalogue_goals g WHERE g.version = v.version) AS goals
+            FROM \(schema: schema).catalogue_versions v ORDER BY v.version DESC
             """
         ).map { row in
             CatalogueVersionSummary(
@@ -52,7 +52,7 @@ public struct CatalogueRepository: Sendable {
     ) {
         try document.validate()
         return try await pool.withTransaction { connection in
-            try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await connection.query("LOCK TABLE \(schema: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
             if let latest = try await latestPublished(on: connection), try await read(version: latest, on: connection).document == document
             {
                 return (latest, false)
@@ -75,7 +75,7 @@ public struct CatalogueRepository: Sendable {
         for file in files {
             let note = "seeded from \(file.lastPathComponent)"
             let seeded = try await pool.query(
-                "SELECT 1 FROM \(identifier: schema).catalogue_versions WHERE note = \(note) AND status = 'published'"
+                "SELECT 1 FROM \(schema: schema).catalogue_versions WHERE note = \(note) AND status = 'published'"
             ).single()
             guard seeded == nil else { continue }
             let document = try CatalogueDocument.read(from: try Data(contentsOf: file))
@@ -99,7 +99,7 @@ public struct CatalogueRepository: Sendable {
         version: Int, document: CatalogueDocument, created: Bool
     ) {
         try await pool.withTransaction { connection in
-            try await connection.query("LOCK TABLE \(identifier: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await connection.query("LOCK TABLE \(schema: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
             if let version = try await draftVersion(on: connection) {
                 return (version, try await read(version: version, on: connection).document, false)
             }
@@ -125,9 +125,9 @@ public struct CatalogueRepository: Sendable {
         try document.validate()
         return try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            try await connection.query("DELETE FROM \(identifier: schema).catalogue_themes WHERE version = \(version)")
+            try await connection.query("DELETE FROM \(schema: schema).catalogue_themes WHERE version = \(version)")
             try await connection.query(
-                "UPDATE \(identifier: schema).catalogue_versions SET title = \(try JSONB(encoding: document.title)), source = \(document.source) WHERE version = \(version)"
+                "UPDATE \(schema: schema).catalogue_versions SET title = \(try JSONB(encoding: document.title)), source = \(document.source) WHERE version = \(version)"
             )
             try await insertContent(document, version: version, on: connection)
             try await PlatformAudit.record(action, target: target ?? "\(version)", by: actor, platform: platform, on: connection)
@@ -176,7 +176,7 @@ public struct CatalogueRepository: Sendable {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
             try await connection.query(
-                "UPDATE \(identifier: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
+                "UPDATE \(schema: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
             )
             try await PlatformAudit.record(
                 "catalogue.publish", target: "\(version)", detail: ["note": note], by: actor, platform: platform, on: connection)
@@ -187,7 +187,7 @@ public struct CatalogueRepository: Sendable {
     public func discardDraft(by actor: PlatformActor = .commandLine) async throws {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            try await connection.query("DELETE FROM \(identifier: schema).catalogue_versions WHERE version = \(version)")
+            try await connection.query("DELETE FROM \(schema: schema).catalogue_versions WHERE version = \(version)")
             try await PlatformAudit.record("catalogue.draft.discard", target: "\(version)", by: actor, platform: platform, on: connection)
         }
     }
@@ -202,17 +202,17 @@ public struct CatalogueRepository: Sendable {
     }
 
     func latestPublished(on connection: PostgresConnection) async throws -> Int? {
-        try await connection.query("SELECT max(version) AS v FROM \(identifier: schema).catalogue_versions WHERE status = 'published'")[0]
+        try await connection.query("SELECT max(version) AS v FROM \(schema: schema).catalogue_versions WHERE status = 'published'")[0]
             .decode("v", as: Int?.self)
     }
 
     private func draftVersion(on connection: PostgresConnection) async throws -> Int? {
-        try await connection.query("SELECT version FROM \(identifier: schema).catalogue_versions WHERE status = 'draft'").single()?
+        try await connection.query("SELECT version FROM \(schema: schema).catalogue_versions WHERE status = 'draft'").single()?
             .decode("version", as: Int.self)
     }
 
     private func nextVersion(on connection: PostgresConnection) async throws -> Int {
-        try await connection.query("SELECT coalesce(max(version), 0) + 1 AS v FROM \(identifier: schema).catalogue_versions")[0].decode("v")
+        try await connection.query("SELECT coalesce(max(version), 0) + 1 AS v FROM \(schema: schema).catalogue_versions")[0].decode("v")
     }
 
     private func insert(_ document: CatalogueDocument, version: Int, status: String, note: String, on connection: PostgresConnection)
@@ -221,7 +221,7 @@ public struct CatalogueRepository: Sendable {
         let publishedAt: Date? = status == "published" ? Date() : nil
         try await connection.query(
             """
-            INSERT INTO \(identifier: schema).catalogue_versions (version, status, title, source, note, published_at)
+            INSERT INTO \(schema: schema).catalogue_versions (version, status, title, source, note, published_at)
             VALUES (\(version), \(status), \(try JSONB(encoding: document.title)), \(document.source), \(note), \(publishedAt))
             """)
         try await insertContent(document, version: version, on: connection)
@@ -231,21 +231,21 @@ public struct CatalogueRepository: Sendable {
         for theme in document.themes {
             let themeID = try await connection.query(
                 """
-                INSERT INTO \(identifier: schema).catalogue_themes (version, code, position, status, name, statement)
+                INSERT INTO \(schema: schema).catalogue_themes (version, code, position, status, name, statement)
                 VALUES (\(version), \(theme.code), \(theme.position), \(theme.status), \(try JSONB(encoding: theme.name)), \(try JSONB(encoding: theme.statement)))
                 RETURNING id
                 """)[0].decode("id", as: UUID.self)
             for goal in theme.goals {
                 let goalID = try await connection.query(
                     """
-                    INSERT INTO \(identifier: schema).catalogue_goals (theme_id, version, code, position, name, description)
+                    INSERT INTO \(schema: schema).catalogue_goals (theme_id, version, code, position, name, description)
                     VALUES (\(themeID), \(version), \(goal.code), \(goal.position), \(try JSONB(encoding: goal.name)), \(try JSONB(encoding: goal.description)))
                     RETURNING id
                     """)[0].decode("id", as: UUID.self)
                 for (index, indicator) in goal.indicators.enumerated() {
                     try await connection.query(
                         """
-                        INSERT INTO \(identifier: schema).catalogue_indicators
+                        INSERT INTO \(schema: schema).catalogue_indicators
                             (goal_id, code, position, name, description, unit, direction, target, target_year)
                         VALUES (\(goalID), \(indicator.code), \(index + 1), \(try JSONB(encoding: indicator.name)),
                                 \(try JSONB(encoding: indicator.description)), \(indicator.unit), \(indicator.direction),
@@ -267,19 +267,19 @@ public struct CatalogueRepository: Sendable {
     func read(version: Int, on connection: PostgresConnection) async throws -> StoredVersion {
         guard
             let head = try await connection.query(
-                "SELECT title, source, published_at FROM \(identifier: schema).catalogue_versions WHERE version = \(version)"
+                "SELECT title, source, published_at FROM \(schema: schema).catalogue_versions WHERE version = \(version)"
             ).single()
         else { throw LuotsiError.notFound("catalogue version \(version)") }
         let themes = try await connection.query(
-            "SELECT id, code, position, status, name, statement FROM \(identifier: schema).catalogue_themes WHERE version = \(version) ORDER BY position, code"
+            "SELECT id, code, position, status, name, statement FROM \(schema: schema).catalogue_themes WHERE version = \(version) ORDER BY position, code"
         )
         let goals = try await connection.query(
-            "SELECT id, theme_id, code, position, name, description FROM \(identifier: schema).catalogue_goals WHERE version = \(version) ORDER BY position, code"
+            "SELECT id, theme_id, code, position, name, description FROM \(schema: schema).catalogue_goals WHERE version = \(version) ORDER BY position, code"
         )
         let indicators = try await connection.query(
             """
             SELECT i.id, i.goal_id, i.code, i.name, i.description, i.unit, i.direction, i.target, i.target_year
-            FROM \(identifier: schema).catalogue_indicators i JOIN \(identifier: schema).catalogue_goals g ON g.id = i.goal_id
+            FROM \(schema: schema).catalogue_indicators i JOIN \(schema: schema).catalogue_goals g ON g.id = i.goal_id
             WHERE g.version = \(version) ORDER BY i.position, i.code
             """)
         var goalIDs: [String: UUID] = [:]

@@ -52,7 +52,7 @@ public struct NationalRollup: Codable, Sendable {
                     """
                     SELECT DISTINCT ON (c.code) c.code, g.status,
                         (SELECT attainment FROM checkins k WHERE k.goal_id = g.id ORDER BY k.seq DESC LIMIT 1) AS attainment
-                    FROM goals g JOIN \(identifier: platform.rawValue).catalogue_goals c ON c.id = g.catalogue_goal_id
+                    FROM goals g JOIN \(schema: platform).catalogue_goals c ON c.id = g.catalogue_goal_id
                     ORDER BY c.code, g.updated_at DESC
                     """)
             }

@@ -9,7 +9,7 @@ public struct GoalRepository: Sendable {
 
     public init(platform: SchemaName) { self.platform = platform }
 
-    var catalogue: String { platform.rawValue }
+    var catalogue: SchemaName { platform }
 
     // MARK: - Reading
 
@@ -63,9 +63,9 @@ public struct GoalRepository: Sendable {
             guard
                 let row = try await connection.query(
                     """
-                    SELECT g.name, t.code AS theme FROM \(identifier: catalogue).catalogue_goals g
-                    JOIN \(identifier: catalogue).catalogue_themes t ON t.id = g.theme_id
-                    JOIN \(identifier: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+                    SELECT g.name, t.code AS theme FROM \(schema: catalogue).catalogue_goals g
+                    JOIN \(schema: catalogue).catalogue_themes t ON t.id = g.theme_id
+                    JOIN \(schema: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
                     WHERE g.id = \(catalogueGoalID)
                     """
                 ).single()
@@ -249,8 +249,8 @@ public struct GoalRepository: Sendable {
                 try await connection.query("INSERT INTO goal_alignments (goal_id, aligns_to_goal_id) VALUES (\(id), \(target))")
             } else if try await connection.query(
                 """
-                SELECT 1 FROM \(identifier: catalogue).catalogue_goals g
-                JOIN \(identifier: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+                SELECT 1 FROM \(schema: catalogue).catalogue_goals g
+                JOIN \(schema: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
                 WHERE g.id = \(target)
                 """
             ).single() != nil {
@@ -281,7 +281,7 @@ public struct GoalRepository: Sendable {
         }
         for (index, item) in items.enumerated() {
             if let catalogueIndicator = item.catalogueIndicatorId,
-                try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_indicators WHERE id = \(catalogueIndicator)")
+                try await connection.query("SELECT 1 FROM \(schema: catalogue).catalogue_indicators WHERE id = \(catalogueIndicator)")
                     .single() == nil
             {
                 throw LuotsiError.unknownReference(field: "indicators[\(index)].catalogueIndicatorId", what: "no such catalogue indicator")
@@ -309,7 +309,7 @@ public struct GoalRepository: Sendable {
     private func validateTheme(_ code: String?, on connection: PostgresConnection) async throws {
         guard let code else { return }
         guard
-            try await connection.query("SELECT 1 FROM \(identifier: catalogue).catalogue_themes WHERE code = \(code) LIMIT 1").single()
+            try await connection.query("SELECT 1 FROM \(schema: catalogue).catalogue_themes WHERE code = \(code) LIMIT 1").single()
                 != nil
         else {
             throw LuotsiError.unknownReference(field: "themeCode", what: "no such theme in the national catalogue")

@@ -14,7 +14,7 @@ struct GoalViews {
     /// do not depend on each other's results, so they can share one round trip with the query
     /// that picks the goals.
     func statements(idSet: SQL, viewer: Identity.Member) -> [SQL] {
-        let catalogue = platform.rawValue
+        let catalogue = platform
         return [
             """
             SELECT g.*,
@@ -29,7 +29,7 @@ struct GoalViews {
             SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code, c.name AS catalogue_name
             FROM goal_alignments a
             LEFT JOIN goals t ON t.id = a.aligns_to_goal_id
-            LEFT JOIN \(identifier: catalogue).catalogue_goals c ON c.id = a.aligns_to_catalogue_id
+            LEFT JOIN \(schema: catalogue).catalogue_goals c ON c.id = a.aligns_to_catalogue_id
             WHERE a.goal_id IN (\(idSet))
             ORDER BY a.aligns_to_catalogue_id NULLS FIRST, t.title, c.code
             """,
@@ -46,11 +46,11 @@ struct GoalViews {
             """
             SELECT g.id, g.code, g.version, g.name, g.description,
                    l.id AS latest_id, l.version AS latest_version, l.name AS latest_name, l.description AS latest_description,
-                   (SELECT max(version) FROM \(identifier: catalogue).catalogue_versions WHERE status = 'published') AS newest
-            FROM \(identifier: catalogue).catalogue_goals g
+                   (SELECT max(version) FROM \(schema: catalogue).catalogue_versions WHERE status = 'published') AS newest
+            FROM \(schema: catalogue).catalogue_goals g
             LEFT JOIN LATERAL (
-                SELECT lg.id, lg.version, lg.name, lg.description FROM \(identifier: catalogue).catalogue_goals lg
-                JOIN \(identifier: catalogue).catalogue_versions v ON v.version = lg.version AND v.status = 'published'
+                SELECT lg.id, lg.version, lg.name, lg.description FROM \(schema: catalogue).catalogue_goals lg
+                JOIN \(schema: catalogue).catalogue_versions v ON v.version = lg.version AND v.status = 'published'
                 WHERE lg.code = g.code ORDER BY lg.version DESC LIMIT 1) l ON true
             WHERE g.id IN (SELECT catalogue_goal_id FROM goals WHERE id IN (\(idSet)))
             """,

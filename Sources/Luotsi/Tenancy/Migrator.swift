@@ -61,7 +61,7 @@ public struct Migrator: Sendable {
         try await lockConnection.query("SELECT pg_advisory_lock(\(lockKey))")
         var report = Report()
         report.platformApplied = try await pool.withTransaction { connection in
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(identifier: platformSchema.rawValue)")
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS \(schema: platformSchema)")
             return try await apply(platformMigrations, schema: platformSchema, on: connection)
         }
         let allSchemas = try await tenantSchemas()
@@ -169,36 +169,34 @@ public struct Migrator: Sendable {
 
     /// The organisation's role may use what is created in its schema from now on (default
     /// privileges of the creating role there; idempotent).
-    private func grantDefaultPrivileges(_ schema: SchemaName, on connection: PostgresConnection) async throws {
-        let name = schema.rawValue
+    private func grantDefaultPrivileges(_ name: SchemaName, on connection: PostgresConnection) async throws {
         try await connection.pipeline([
-            "GRANT USAGE ON SCHEMA \(identifier: name) TO \(identifier: name)",
-            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(identifier: name) GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(identifier: name)",
-            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(identifier: name) GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO \(identifier: name)",
+            "GRANT USAGE ON SCHEMA \(schema: name) TO \(schema: name)",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(schema: name) GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(schema: name)",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(schema: name) GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO \(schema: name)",
         ])
     }
 
     /// The organisation's role may use its own schema's data, never change its migrations, and
     /// only add to its audit trail (no update, delete or truncate, whatever the application does).
     /// Schemas created before default privileges were used get their grants here as well, once.
-    private func grantTenantRole(_ schema: SchemaName, on connection: PostgresConnection) async throws {
-        let name = schema.rawValue
-        let quoted = "\"\(name)\""  // [a-z0-9_] by construction
+    private func grantTenantRole(_ name: SchemaName, on connection: PostgresConnection) async throws {
+        let quoted = "\"\(name.rawValue)\""  // [a-z0-9_] by construction
         let state = try await connection.query(
             """
             SELECT to_regclass(\(quoted + ".audit_log")) IS NOT NULL AS has_audit,
-                   has_table_privilege(\(name), \(quoted + ".schema_migrations"), 'SELECT') AS granted
+                   has_table_privilege(\(name.rawValue), \(quoted + ".schema_migrations"), 'SELECT') AS granted
             """)[0]
         var statements: [SQL] = []
         if try !state.decode("granted", as: Bool.self) {
             statements += [
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(identifier: name) TO \(identifier: name)",
-                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(identifier: name) TO \(identifier: name)",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(schema: name) TO \(schema: name)",
+                "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \(schema: name) TO \(schema: name)",
             ]
         }
-        statements.append("REVOKE INSERT, UPDATE, DELETE ON \(identifier: name).schema_migrations FROM \(identifier: name)")
+        statements.append("REVOKE INSERT, UPDATE, DELETE ON \(schema: name).schema_migrations FROM \(schema: name)")
         if try state.decode("has_audit", as: Bool.self) {
-            statements.append("REVOKE UPDATE, DELETE, TRUNCATE ON \(identifier: name).audit_log FROM \(identifier: name)")
+            statements.append("REVOKE UPDATE, DELETE, TRUNCATE ON \(schema: name).audit_log FROM \(schema: name)")
         }
         try await connection.pipeline(statements)
     }
@@ -222,7 +220,7 @@ public struct Migrator: Sendable {
                 for schema in part { states[schema] = [:] }
                 let union = SQL.joined(
                     part.map {
-                        "SELECT \($0.rawValue)::text AS schema, version, checksum FROM \(identifier: $0.rawValue).schema_migrations"
+                        "SELECT \($0.rawValue)::text AS schema, version, checksum FROM \(schema: $0).schema_migrations"
                     },
                     separator: " UNION ALL ")
                 for row in try await connection.query(union) {
@@ -275,7 +273,7 @@ public struct Migrator: Sendable {
             let present = try await connection.query("SELECT to_regclass(\(table)) IS NOT NULL AS present")
             guard let row = try present.single(), try row.decode("present", as: Bool.self) else { return [] }
             return try await connection.query(
-                "SELECT schema_name FROM \(identifier: platformSchema.rawValue).organisations ORDER BY created_at, schema_name"
+                "SELECT schema_name FROM \(schema: platformSchema).organisations ORDER BY created_at, schema_name"
             )
             .map { row in
                 let raw: String = try row.decode("schema_name")

@@ -22,13 +22,13 @@ public struct OrganisationRepository: Sendable {
         let management = try management?.validated()
         let passwordHash = if let management { await PasswordHasher.hash(management.password) } else { nil as String? }
         let schema = SchemaName.generate(for: slug)
-        let platform = migrator.platformSchema.rawValue
+        let platform = migrator.platformSchema
         return try await pool.withTransaction { connection in
             let rows: PostgresRows
             do {
                 rows = try await connection.query(
                     """
-                    INSERT INTO \(identifier: platform).organisations (slug, name, schema_name)
+                    INSERT INTO \(schema: platform).organisations (slug, name, schema_name)
                     VALUES (\(slug), \(name), \(schema.rawValue))
                     RETURNING id, slug, name, schema_name, status, created_at
                     """)
@@ -39,12 +39,12 @@ public struct OrganisationRepository: Sendable {
             try await PlatformAudit.record(
                 "organisation.create", target: slug, detail: ["name": name, "management": management?.email ?? ""], by: actor,
                 platform: migrator.platformSchema, on: connection)
-            let role = schema.rawValue
-            try await connection.query("CREATE ROLE \(identifier: role) NOLOGIN")
-            try await connection.query("GRANT luotsi_tenant TO \(identifier: role)")
+            let role = schema  // the organisation's role has its schema's name
+            try await connection.query("CREATE ROLE \(schema: role) NOLOGIN")
+            try await connection.query("GRANT luotsi_tenant TO \(schema: role)")
             // PostgreSQL 15 does not make the creator a member; the app must be able to switch in.
-            try await connection.query("GRANT \(identifier: role) TO CURRENT_USER")
-            try await connection.query("CREATE SCHEMA \(identifier: schema.rawValue)")
+            try await connection.query("GRANT \(schema: role) TO CURRENT_USER")
+            try await connection.query("CREATE SCHEMA \(schema: schema)")
             try await migrator.provisionTenant(schema, on: connection)
             if let management, let passwordHash {
                 try await TenantDatabase.enter(schema, on: connection)
@@ -57,14 +57,14 @@ public struct OrganisationRepository: Sendable {
 
     public func list() async throws -> [Organisation] {
         try await pool.query(
-            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations ORDER BY slug"
+            "SELECT id, slug, name, schema_name, status, created_at FROM \(schema: migrator.platformSchema).organisations ORDER BY slug"
         ).map(Self.organisation)
     }
 
     /// The organisation with this slug, or a not-found error.
     public func find(slug: String) async throws -> Organisation {
         let rows = try await pool.query(
-            "SELECT id, slug, name, schema_name, status, created_at FROM \(identifier: migrator.platformSchema.rawValue).organisations WHERE slug = \(slug)"
+            "SELECT id, slug, name, schema_name, status, created_at FROM \(schema: migrator.platformSchema).organisations WHERE slug = \(slug)"
         )
         guard let row = try rows.single() else { throw LuotsiError.notFound("organisation \(slug)") }
         return try Self.organisation(from: row)
@@ -74,11 +74,11 @@ public struct OrganisationRepository: Sendable {
     @discardableResult
     public func setStatus(slug: String, _ status: Organisation.Status, by actor: PlatformActor = .commandLine) async throws -> Organisation
     {
-        let platform = migrator.platformSchema.rawValue
+        let platform = migrator.platformSchema
         return try await pool.withTransaction { connection in
             let rows = try await connection.query(
                 """
-                UPDATE \(identifier: platform).organisations
+                UPDATE \(schema: platform).organisations
                 SET status = \(status.rawValue), status_changed_at = now()
                 WHERE slug = \(slug)
                 RETURNING id, slug, name, schema_name, status, created_at
@@ -90,7 +90,7 @@ public struct OrganisationRepository: Sendable {
             if status == .suspended {
                 let organisation = try Self.organisation(from: row)
                 try await connection.query(
-                    "UPDATE \(identifier: platform).sessions SET revoked_at = now() WHERE organisation_id = \(organisation.id) AND revoked_at IS NULL"
+                    "UPDATE \(schema: platform).sessions SET revoked_at = now() WHERE organisation_id = \(organisation.id) AND revoked_at IS NULL"
                 )
             }
             return try Self.organisation(from: row)
@@ -101,11 +101,11 @@ public struct OrganisationRepository: Sendable {
     /// operator use only; the product itself only suspends.
     public func destroy(slug: String) async throws {
         let organisation = try await find(slug: slug)
-        let platform = migrator.platformSchema.rawValue
+        let platform = migrator.platformSchema
         try await pool.withTransaction { connection in
-            try await connection.query("DROP SCHEMA \(identifier: organisation.schema.rawValue) CASCADE")
-            try await connection.query("DELETE FROM \(identifier: platform).organisations WHERE id = \(organisation.id)")
-            try await connection.query("DROP ROLE \(identifier: organisation.schema.rawValue)")
+            try await connection.query("DROP SCHEMA \(schema: organisation.schema) CASCADE")
+            try await connection.query("DELETE FROM \(schema: platform).organisations WHERE id = \(organisation.id)")
+            try await connection.query("DROP ROLE \(schema: organisation.schema)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A PostgreSQL schema (and role) name that is safe by construction.
 ///
@@ -35,4 +36,12 @@ public struct SchemaName: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+}
+
+extension SQL.StringInterpolation {
+    /// A schema (or organisation role) name, quoted as an identifier: `\(schema: platform)`.
+    /// Typed, so that only a validated `SchemaName` is ever spliced into SQL as one.
+    public mutating func appendInterpolation(schema: SchemaName) {
+        appendInterpolation(identifier: schema.rawValue)
+    }
 }

@@ -6,14 +6,15 @@ public struct ProcurementRepository: Sendable {
     public init() {}
 
     public func list(phase: ProcurementPhase?, page: PageRequest, on connection: PostgresConnection) async throws -> Page<ProcurementView> {
-        let rows = try await connection.query(
-            """
+        let selection: SQL = """
             SELECT id, seq FROM procurements
             WHERE seq > \(page.after) AND (\(phase?.rawValue)::text IS NULL OR phase = \(phase?.rawValue))
             ORDER BY seq LIMIT \(page.limit + 1)
-            """)
-        let ids: [(Int64, UUID)] = try rows.map { (try $0.decode("seq"), try $0.decode("id")) }
-        let views = try await load(ids.map(\.1), on: connection)
+            """
+        // The page and its views in one round trip: the views select by the same query.
+        let results = try await connection.pipeline([selection] + Self.viewStatements(idSet: "SELECT id FROM (\(selection)) page"))
+        let ids: [(Int64, UUID)] = try results[0].map { (try $0.decode("seq"), try $0.decode("id")) }
+        let views = try Self.assemble(results[1...])
         return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
     }
 
@@ -129,15 +130,31 @@ public struct ProcurementRepository: Sendable {
 
     func load(_ ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: ProcurementView] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await connection.query("SELECT * FROM procurements WHERE id = ANY(\(ids))")
+        return try Self.assemble(try await connection.pipeline(Self.viewStatements(idSet: "SELECT unnest(\(ids)::uuid[])"))[...])
+    }
+
+    /// The statements that read the views of the procurements `idSet` (a subquery of ids)
+    /// selects; independent of each other, so they share one round trip.
+    static func viewStatements(idSet: SQL) -> [SQL] {
+        [
+            "SELECT * FROM procurements WHERE id IN (\(idSet))",
+            "SELECT procurement_id, user_id FROM procurement_members WHERE procurement_id IN (\(idSet)) ORDER BY user_id",
+            "SELECT * FROM procurement_impacts WHERE procurement_id IN (\(idSet))",
+            "SELECT * FROM procurement_phase_changes WHERE procurement_id IN (\(idSet)) ORDER BY at, to_phase",
+            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IN (\(idSet)) ORDER BY seq",
+        ]
+    }
+
+    /// Builds the views from the results of `viewStatements`, in their order.
+    static func assemble(_ results: ArraySlice<PostgresRows>) throws -> [UUID: ProcurementView] {
+        let base = results.startIndex
+        let rows = results[base]
         var members: [UUID: [UUID]] = [:]
-        for row in try await connection.query(
-            "SELECT procurement_id, user_id FROM procurement_members WHERE procurement_id = ANY(\(ids)) ORDER BY user_id")
-        {
+        for row in results[base + 1] {
             members[try row.decode("procurement_id"), default: []].append(try row.decode("user_id"))
         }
         var impacts: [UUID: [ProcurementView.Impact]] = [:]
-        for row in try await connection.query("SELECT * FROM procurement_impacts WHERE procurement_id = ANY(\(ids))") {
+        for row in results[base + 2] {
             let target: Int? = try row.decode("target_score")
             let achieved: Int? = try row.decode("achieved_score")
             let difference: Int? = if let target, let achieved { achieved - target } else { nil }
@@ -145,18 +162,14 @@ public struct ProcurementRepository: Sendable {
                 .init(theme: try row.decode("theme"), target: target, achieved: achieved, difference: difference))
         }
         var history: [UUID: [ProcurementView.PhaseChange]] = [:]
-        for row in try await connection.query(
-            "SELECT * FROM procurement_phase_changes WHERE procurement_id = ANY(\(ids)) ORDER BY at, to_phase")
-        {
+        for row in results[base + 3] {
             history[try row.decode("procurement_id"), default: []].append(
                 .init(
                     from: try row.decode("from_phase"), to: try row.decode("to_phase"), actorId: try row.decode("actor_id"),
                     at: try row.decode("at")))
         }
         var goals: [UUID: [ProcurementView.GoalRef]] = [:]
-        for row in try await connection.query(
-            "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id = ANY(\(ids)) ORDER BY seq")
-        {
+        for row in results[base + 4] {
             goals[try row.decode("procurement_id"), default: []].append(
                 .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))
         }

@@ -88,28 +88,7 @@ public final class PostgresPool: Sendable, Service {
         prelude: [SQL] = [], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        var attempts = 0
-        while true {
-            attempts += 1
-            let connection = try await lease(trustRecent: true, affinity: affinity)
-            connection.setPrelude(["BEGIN"] + prelude, repeating: false)
-            do {
-                let value = try await body(connection)
-                if !connection.clearPrelude() { try await connection.query("COMMIT") }
-                await release(connection)
-                return value
-            } catch let failure as PostgresPreludeFailure {
-                _ = connection.clearPrelude()
-                _ = try? await connection.query("ROLLBACK")
-                await release(connection)
-                let retry = failure.error.isConnectionFailure || retryPrelude(failure.error, connection)
-                guard retry, attempts <= configuration.maxConnections else { throw failure.error }
-            } catch {
-                if !connection.clearPrelude() { _ = try? await connection.query("ROLLBACK") }
-                await release(connection)
-                throw error
-            }
-        }
+        try await withPrelude(prelude, transaction: true, affinity: affinity, retryPrelude: retryPrelude, body)
     }
 
     /// Runs `body` on a pooled connection that sends `prelude` ahead of every round trip, each
@@ -119,23 +98,33 @@ public final class PostgresPool: Sendable, Service {
         prelude: [SQL], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        try await withPrelude(prelude, transaction: false, affinity: affinity, retryPrelude: retryPrelude, body)
+    }
+
+    /// `transaction`: `BEGIN` + `prelude` once, then `COMMIT` or `ROLLBACK`; otherwise `prelude`
+    /// ahead of every round trip.
+    private func withPrelude<T: Sendable>(
+        _ prelude: [SQL], transaction: Bool, affinity: String?, retryPrelude: (PostgresError, PostgresConnection) -> Bool,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var attempts = 0
         while true {
             attempts += 1
             let connection = try await lease(trustRecent: true, affinity: affinity)
-            connection.setPrelude(prelude, repeating: true)
+            connection.setPrelude(transaction ? ["BEGIN"] + prelude : prelude, repeating: !transaction)
+            // `clearPrelude()` is true when nothing reached the server: then nothing is open either.
             do {
                 let value = try await body(connection)
-                _ = connection.clearPrelude()
+                if !connection.clearPrelude(), transaction { try await connection.query("COMMIT") }
                 await release(connection)
                 return value
             } catch let failure as PostgresPreludeFailure {
-                _ = connection.clearPrelude()
+                if !connection.clearPrelude(), transaction { _ = try? await connection.query("ROLLBACK") }
                 await release(connection)
                 let retry = failure.error.isConnectionFailure || retryPrelude(failure.error, connection)
                 guard retry, attempts <= configuration.maxConnections else { throw failure.error }
             } catch {
-                _ = connection.clearPrelude()
+                if !connection.clearPrelude(), transaction { _ = try? await connection.query("ROLLBACK") }
                 await release(connection)
                 throw error
             }

@@ -17,7 +17,8 @@ private struct Prelude {
 /// async/await, so no blocking call ever runs on a NIO event loop or in the cooperative pool.
 /// A connection is used by one task at a time (the pool guarantees this for leased ones).
 public final class PostgresConnection: @unchecked Sendable {
-    // `raw` is touched only on `queue`; that confinement is what makes the class Sendable.
+    // `raw` is used only on `queue` (its state is read elsewhere only by the connection's current
+    // holder between jobs: `isReusable`); that confinement is what makes the class Sendable.
     private let raw: LibPQConnection
     private let queue: DispatchQueue
     /// The server process serving this connection (`pg_backend_pid()`).

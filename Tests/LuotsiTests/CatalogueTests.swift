@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Postgres
 import Testing
 
 @testable import Luotsi
@@ -115,6 +116,81 @@ struct CatalogueTests {
             #expect(versions.items.map { $0["version"] as? Int } == Array((1...base + 1).reversed()))
             let export = try await client.call(.get, "/api/v1/platform/catalogue/versions/\(base)", token: admin)
             #expect(export.text.contains("Luonnon monimuotoisuus") && !export.text.contains("Safeguarding"))
+        }
+    }
+
+    @Test("references into the catalogue need no foreign key: only published rows are taken, and those are permanent")
+    func publishedReferencesHold() async throws {
+        try await APITestWorld.with { world, client in
+            let admin = world.adminToken
+            let token = world.a.tokens[.management]!
+            let org = "/api/v1/orgs/\(world.a.slug)"
+            let platform = world.services.migrator.platformSchema.rawValue
+            let catalogue = try await client.call(.get, "/api/v1/catalogue?lang=en", token: token)
+            let base = try #require(catalogue.json["version"] as? Int)
+            let goals = (catalogue.json["themes"] as? [[String: Any]] ?? []).flatMap { $0["goals"] as? [[String: Any]] ?? [] }
+            let share = try #require(goals.first { $0["code"] as? String == "IN-3" })
+            let publishedIndicator = try #require((share["indicators"] as? [[String: Any]])?.first?["id"] as? String)
+            func indicator(_ id: String) -> [String: Any] {
+                ["name": "Innovaatiohankinnat", "unit": "%", "target": 10, "direction": "increase", "catalogueIndicatorId": id]
+            }
+            let goal = try await client.call(
+                .post, "\(org)/goals", token: token, json: ["level": "organisation", "title": "Innovaatiot"])
+            #expect(goal.status == .created)
+            _ = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/transitions", token: token, json: ["to": "shortlisted", "reason": "r"])
+            func schedule(_ indicatorID: String) async throws -> APIResponse {
+                try await client.call(
+                    .post, "\(org)/goals/\(goal.id)/transitions", token: token,
+                    json: [
+                        "to": "scheduled", "reason": "r", "ownerId": world.a.users[.lead]!.id.uuidString, "start": "2027-01-01",
+                        "due": "2027-12-31", "indicators": [indicator(indicatorID)],
+                    ])
+            }
+
+            // A draft's rows may still change or go, so neither its goal nor its indicator is taken.
+            #expect(try await client.call(.post, "/api/v1/platform/catalogue/draft", token: admin).status == .created)
+            let draftRows = try await world.services.pool.query(
+                """
+                SELECT g.id AS goal, i.id AS indicator FROM \(identifier: platform).catalogue_indicators i
+                JOIN \(identifier: platform).catalogue_goals g ON g.id = i.goal_id
+                WHERE g.version = \(base + 1) AND g.code = 'IN-3'
+                """)
+            let draftGoal: UUID = try draftRows[0].decode("goal")
+            let draftIndicator: UUID = try draftRows[0].decode("indicator")
+            let fromDraft = try await schedule(draftIndicator.uuidString)
+            #expect(fromDraft.status == .notFound && fromDraft.string("field") == "indicators[0].catalogueIndicatorId")
+            let adoptDraft = try await client.call(
+                .post, "\(org)/goals", token: token, json: ["level": "organisation", "catalogueGoalId": draftGoal.uuidString])
+            #expect(adoptDraft.status == .notFound && adoptDraft.string("field") == "catalogueGoalId")
+            let etag = try #require(try await client.call(.get, "\(org)/goals/\(goal.id)", token: token).headers[.eTag])
+            let alignDraft = try await client.call(
+                .patch, "\(org)/goals/\(goal.id)", token: token, json: ["alignsTo": [draftGoal.uuidString]], headers: [.ifMatch: etag])
+            #expect(alignDraft.status == .notFound && alignDraft.string("field") == "alignsTo")
+            let scheduled = try await schedule(publishedIndicator)
+            #expect(scheduled.status == .ok)
+            #expect((scheduled.json["indicators"] as? [[String: Any]])?.first?["catalogueIndicatorId"] as? String == publishedIndicator)
+            #expect(try await client.call(.delete, "/api/v1/platform/catalogue/draft", token: admin).status == .noContent)
+
+            // The published version and everything in it stay, whoever writes to the tables.
+            for statement: SQL in [
+                "DELETE FROM \(identifier: platform).catalogue_versions WHERE version = \(base)",
+                "UPDATE \(identifier: platform).catalogue_themes SET position = position + 1 WHERE version = \(base)",
+                "DELETE FROM \(identifier: platform).catalogue_goals WHERE version = \(base)",
+                "DELETE FROM \(identifier: platform).catalogue_indicators WHERE id = \(UUID(uuidString: publishedIndicator)!)",
+            ] {
+                await #expect(throws: PostgresError.self) { try await world.services.pool.query(statement) }
+            }
+            let still = try await client.call(.get, "\(org)/goals/\(goal.id)", token: token)
+            #expect((still.json["indicators"] as? [[String: Any]])?.first?["catalogueIndicatorId"] as? String == publishedIndicator)
+            // …and no organisation's table holds a foreign key into it (two triggers on the catalogue each).
+            let keysFromOrganisations: Int = try await world.services.pool.query(
+                """
+                SELECT count(*) AS n FROM pg_constraint
+                WHERE contype = 'f' AND connamespace <> \(platform)::regnamespace
+                  AND confrelid IN (\(platform + ".catalogue_goals")::regclass, \(platform + ".catalogue_indicators")::regclass)
+                """)[0].decode("n")
+            #expect(keysFromOrganisations == 0)
         }
     }
 

@@ -280,11 +280,20 @@ public struct GoalRepository: Sendable {
             try $0.decode("id")
         }
         for (index, item) in items.enumerated() {
+            // Only a published version's rows are permanent (platform migration 011): no foreign
+            // key backs this reference, so a draft's indicator must not be stored.
             if let catalogueIndicator = item.catalogueIndicatorId,
-                try await connection.query("SELECT 1 FROM \(schema: catalogue).catalogue_indicators WHERE id = \(catalogueIndicator)")
-                    .single() == nil
+                try await connection.query(
+                    """
+                    SELECT 1 FROM \(schema: catalogue).catalogue_indicators i
+                    JOIN \(schema: catalogue).catalogue_goals g ON g.id = i.goal_id
+                    JOIN \(schema: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+                    WHERE i.id = \(catalogueIndicator)
+                    """
+                ).single() == nil
             {
-                throw LuotsiError.unknownReference(field: "indicators[\(index)].catalogueIndicatorId", what: "no such catalogue indicator")
+                throw LuotsiError.unknownReference(
+                    field: "indicators[\(index)].catalogueIndicatorId", what: "no such published catalogue indicator")
             }
             if index < existing.count {
                 try await connection.query(

@@ -5,10 +5,14 @@ import Foundation
 /// its own serial Dispatch queue, because libpq calls block.
 final class LibPQConnection {
     private var handle: OpaquePointer?
+    private var prepared: PreparedStatementCache
 
     /// Connects (blocking). `conninfo` is a libpq key/value string or a `postgresql://` URI;
     /// empty means libpq's defaults and the standard `PG*` environment variables.
-    init(conninfo: String) throws {
+    /// `preparedStatements`: how many named prepared statements to keep (0: none, e.g. behind
+    /// PgBouncer's transaction pooling before 1.21, which cannot keep them).
+    init(conninfo: String, preparedStatements: Int = 0) throws {
+        prepared = PreparedStatementCache(capacity: preparedStatements)
         let handle = PQconnectdb(conninfo)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { LibPQConnection.errorMessage($0) } ?? "out of memory"
@@ -63,13 +67,38 @@ final class LibPQConnection {
         return String(cString: escaped)
     }
 
-    /// Runs one statement with its binds (extended protocol, text format).
-    func query(_ sql: SQL) throws -> PostgresRows {
+    /// Runs one statement with its binds (extended protocol, text format). `context` names the
+    /// tenant switch in force (see `PreparedStatementCache`).
+    func query(_ sql: SQL, context: String) throws -> PostgresRows {
         let handle = try liveHandle()
-        let result = try withParameters(of: sql) { text, count, types, values in
-            PQexecParams(handle, text, count, types, values, nil, nil, 0)
+        dropEvictedStatements(handle)
+        let statement = try Statement(sql, context: context, connection: self)
+        switch prepared.use(statement.key) {
+        case .unnamed:
+            return try consume(
+                statement.withValues { count, values in
+                    PQexecParams(handle, statement.text, count, statement.types, values, nil, nil, 0)
+                })
+        case .prepare(let name):
+            do {
+                _ = try consume(PQprepare(handle, name, statement.text, statement.count, statement.types))
+            } catch {
+                prepared.failed(statement.key)
+                throw error
+            }
+            return try executePrepared(name, statement, handle)
+        case .execute(let name):
+            return try executePrepared(name, statement, handle)
         }
-        return try consume(result)
+    }
+
+    private func executePrepared(_ name: String, _ statement: Statement, _ handle: OpaquePointer) throws -> PostgresRows {
+        do {
+            return try consume(statement.withValues { count, values in PQexecPrepared(handle, name, count, values, nil, nil, 0) })
+        } catch let error as PostgresError where error.isCachedPlanResultChange {
+            prepared.invalidateAll()
+            throw error
+        }
     }
 
     /// Sends every statement, then one `Sync`, and reads all the results: one round trip.
@@ -77,34 +106,68 @@ final class LibPQConnection {
     /// Outside an explicit `BEGIN`, the statements form one implicit transaction that ends at the
     /// `Sync`, so transaction-local settings made by the first hold for the rest. After a failure
     /// the server skips the remaining statements; the first error is thrown with its position.
-    func pipeline(_ statements: [SQL]) throws -> [PostgresRows] {
+    /// The first `preludeCount` statements run before the tenant switch they make, so in the
+    /// empty context; the rest in `context`.
+    func pipeline(_ statements: [SQL], context: String, preludeCount: Int = 0) throws -> [PostgresRows] {
         let handle = try liveHandle()
+        dropEvictedStatements(handle)
+        let rendered = try statements.enumerated().map { index, sql in
+            try Statement(sql, context: index < preludeCount ? "" : context, connection: self)
+        }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle))
         }
         defer { _ = PQexitPipelineMode(handle) }
-        var sent = 0
+        /// What was sent, in order: each produces one group of results.
+        enum Sent {
+            case prepare(statement: Int)
+            case execute(statement: Int, named: Bool)
+        }
+        var sent: [Sent] = []
         var failure: PipelineFailure?
-        for sql in statements {
-            let accepted = try withParameters(of: sql) { text, count, types, values in
-                PQsendQueryParams(handle, text, count, types, values, nil, nil, 0)
+        sending: for (index, statement) in rendered.enumerated() {
+            var steps: [(Sent, () -> Int32)] = []
+            let use = prepared.use(statement.key)
+            switch use {
+            case .unnamed:
+                steps.append(
+                    (
+                        .execute(statement: index, named: false),
+                        {
+                            statement.withValues { count, values in
+                                PQsendQueryParams(handle, statement.text, count, statement.types, values, nil, nil, 0)
+                            }
+                        }
+                    ))
+            case .prepare(let name), .execute(let name):
+                if use == .prepare(name) {
+                    steps.append((.prepare(statement: index), { PQsendPrepare(handle, name, statement.text, statement.count, statement.types) }))
+                }
+                steps.append(
+                    (
+                        .execute(statement: index, named: true),
+                        { statement.withValues { count, values in PQsendQueryPrepared(handle, name, count, values, nil, nil, 0) } }
+                    ))
             }
-            guard accepted == 1 else {
-                failure = PipelineFailure(
-                    index: sent, error: PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle)))
-                break
+            for (item, send) in steps {
+                guard send() == 1 else {
+                    if case .prepare = item { prepared.failed(statement.key) }
+                    failure = PipelineFailure(
+                        index: index, error: PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle)))
+                    break sending
+                }
+                sent.append(item)
             }
-            sent += 1
         }
         guard PQpipelineSync(handle) == 1 else {
             throw PipelineFailure(
-                index: min(sent, statements.count - 1),
+                index: min(sent.count, statements.count - 1),
                 error: PostgresError(kind: .connection, message: LibPQConnection.errorMessage(handle)))
         }
         var rows: [PostgresRows] = []
-        rows.reserveCapacity(sent)
-        for index in 0..<sent {
-            // Each statement's results end with a NULL; keep the last non-NULL one.
+        rows.reserveCapacity(statements.count)
+        for item in sent {
+            // Each message's results end with a NULL; keep the last non-NULL one.
             var outcome: Result<PostgresRows, PostgresError>?
             while let result = PQgetResult(handle) {
                 switch PQresultStatus(result) {
@@ -116,6 +179,16 @@ final class LibPQConnection {
                     outcome = .failure(Self.error(of: result, connection: handle))
                 }
                 PQclear(result)
+            }
+            let index: Int
+            switch item {
+            case .prepare(let statement):
+                index = statement
+                if case .success = outcome { continue }
+                prepared.failed(rendered[statement].key)
+            case .execute(let statement, let named):
+                index = statement
+                if named, case .failure(let error) = outcome, error.isCachedPlanResultChange { prepared.invalidateAll() }
             }
             switch outcome {
             case .success(let value): rows.append(value)
@@ -137,27 +210,48 @@ final class LibPQConnection {
         return rows
     }
 
-    /// Passes a statement's text and values to libpq as C strings.
-    private func withParameters<R>(
-        of sql: SQL,
-        _ body: (UnsafePointer<CChar>, Int32, UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?) throws -> R
-    ) throws -> R {
-        let text = try sql.render(quoteIdentifier: quoteIdentifier)
-        let binds = sql.binds
-        // libpq passes values as C strings, cut at the first NUL: "victim\0x" would arrive as
-        // "victim". PostgreSQL text cannot hold U+0000 anyway, so such a value is refused here.
-        if binds.contains(where: { $0.text?.utf8.contains(0) == true }) {
-            throw PostgresError(
-                kind: .server, message: "a bound value contains the NUL character (U+0000), which PostgreSQL text cannot hold",
-                sqlState: "22021")
-        }
-        let types = binds.map { Oid($0.type.rawValue) }
-        let values: [UnsafeMutablePointer<CChar>?] = binds.map { $0.text.flatMap { strdup($0) } }
-        defer { values.forEach { free($0) } }
-        return try types.withUnsafeBufferPointer { typePointer in
-            try values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointer in
-                try body(text, Int32(binds.count), typePointer.baseAddress, valuePointer.baseAddress)
+    /// `true` when no transaction is open (nor failed) on the connection.
+    var isOutsideTransaction: Bool {
+        handle.map { PQtransactionStatus($0) == PQTRANS_IDLE } ?? false
+    }
+
+    /// Drops statements evicted from the cache, between transactions only (where `DEALLOCATE`
+    /// cannot meet an aborted transaction): one round trip per eighth of the cache.
+    private func dropEvictedStatements(_ handle: OpaquePointer) {
+        guard !prepared.deallocations.isEmpty, PQtransactionStatus(handle) == PQTRANS_IDLE else { return }
+        let script = prepared.deallocations.map { "DEALLOCATE \"\($0)\"" }.joined(separator: "; ")
+        // A name the server does not know would only mean it is gone already.
+        _ = try? consume(PQexec(handle, script))
+        prepared.deallocated()
+    }
+
+    /// A statement rendered for this connection: its text, key and parameters as libpq takes them.
+    private struct Statement {
+        let text: String
+        let key: PreparedStatementCache.Key
+        let binds: [PostgresBind]
+        let types: [Oid]
+        var count: Int32 { Int32(binds.count) }
+
+        init(_ sql: SQL, context: String, connection: LibPQConnection) throws {
+            text = try sql.render(quoteIdentifier: connection.quoteIdentifier)
+            binds = sql.binds
+            // libpq passes values as C strings, cut at the first NUL: "victim\0x" would arrive as
+            // "victim". PostgreSQL text cannot hold U+0000 anyway, so such a value is refused here.
+            if binds.contains(where: { $0.text?.utf8.contains(0) == true }) {
+                throw PostgresError(
+                    kind: .server, message: "a bound value contains the NUL character (U+0000), which PostgreSQL text cannot hold",
+                    sqlState: "22021")
             }
+            types = binds.map { Oid($0.type.rawValue) }
+            key = PreparedStatementCache.Key(context: context, text: text, types: types)
+        }
+
+        /// Passes the values to libpq as C strings.
+        func withValues<R>(_ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) throws -> R) rethrows -> R {
+            let values: [UnsafeMutablePointer<CChar>?] = binds.map { $0.text.flatMap { strdup($0) } }
+            defer { values.forEach { free($0) } }
+            return try values.map { UnsafePointer($0) }.withUnsafeBufferPointer { try body(count, $0.baseAddress) }
         }
     }
 

@@ -9,6 +9,8 @@ private struct Prelude {
     /// Set when the prelude failed: nothing more is sent until the owner clears it, so that a
     /// caller who swallowed the error cannot go on outside its transaction or tenant.
     var failed: PostgresError?
+    /// Names the switch in force for the statements that follow it (see `setPrelude`).
+    var context = ""
 }
 
 /// An async handle on one PostgreSQL connection.
@@ -39,16 +41,18 @@ public final class PostgresConnection: @unchecked Sendable {
         self.backendPID = raw.backendPID
     }
 
-    /// Opens a connection. `conninfo` as in `PostgresConfiguration`.
-    public static func connect(conninfo: String, label: String = "postgres.connection") async throws
-        -> PostgresConnection
+    /// Opens a connection. `conninfo` as in `PostgresConfiguration`; `preparedStatements` as in
+    /// `PostgresPool.Configuration`.
+    public static func connect(conninfo: String, label: String = "postgres.connection", preparedStatements: Int = 0)
+        async throws -> PostgresConnection
     {
         let queue = DispatchQueue(label: label)
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(
                     with: Result {
-                        PostgresConnection(raw: try LibPQConnection(conninfo: conninfo), queue: queue)
+                        PostgresConnection(
+                            raw: try LibPQConnection(conninfo: conninfo, preparedStatements: preparedStatements), queue: queue)
                     })
             }
         }
@@ -63,14 +67,21 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs statements in one round trip (see `LibPQConnection.pipeline`), together with any
     /// pending prelude. Use it for independent reads: the results come back in order.
     public func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] {
-        let prelude = try takePrelude()
+        let (prelude, context) = try takePrelude()
         let all = prelude + statements
         PostgresConnection.statements.increment(by: all.count)
         PostgresConnection.roundTrips.increment()
         do {
             return try await onQueue { raw -> [PostgresRows] in
-                if all.count == 1 { return [try raw.query(all[0])] }
-                return Array(try raw.pipeline(all).dropFirst(prelude.count))
+                do {
+                    return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
+                } catch let failure as PipelineFailure where failure.error.isCachedPlanResultChange && raw.isOutsideTransaction {
+                    // The round trip was its own implicit transaction, rolled back whole: sending
+                    // it again, now unprepared, repeats nothing.
+                    return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
+                } catch let error as PostgresError where error.isCachedPlanResultChange && raw.isOutsideTransaction {
+                    return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
+                }
             }
         } catch let failure as PipelineFailure {
             // Nothing of the caller's own took effect when the prelude failed, or when the
@@ -84,10 +95,18 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    private static func send(_ all: [SQL], preludeCount: Int, context: String, on raw: LibPQConnection) throws -> [PostgresRows] {
+        if all.count == 1 { return [try raw.query(all[0], context: preludeCount == 0 ? context : "")] }
+        return Array(try raw.pipeline(all, context: context, preludeCount: preludeCount).dropFirst(preludeCount))
+    }
+
     /// Statements sent ahead of the next round trip (`repeating`: ahead of every one), so that
     /// opening a transaction and switching into a tenant cost no round trip of their own.
+    /// They are also the context in which the statements that follow are prepared
+    /// (`PreparedStatementCache`), until `clearPrelude()`.
     func setPrelude(_ statements: [SQL], repeating: Bool) {
-        prelude.withLock { $0 = Prelude(statements: statements, repeating: repeating) }
+        let context = statements.map(\.contextKey).joined(separator: ";")
+        prelude.withLock { $0 = Prelude(statements: statements, repeating: repeating, context: context) }
     }
 
     /// Drops a prelude that was never sent; `true` when one was pending (nothing reached the server).
@@ -103,12 +122,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return PostgresPreludeFailure(error: error)
     }
 
-    private func takePrelude() throws -> [SQL] {
+    private func takePrelude() throws -> (statements: [SQL], context: String) {
         try prelude.withLock { state in
             if let failed = state.failed { throw PostgresPreludeFailure(error: failed) }
             let statements = state.statements
             if !state.repeating { state.statements = [] }
-            return statements
+            return (statements, state.context)
         }
     }
 

@@ -49,6 +49,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         kind == .connection || (sqlState.map { $0.hasPrefix("08") || $0 == "57P01" } ?? false)
     }
 
+    /// `true` when PostgreSQL refused to run a prepared statement whose result columns changed
+    /// since it was prepared (a migration altered a table it reads with `*`): SQLSTATE 0A000.
+    public var isCachedPlanResultChange: Bool {
+        sqlState == "0A000" && message.contains("cached plan must not change result type")
+    }
+
     public var description: String {
         switch kind {
         case .server:

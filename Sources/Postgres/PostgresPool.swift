@@ -17,11 +17,15 @@ public final class PostgresPool: Sendable, Service {
         public var conninfo: String
         public var maxConnections: Int
         public var acquireTimeout: Duration
+        /// Named prepared statements kept per connection (`PreparedStatementCache`); 0 for none,
+        /// which PgBouncer's transaction pooling needs before version 1.21.
+        public var preparedStatements: Int
 
-        public init(conninfo: String, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(10)) {
+        public init(conninfo: String, maxConnections: Int = 8, acquireTimeout: Duration = .seconds(10), preparedStatements: Int = 0) {
             self.conninfo = conninfo
             self.maxConnections = max(1, maxConnections)
             self.acquireTimeout = acquireTimeout
+            self.preparedStatements = max(0, preparedStatements)
         }
     }
 
@@ -310,9 +314,11 @@ public final class PostgresPool: Sendable, Service {
 
     private func openConnection(for waiter: Waiter, affinity: Int) {
         let conninfo = configuration.conninfo
+        let preparedStatements = configuration.preparedStatements
         Task {
             do {
-                let connection = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pool")
+                let connection = try await PostgresConnection.connect(
+                    conninfo: conninfo, label: "postgres.pool", preparedStatements: preparedStatements)
                 connection.affinity = affinity
                 metrics.opened.increment()
                 waiter.continuation.resume(returning: connection)

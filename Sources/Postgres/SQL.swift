@@ -66,6 +66,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         return text
     }
 
+    /// The text with its values: two statements with the same key have the same effect.
+    var contextKey: String {
+        ([description] + binds.map { $0.text ?? "\u{0}" }).joined(separator: "\u{1}")
+    }
+
     /// The statement's text with placeholders and identifiers shown as `"name"`; no values.
     public var description: String {
         render(quoteIdentifier: { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" })

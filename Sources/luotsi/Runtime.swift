@@ -26,7 +26,8 @@ struct Runtime {
         let logger = Logger(label: "luotsi")
         let pool = PostgresPool(
             configuration: .init(
-                conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout),
+                conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout,
+                preparedStatements: configuration.preparedStatements),
             logger: Logger(label: "luotsi.db"))
         let services = try AppServices(
             pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,

@@ -10,9 +10,9 @@ enum TestDatabase {
         PostgresConfiguration.conninfo(environment: ProcessInfo.processInfo.environment, fallback: PostgresConfiguration.composeDefault)
     }
 
-    static func connect() async throws -> PostgresConnection {
+    static func connect(preparedStatements: Int = 0) async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(conninfo: conninfo)
+            return try await PostgresConnection.connect(conninfo: conninfo, preparedStatements: preparedStatements)
         } catch {
             Issue.record(
                 "cannot reach the test database (\(PostgresConfiguration.describe(environment: ProcessInfo.processInfo.environment))): \(error). Run the tests with deploy/test, which starts one."
@@ -21,8 +21,10 @@ enum TestDatabase {
         }
     }
 
-    static func pool(size: Int = 8, timeout: Duration = .seconds(10)) -> PostgresPool {
-        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: timeout))
+    /// Pooled connections keep prepared statements, as `serve`'s do.
+    static func pool(size: Int = 8, timeout: Duration = .seconds(10), preparedStatements: Int = 100) -> PostgresPool {
+        PostgresPool(
+            configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: timeout, preparedStatements: preparedStatements))
     }
 
     /// A table name no other test uses.

@@ -33,6 +33,8 @@ enum TestSupport {
     ) async throws -> AppServices {
         let pool = pool ?? self.pool()
         Observability.bootstrap()
+        // Every response of every test is encoded both ways and must come out byte for byte the same.
+        ResponseJSON.verifyAgainstFoundation.store(true, ordering: .relaxed)
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(
             pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,

@@ -7,10 +7,10 @@ public enum JSONOutput {
     public static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) throws
         -> Response
     {
-        let data = try APICoding.encoder.encode(value)
+        let bytes = try ResponseJSON.encode(value)
         var headers = extra
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// 204 No Content.

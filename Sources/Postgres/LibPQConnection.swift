@@ -141,7 +141,8 @@ final class LibPQConnection {
                     ))
             case .prepare(let name), .execute(let name):
                 if use == .prepare(name) {
-                    steps.append((.prepare(statement: index), { PQsendPrepare(handle, name, statement.text, statement.count, statement.types) }))
+                    steps.append(
+                        (.prepare(statement: index), { PQsendPrepare(handle, name, statement.text, statement.count, statement.types) }))
                 }
                 steps.append(
                     (

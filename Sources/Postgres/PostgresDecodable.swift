@@ -80,7 +80,7 @@ extension Decimal: PostgresDecodable {
 extension UUID: PostgresDecodable {
     public static func decode(postgresText text: String, type: PostgresDataType) throws -> UUID {
         guard type == .uuid else { throw mismatch(type) }
-        guard let value = UUID(uuidString: text) else { throw malformed(type) }
+        guard let value = UUIDText.parse(text) else { throw malformed(type) }
         return value
     }
 }

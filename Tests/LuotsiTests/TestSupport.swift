@@ -19,7 +19,8 @@ enum TestSupport {
     /// A generous wait for a connection: the suites run in parallel on two cores, and creating
     /// organisations (schema, role, grants) holds connections for seconds under that load.
     static func pool(size: Int = 4) -> PostgresPool {
-        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(120), preparedStatements: 1000))
+        PostgresPool(
+            configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(120), preparedStatements: 1000))
     }
 
     static func uniqueSuffix() -> String {

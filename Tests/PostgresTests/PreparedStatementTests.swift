@@ -46,7 +46,9 @@ struct PreparedStatementTests {
             }
             #expect(seen == [["a", "b"][index]], "round \(round)")
             // The same in a transaction, whose later round trips carry no switch of their own.
-            let inTransaction: String = try await pool.withTransaction(prelude: ["SELECT set_config('search_path', \(schemas[index]), true)"]) {
+            let inTransaction: String = try await pool.withTransaction(prelude: [
+                "SELECT set_config('search_path', \(schemas[index]), true)"
+            ]) {
                 _ = try await $0.query("SELECT count(*) AS n FROM t")
                 return try await $0.query("SELECT v FROM t")[0].decode("v")
             }
@@ -91,7 +93,9 @@ struct PreparedStatementTests {
         try await connection.query("INSERT INTO \(identifier: table) VALUES (7)")
         for _ in 0..<3 {
             #expect(try await connection.query("SELECT n FROM \(identifier: table)")[0].decode("n", as: Int.self) == 7)
-            let rows = try await connection.pipeline(["SELECT 1 AS one", "SELECT n FROM \(identifier: table) WHERE n > \(0)", "SELECT 2 AS two"])
+            let rows = try await connection.pipeline([
+                "SELECT 1 AS one", "SELECT n FROM \(identifier: table) WHERE n > \(0)", "SELECT 2 AS two",
+            ])
             #expect(try rows[1][0].decode("n", as: Int.self) == 7)
         }
         try await connection.query("DROP TABLE \(identifier: table)")

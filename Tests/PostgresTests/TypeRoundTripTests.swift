@@ -89,4 +89,24 @@ struct TypeRoundTripTests {
         }
         await connection.close()
     }
+
+    @Test("UUIDs and dates parse and print by hand exactly as Foundation and ISO 8601 have them")
+    func handWrittenText() throws {
+        for _ in 0..<500 {
+            let uuid = UUID()
+            #expect(UUIDText.format(uuid) == uuid.uuidString)
+            #expect(UUIDText.parse(uuid.uuidString.lowercased()) == uuid)
+            #expect(UUIDText.parse(uuid.uuidString) == uuid)
+        }
+        for bad in [
+            "", "0", "6ba7b810-9dad-11d1-80b4-00c04fd430c", "6ba7b810-9dad-11d1-80b4-00c04fd430cg", "6ba7b8109dad-11d1-80b4-00c04fd430c8a",
+            "6ba7b810-9dad-11d1-80b4-00c04fd430c8 ", "6ba7b810+9dad-11d1-80b4-00c04fd430c8",
+        ] {
+            #expect(UUIDText.parse(bad) == nil, "\(bad)")
+        }
+        #expect(CalendarDate(iso: "2024-02-29") == CalendarDate(year: 2024, month: 2, day: 29))
+        for bad in ["2027-02-29", "2027-3-31", "2027-03-31 ", "+027-03-31", "２０２７-03-31", "2027/03/31", "0000-01-01", "2027-13-01", ""] {
+            #expect(CalendarDate(iso: bad) == nil, "\(bad)")
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Synchronization
 
 /// Encodes API responses to exactly the bytes `APICoding.encoder` (Foundation's `JSONEncoder`
@@ -71,7 +72,7 @@ enum ResponseJSON {
         if T.self == Double.self { return try number(value as! Double) }
         if T.self == Date.self { return .string(RFC3339.format(value as! Date)) }
         if T.self == Decimal.self { return .literal((value as! Decimal).description) }
-        if T.self == UUID.self { return .string((value as! UUID).uuidString) }
+        if T.self == UUID.self { return .string(UUIDText.format(value as! UUID)) }
         if T.self == URL.self { return .string((value as! URL).absoluteString) }
         if T.self == Data.self { return .string((value as! Data).base64EncodedString()) }
         let encoder = Encoder()
@@ -140,7 +141,9 @@ enum ResponseJSON {
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x00...0x1F:
                 let hex = Swift.Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: bytes.append(byte)
             }
         }
@@ -193,8 +196,12 @@ enum ResponseJSON {
         mutating func encode(_ value: Float, forKey key: Key) throws { object.set(try number(value), for: key.stringValue) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { object.set(try box(value), for: key.stringValue) }
 
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            if case .object(let nested)? = object.existing(key.stringValue) { return KeyedEncodingContainer(Keyed<NestedKey>(object: nested)) }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<
+            NestedKey
+        > {
+            if case .object(let nested)? = object.existing(key.stringValue) {
+                return KeyedEncodingContainer(Keyed<NestedKey>(object: nested))
+            }
             let nested = Object()
             object.set(.object(nested), for: key.stringValue)
             return KeyedEncodingContainer(Keyed<NestedKey>(object: nested))

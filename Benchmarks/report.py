@@ -177,6 +177,7 @@ def render(f):
         add(f"| `org create` median of the first {number(create.get('first_1000'))}, ms | {number(create.get('median_first_1000_ms'))} |")
         add(f"| `org create` median of the last {number(create.get('last_1000'))}, ms | {number(create.get('median_last_1000_ms'))} |")
         add(f"| `luotsi migrate` with nothing to do, s | {number(scale.get('migrate_noop_s'), 2)} |")
+        add(f"| `luotsi migrate` with one new tenant migration (a column added to goals), s | {number(scale.get('migrate_new_s'), 2)} |")
         add(f"| `luotsi serve` start until /health/ready answers, s | {number(scale.get('serve_ready_s'), 2)} |")
         add(f"| filling them by SQL, s | {number(scale.get('fill_s'))} |")
         add(f"| mix over all {number(n)}: req/s, p50 ms, p99 ms | {number(mix_all.get('rps'))}, {number(mix_all.get('p50_ms'), 2)}, {number(mix_all.get('p99_ms'), 2)} |")

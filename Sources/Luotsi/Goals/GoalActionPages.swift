@@ -21,8 +21,9 @@ struct GoalActionPages {
                     title: .value(form.raw("title")), description: .value(form.raw("description")),
                     priority: try form.int("priority").map(Patch.value) ?? .null, alignsTo: .absent, ownerId: .absent, start: .absent,
                     due: .absent, milestones: .absent, indicators: .absent, themeCode: .absent)
+                let changes = try GoalChanges(input)
                 _ = try await services.inOrganisation(member) {
-                    try await services.goals.update(id, expectedVersion: version, with: input, by: member, on: $0)
+                    try await services.goals.update(id, expectedVersion: version, with: changes, by: member, on: $0)
                 }
                 return PageRenderer.redirect("/goals/\(id.uuidString)?notice=goal_saved")
             } catch LuotsiError.preconditionFailed {
@@ -38,8 +39,8 @@ struct GoalActionPages {
             let id = try RequestValues.uuid(web.context, "id")
             let form = web.form
             do {
-                let input = try Self.transition(form)
-                _ = try await services.inOrganisation(member) { try await services.goals.transition(id, input, by: member, on: $0) }
+                let move = try GoalMove(try Self.transition(form))
+                _ = try await services.inOrganisation(member) { try await services.goals.transition(id, move, by: member, on: $0) }
                 return PageRenderer.redirect("/goals/\(id.uuidString)?notice=goal_moved")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "to") else { throw error }

@@ -79,7 +79,8 @@ struct GoalPages {
                     title: form.text("title") ?? "", description: form.text("description"), level: form.text("level") ?? "",
                     procurementId: try form.uuid("procurementId"), catalogueGoalId: nil, alignsTo: nil,
                     priority: try form.int("priority"), themeCode: form.text("themeCode"))
-                let goal = try await services.inOrganisation(member) { try await services.goals.create(input, by: member, on: $0) }
+                let newGoal = try NewGoal(input)
+                let goal = try await services.inOrganisation(member) { try await services.goals.create(newGoal, by: member, on: $0) }
                 return PageRenderer.redirect("/goals/\(goal.id.uuidString)?notice=goal_proposed")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title") else { throw error }

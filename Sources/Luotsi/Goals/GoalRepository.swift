@@ -1,8 +1,10 @@
 import Foundation
 import Postgres
 
-/// Goals of the current organisation. Every method runs inside the organisation's transaction
-/// (`TenantDatabase.withTenant`), so unqualified table names are the organisation's own.
+/// Goals of the current organisation: the SQL, and the checks that need the organisation's data.
+/// Writes take checked commands (GoalCommands.swift). Every method runs inside the
+/// organisation's transaction (`TenantDatabase.withTenant`), so unqualified table names are the
+/// organisation's own.
 public struct GoalRepository: Sendable {
     /// The platform schema, for reading the shared catalogue.
     public let platform: SchemaName
@@ -43,23 +45,15 @@ public struct GoalRepository: Sendable {
 
     // MARK: - Writing
 
-    public func create(_ input: NewGoalInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
-        guard let level = GoalLevel(rawValue: input.level) else {
-            throw LuotsiError.invalid(field: "level", reason: "must be organisation or procurement")
+    public func create(_ goal: NewGoal, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+        if let procurementID = goal.procurementID,
+            try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() == nil
+        {
+            throw LuotsiError.unknownReference(field: "procurementId", what: "no such procurement")
         }
-        switch (level, input.procurementId) {
-        case (.procurement, nil): throw LuotsiError.invalid(field: "procurementId", reason: "is required for a procurement goal")
-        case (.organisation, .some):
-            throw LuotsiError.invalid(field: "procurementId", reason: "only procurement goals belong to a procurement")
-        case (.procurement, .some(let procurementID)):
-            guard try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() != nil else {
-                throw LuotsiError.unknownReference(field: "procurementId", what: "no such procurement")
-            }
-        case (.organisation, nil): break
-        }
-        var title = try input.title.map { try TextRules.title($0) }
-        var themeCode = input.themeCode
-        if let catalogueGoalID = input.catalogueGoalId {
+        var title = goal.title
+        var themeCode = goal.themeCode
+        if let catalogueGoalID = goal.catalogueGoalID {
             guard
                 let row = try await connection.query(
                     """
@@ -79,12 +73,12 @@ public struct GoalRepository: Sendable {
         let row = try await connection.query(
             """
             INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by)
-            VALUES (\(title), \(try GoalValidation.description(input.description)), \(level.rawValue), \(input.procurementId),
-                    \(input.catalogueGoalId), \(themeCode), \(try GoalValidation.priority(input.priority).map(Int16.init)), \(actor.id))
+            VALUES (\(title), \(goal.description), \(goal.level.rawValue), \(goal.procurementID),
+                    \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id))
             RETURNING id
             """)[0]
         let id: UUID = try row.decode("id")
-        try await setAlignments(of: id, to: input.alignsTo ?? [], on: connection)
+        try await setAlignments(of: id, to: goal.alignsTo, on: connection)
         try await recordTransition(id, from: nil, to: .idea, reason: "proposed", by: actor, on: connection)
         let view = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record("goal.create", entity: "goal", id: id, by: actor, after: GoalSummary(view), on: connection)
@@ -92,52 +86,44 @@ public struct GoalRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int?, with input: GoalPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, expectedVersion: Int?, with changes: GoalChanges, by actor: Identity.Member, on connection: PostgresConnection
     )
         async throws -> GoalView
     {
         let before = try await lockForUpdate(id, expectedVersion: expectedVersion, viewer: actor, on: connection)
         // The schedule of an organisation-level goal is management's, as is scheduling it.
-        let touchesSchedule =
-            input.ownerId.isPresent || input.start.isPresent || input.due.isPresent || input.milestones.isPresent
-            || input.indicators.isPresent
-        if before.level == .organisation, touchesSchedule, !Permissions.allows(actor, .scheduleOrganisationGoal) {
+        if before.level == .organisation, changes.touchesSchedule, !Permissions.allows(actor, .scheduleOrganisationGoal) {
             throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
         }
         var assignments: [SQL] = []
-        if let title = input.title.value { assignments.append("title = \(try TextRules.title(title))") }
-        if input.title.isPresent, input.title.value == nil { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-        if input.description.isPresent { assignments.append("description = \(try GoalValidation.description(input.description.value))") }
-        if input.priority.isPresent {
-            assignments.append("priority = \(try GoalValidation.priority(input.priority.value).map(Int16.init))")
+        if let title = changes.title { assignments.append("title = \(title)") }
+        if let description = changes.description { assignments.append("description = \(description)") }
+        if changes.priority.isPresent { assignments.append("priority = \(changes.priority.value.map(Int16.init))") }
+        if changes.themeCode.isPresent {
+            try await validateTheme(changes.themeCode.value, on: connection)
+            assignments.append("theme_code = \(changes.themeCode.value)")
         }
-        if input.themeCode.isPresent {
-            try await validateTheme(input.themeCode.value, on: connection)
-            assignments.append("theme_code = \(input.themeCode.value)")
-        }
-        if input.ownerId.isPresent {
-            if let owner = input.ownerId.value { try await UserRepository.requireActive(owner, field: "ownerId", on: connection) }
-            if before.status == .scheduled, input.ownerId.value == nil {
+        if changes.ownerId.isPresent {
+            if let owner = changes.ownerId.value { try await UserRepository.requireActive(owner, field: "ownerId", on: connection) }
+            if before.status == .scheduled, changes.ownerId.value == nil {
                 throw LuotsiError.invalid(field: "ownerId", reason: "a scheduled goal needs an owner")
             }
-            assignments.append("owner_id = \(input.ownerId.value)")
+            assignments.append("owner_id = \(changes.ownerId.value)")
         }
-        let start = input.start.isPresent ? input.start.value : before.start
-        let due = input.due.isPresent ? input.due.value : before.due
+        let start = changes.start.isPresent ? changes.start.value : before.start
+        let due = changes.due.isPresent ? changes.due.value : before.due
         try GoalValidation.period(start: start, due: due)
         if before.status == .scheduled, start == nil || due == nil {
             throw LuotsiError.invalid(field: start == nil ? "start" : "due", reason: "a scheduled goal needs a start and a due date")
         }
-        if input.start.isPresent { assignments.append("start_date = \(start)") }
-        if input.due.isPresent { assignments.append("due_date = \(due)") }
+        if changes.start.isPresent { assignments.append("start_date = \(start)") }
+        if changes.due.isPresent { assignments.append("due_date = \(due)") }
         assignments.append("version = version + 1")
         assignments.append("updated_at = now()")
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
-        if let alignsTo = input.alignsTo.value ?? (input.alignsTo.isPresent ? [] : nil) {
-            try await setAlignments(of: id, to: alignsTo, on: connection)
-        }
-        if input.milestones.isPresent { try await replaceMilestones(of: id, with: input.milestones.value ?? [], on: connection) }
-        if input.indicators.isPresent { try await replaceIndicators(of: id, with: input.indicators.value ?? [], on: connection) }
+        if let alignsTo = changes.alignsTo { try await setAlignments(of: id, to: alignsTo, on: connection) }
+        if let milestones = changes.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
+        if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
             "goal.update", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
@@ -147,13 +133,10 @@ public struct GoalRepository: Sendable {
     /// Moves a goal through the funnel. Invalid moves are 409; scheduling needs owner, start and
     /// due; closing records the reason as the evaluation. Organisation-level goals are scheduled,
     /// dropped and closed by management only (leads sift them).
-    public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func transition(_ id: UUID, _ move: GoalMove, by actor: Identity.Member, on connection: PostgresConnection) async throws
         -> GoalView
     {
-        guard let target = GoalStatus(rawValue: input.to) else {
-            throw LuotsiError.invalid(field: "to", reason: "must be one of \(GoalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let reason = try TextRules.required(input.reason, field: "reason", max: 5000)
+        let target = move.target
         let before = try await lockForUpdate(id, expectedVersion: nil, viewer: actor, on: connection)
         guard before.status.canMove(to: target) else {
             throw LuotsiError.conflict("a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
@@ -166,34 +149,41 @@ public struct GoalRepository: Sendable {
         }
         var assignments: [SQL] = ["status = \(target.rawValue)", "version = version + 1", "updated_at = now()"]
         if target == .scheduled {
-            guard let owner = input.ownerId ?? before.ownerId else {
+            guard let owner = move.ownerId ?? before.ownerId else {
                 throw LuotsiError.invalid(field: "ownerId", reason: "is required to schedule a goal")
             }
-            guard let start = input.start ?? before.start else {
+            guard let start = move.start ?? before.start else {
                 throw LuotsiError.invalid(field: "start", reason: "is required to schedule a goal")
             }
-            guard let due = input.due ?? before.due else {
+            guard let due = move.due ?? before.due else {
                 throw LuotsiError.invalid(field: "due", reason: "is required to schedule a goal")
             }
             try GoalValidation.period(start: start, due: due)
             try await UserRepository.requireActive(owner, field: "ownerId", on: connection)
             assignments += ["owner_id = \(owner)", "start_date = \(start)", "due_date = \(due)"]
-        } else if input.ownerId != nil || input.start != nil || input.due != nil || input.milestones != nil || input.indicators != nil {
-            let field =
-                input.ownerId != nil
-                ? "ownerId"
-                : input.start != nil ? "start" : input.due != nil ? "due" : input.milestones != nil ? "milestones" : "indicators"
-            throw LuotsiError.invalid(field: field, reason: "is only given when scheduling")
         }
-        if target.isClosing { assignments.append("evaluation = \(reason)") }
+        if target.isClosing { assignments.append("evaluation = \(move.reason)") }
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
-        if let milestones = input.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
-        if let indicators = input.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
-        try await recordTransition(id, from: before.status, to: target, reason: reason, by: actor, on: connection)
+        if let milestones = move.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
+        if let indicators = move.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
+        try await recordTransition(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
             "goal.transition", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
         return after
+    }
+
+    /// Checks `input` (`NewGoal`) and creates the goal: for callers already inside the
+    /// transaction, such as the demo's seeding and the catalogue's adopt button.
+    public func create(_ input: NewGoalInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+        try await create(try NewGoal(input), by: actor, on: connection)
+    }
+
+    /// Checks `input` (`GoalMove`) and moves the goal.
+    public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: PostgresConnection)
+        async throws -> GoalView
+    {
+        try await transition(id, try GoalMove(input), by: actor, on: connection)
     }
 
     /// The goal's recorded moves, oldest first.
@@ -241,7 +231,6 @@ public struct GoalRepository: Sendable {
 
     /// Each id is an organisation goal of this organisation or a published catalogue goal.
     private func setAlignments(of id: UUID, to targets: [UUID], on connection: PostgresConnection) async throws {
-        guard targets.count <= 50 else { throw LuotsiError.invalid(field: "alignsTo", reason: "at most 50 goals") }
         try await connection.query("DELETE FROM goal_alignments WHERE goal_id = \(id)")
         for (index, target) in Set(targets).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
             guard target != id else { throw LuotsiError.invalid(field: "alignsTo[\(index)]", reason: "a goal cannot align to itself") }
@@ -262,8 +251,8 @@ public struct GoalRepository: Sendable {
         }
     }
 
+    /// `items` checked by `GoalValidation.milestones` (in the commands).
     private func replaceMilestones(of id: UUID, with items: [MilestoneInput], on connection: PostgresConnection) async throws {
-        let items = try GoalValidation.milestones(items)
         try await connection.query("DELETE FROM goal_milestones WHERE goal_id = \(id)")
         for (index, item) in items.enumerated() {
             try await connection.query(
@@ -273,9 +262,8 @@ public struct GoalRepository: Sendable {
     }
 
     /// Replaces indicators by position, keeping the ids (and so the recorded values) of those
-    /// that stay.
+    /// that stay. `items` checked by `GoalValidation.indicators` (in the commands).
     private func replaceIndicators(of id: UUID, with items: [IndicatorInput], on connection: PostgresConnection) async throws {
-        let items = try GoalValidation.indicators(items)
         let existing: [UUID] = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(id) ORDER BY position").map {
             try $0.decode("id")
         }

@@ -22,9 +22,9 @@ struct GoalRoutes {
                 })
         }
         api.organisation(.post, base, .proposeGoal) { request, _, member in
-            let input = try await JSONBody.decode(NewGoalInput.self, from: request)
-            let goal = try await services.inOrganisation(member) { try await goals.create(input, by: member, on: $0) }
-            return try JSONOutput.response(goal, status: .created, headers: ETag.headers(version: goal.version))
+            let goal = try NewGoal(try await JSONBody.decode(NewGoalInput.self, from: request))
+            let created = try await services.inOrganisation(member) { try await goals.create(goal, by: member, on: $0) }
+            return try JSONOutput.response(created, status: .created, headers: ETag.headers(version: created.version))
         }
         api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
             let id = try RequestValues.uuid(context, "id")
@@ -34,9 +34,9 @@ struct GoalRoutes {
         api.organisation(.patch, "\(base)/:id", .editGoal) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
             let version = try ETag.expectedVersion(request)
-            let input = try await JSONBody.decode(GoalPatchInput.self, from: request)
+            let changes = try GoalChanges(try await JSONBody.decode(GoalPatchInput.self, from: request))
             let goal = try await services.inOrganisation(member) {
-                try await goals.update(id, expectedVersion: version, with: input, by: member, on: $0)
+                try await goals.update(id, expectedVersion: version, with: changes, by: member, on: $0)
             }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
@@ -49,8 +49,8 @@ struct GoalRoutes {
         }
         api.organisation(.post, "\(base)/:id/transitions", .siftGoal) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(TransitionInput.self, from: request)
-            let goal = try await services.inOrganisation(member) { try await goals.transition(id, input, by: member, on: $0) }
+            let move = try GoalMove(try await JSONBody.decode(TransitionInput.self, from: request))
+            let goal = try await services.inOrganisation(member) { try await goals.transition(id, move, by: member, on: $0) }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
         api.organisation(.get, "\(base)/:id/comments", .readOrganisation) { request, context, member in

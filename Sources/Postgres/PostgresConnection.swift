@@ -214,3 +214,13 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 }
+
+/// What runs statements: a connection, or a wrapper that stands for one in a narrower role
+/// (e.g. an organisation's transaction), so that code can ask for exactly the one it may use.
+public protocol PostgresQuerying: Sendable {
+    @discardableResult
+    func query(_ sql: SQL) async throws -> PostgresRows
+    func pipeline(_ statements: [SQL]) async throws -> [PostgresRows]
+}
+
+extension PostgresConnection: PostgresQuerying {}

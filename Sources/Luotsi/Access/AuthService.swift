@@ -97,15 +97,15 @@ public struct AuthService: Sendable {
             // The password held; without a code the person is told that one is needed (it reveals
             // nothing to someone who does not know the password). A wrong code counts as a failure.
             guard let code, !code.isEmpty else { throw LuotsiError.secondFactorRequired }
-            let accept: @Sendable (PostgresConnection) async throws -> Bool = { connection in
+            let accept: @Sendable (any PostgresQuerying) async throws -> Bool = { connection in
                 try await SecondFactor.accept(
                     code: code, key: secondFactor.key, table: secondFactor.table, id: identity.userID, on: connection)
             }
             let accepted =
                 if let schema = secondFactor.schema {
-                    try await sessions.tenants.withTenant(schema, accept)
+                    try await sessions.tenants.withTenant(schema) { try await accept($0) }
                 } else {
-                    try await sessions.pool.withTransaction(accept)
+                    try await sessions.pool.withTransaction { try await accept($0) }
                 }
             guard accepted else { throw LuotsiError.unauthenticated }
         }

@@ -21,14 +21,14 @@ public struct UserPatchInput: JSONInput, Sendable {
 public struct OrganisationUsers: Sendable {
     public init() {}
 
-    public func list(page: PageRequest, on connection: PostgresConnection) async throws -> Page<User> {
+    public func list(page: PageRequest, on connection: TenantConnection) async throws -> Page<User> {
         let rows = try await connection.query(
             "SELECT seq, id, email, name, role, active FROM users WHERE seq > \(page.after) ORDER BY seq LIMIT \(page.limit + 1)")
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try UserRepository.user(from: $0)) })
     }
 
     /// `passwordHash` is made before the transaction: bcrypt is slow and must not hold it open.
-    public func create(_ user: NewUser, role: Role, passwordHash: String, by actor: Identity.Member, on connection: PostgresConnection)
+    public func create(_ user: NewUser, role: Role, passwordHash: String, by actor: Identity.Member, on connection: TenantConnection)
         async throws
         -> User
     {
@@ -39,7 +39,7 @@ public struct OrganisationUsers: Sendable {
 
     /// Changes role and/or active. The last active management user cannot be demoted or
     /// deactivated (409), so an organisation never locks itself out. Returns the account before and after.
-    public func update(_ id: UUID, _ input: UserPatchInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func update(_ id: UUID, _ input: UserPatchInput, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> (before: User, after: User)
     {
         let role = try input.role.map(Role.parse)

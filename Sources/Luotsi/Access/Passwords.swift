@@ -26,7 +26,7 @@ public struct Passwords: Sendable {
 
     /// Issues a code for `userID` (inside the organisation's transaction); earlier unused codes of
     /// that person stop working.
-    public func issueCode(for userID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws -> IssuedCode {
+    public func issueCode(for userID: UUID, by actor: Identity.Member, on connection: TenantConnection) async throws -> IssuedCode {
         guard try await connection.query("SELECT 1 FROM users WHERE id = \(userID) AND active").single() != nil else {
             throw LuotsiError.notFound("user")
         }

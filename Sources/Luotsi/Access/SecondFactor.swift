@@ -89,7 +89,7 @@ public struct SecondFactor: Sendable {
 
     /// Management turns a colleague's second factor off (a lost phone); inside the organisation's
     /// transaction, recorded in its audit trail. The person sets it up again themselves.
-    public func reset(userID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws {
+    public func reset(userID: UUID, by actor: Identity.Member, on connection: TenantConnection) async throws {
         guard
             try await connection.query(
                 "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(userID) RETURNING id"
@@ -138,7 +138,7 @@ public struct SecondFactor: Sendable {
 
     /// At sign-in, after the password held: accepts `code` once for the key `key`. Within the
     /// sign-in's own transaction on the account's table, so that two uses of a code race safely.
-    static func accept(code: String, key: String, table: SQL, id: UUID, on connection: PostgresConnection) async throws -> Bool {
+    static func accept(code: String, key: String, table: SQL, id: UUID, on connection: some PostgresQuerying) async throws -> Bool {
         guard let step = step(of: code, key: key) else { return false }
         return try await connection.query(
             """
@@ -148,29 +148,53 @@ public struct SecondFactor: Sendable {
         ).single() != nil
     }
 
-    private func run<T: Sendable>(_ identity: Identity, _ body: (Account, PostgresConnection) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ identity: Identity, _ body: (Account, AccountConnection) async throws -> T) async throws -> T {
         switch identity {
         case .member(let member):
             try await sessions.tenants.withTenant(member.organisation.schema) { connection in
-                try await body(Account(table: "users", id: member.id), connection)
+                try await body(Account(table: "users", id: member.id), .organisation(connection))
             }
         case .platformAdmin(let admin):
             try await sessions.pool.withTransaction { connection in
                 try await body(
                     Account(table: "\(schema: sessions.platform).platform_admins", id: admin.id),
-                    connection)
+                    .platform(connection))
             }
         }
     }
 
-    private func audit(turnedOn: Bool, _ identity: Identity, on connection: PostgresConnection) async throws {
-        switch identity {
-        case .member(let member):
+    private func audit(turnedOn: Bool, _ identity: Identity, on connection: AccountConnection) async throws {
+        switch (identity, connection) {
+        case (.member(let member), .organisation(let tenant)):
             let action = turnedOn ? "user.second_factor_on" : "user.second_factor_off"
-            try await AuditLog.record(action, entity: "user", id: member.id, by: member, on: connection)
-        case .platformAdmin(let admin):
+            try await AuditLog.record(action, entity: "user", id: member.id, by: member, on: tenant)
+        case (.platformAdmin(let admin), .platform(let platform)):
             let action = turnedOn ? "admin.second_factor_on" : "admin.second_factor_off"
-            try await PlatformAudit.record(action, target: admin.email, by: .admin(admin), platform: sessions.platform, on: connection)
+            try await PlatformAudit.record(action, target: admin.email, by: .admin(admin), platform: sessions.platform, on: platform)
+        default:
+            preconditionFailure("run(_:_:) gives a member their organisation's transaction and an administrator the platform's")
+        }
+    }
+}
+
+/// The transaction `SecondFactor` works in: the organisation's for a member, the platform's for
+/// an administrator.
+enum AccountConnection: PostgresQuerying {
+    case organisation(TenantConnection)
+    case platform(PostgresConnection)
+
+    @discardableResult
+    func query(_ sql: SQL) async throws -> PostgresRows {
+        switch self {
+        case .organisation(let connection): try await connection.query(sql)
+        case .platform(let connection): try await connection.query(sql)
+        }
+    }
+
+    func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] {
+        switch self {
+        case .organisation(let connection): try await connection.pipeline(statements)
+        case .platform(let connection): try await connection.pipeline(statements)
         }
     }
 }

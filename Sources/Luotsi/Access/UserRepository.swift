@@ -38,7 +38,7 @@ public struct UserRepository: Sendable {
     }
 
     /// Inserts into the current organisation's `users` (the transaction is already in its schema).
-    static func insert(_ user: NewUser, role: Role, passwordHash: String, on connection: PostgresConnection) async throws -> User {
+    static func insert(_ user: NewUser, role: Role, passwordHash: String, on connection: TenantConnection) async throws -> User {
         do {
             let rows = try await connection.query(
                 """
@@ -61,7 +61,7 @@ public struct UserRepository: Sendable {
 
     /// A reference to a person (owner, lead, assignee, member) must name an active user of the
     /// organisation; `field` names the input in the error.
-    static func requireActive(_ id: UUID, field: String, on connection: PostgresConnection) async throws {
+    static func requireActive(_ id: UUID, field: String, on connection: TenantConnection) async throws {
         guard try await connection.query("SELECT 1 FROM users WHERE id = \(id) AND active").single() != nil else {
             throw LuotsiError.unknownReference(field: field, what: "no such active user in this organisation")
         }

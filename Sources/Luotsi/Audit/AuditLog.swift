@@ -7,7 +7,7 @@ public enum AuditLog {
     /// Records `action` on an entity; `before`/`after` are short JSON summaries.
     public static func record(
         _ action: String, entity: String, id: UUID?, by actor: Identity.Member, before: (any Encodable & Sendable)? = nil,
-        after: (any Encodable & Sendable)? = nil, on connection: PostgresConnection
+        after: (any Encodable & Sendable)? = nil, on connection: TenantConnection
     ) async throws {
         try await connection.query(try insert(action, entity: entity, id: id, by: actor, before: before, after: after))
     }
@@ -39,7 +39,7 @@ public enum AuditLog {
     }
 
     /// Newest first, optionally for one entity type or one entity.
-    public static func list(entity: String?, entityID: UUID?, page: PageRequest, on connection: PostgresConnection) async throws -> Page<
+    public static func list(entity: String?, entityID: UUID?, page: PageRequest, on connection: TenantConnection) async throws -> Page<
         Entry
     > {
         let after = page.after == 0 ? Int64.max : page.after

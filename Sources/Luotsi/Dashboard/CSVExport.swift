@@ -9,7 +9,7 @@ public enum CSVExport {
     /// cannot take the server's memory (a larger one is refused, 409, rather than cut short).
     static let maxRows = 100_000
 
-    public static func make(_ what: String, on connection: PostgresConnection) async throws -> String {
+    public static func make(_ what: String, on connection: TenantConnection) async throws -> String {
         let header: [String]
         let rows: PostgresRows
         switch what {

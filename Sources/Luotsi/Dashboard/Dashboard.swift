@@ -70,7 +70,7 @@ public struct Dashboard: Codable, Sendable {
     /// The charts' counts always cover everything.
     static let listLimit = 200
 
-    public static func build(checkinDueDays override: Int?, on connection: PostgresConnection) async throws -> Dashboard {
+    public static func build(checkinDueDays override: Int?, on connection: TenantConnection) async throws -> Dashboard {
         // Every statement is independent of the others' results, so all go in one round trip;
         // the check-in interval comes from the settings row inside the statement that needs it.
         let days: SQL = override.map { "\(Int32($0))::int" } ?? "(SELECT checkin_due_days FROM settings)"

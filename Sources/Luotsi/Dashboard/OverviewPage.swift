@@ -52,7 +52,7 @@ struct OverviewPage {
         }
     }
 
-    func build(_ web: WebRequest, on connection: PostgresConnection) async throws -> Model {
+    func build(_ web: WebRequest, on connection: TenantConnection) async throws -> Model {
         let s = web.strings
         let language = web.language
         let dashboard = try await Dashboard.build(checkinDueDays: nil, on: connection)

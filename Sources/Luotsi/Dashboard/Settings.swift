@@ -10,11 +10,11 @@ public struct SettingsInput: JSONInput, Sendable {
 public struct Settings: Codable, Sendable {
     public let checkinDueDays: Int
 
-    static func read(on connection: PostgresConnection) async throws -> Settings {
+    static func read(on connection: TenantConnection) async throws -> Settings {
         Settings(checkinDueDays: try await connection.query("SELECT checkin_due_days FROM settings")[0].decode("checkin_due_days"))
     }
 
-    static func update(_ input: SettingsInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> Settings {
+    static func update(_ input: SettingsInput, by actor: Identity.Member, on connection: TenantConnection) async throws -> Settings {
         let before = try await read(on: connection)
         if let days = input.checkinDueDays {
             guard (1...365).contains(days) else { throw LuotsiError.invalid(field: "checkinDueDays", reason: "must be 1–365") }

@@ -28,7 +28,7 @@ public struct DemoContent: Sendable {
         }
     }
 
-    private func seed(codes: [String: UUID], on connection: PostgresConnection) async throws {
+    private func seed(codes: [String: UUID], on connection: TenantConnection) async throws {
         let today = try await connection.query("SELECT current_date AS d")[0].decode("d", as: CalendarDate.self)
         func date(_ days: Int) -> CalendarDate { today.adding(days: days) }
 
@@ -152,7 +152,7 @@ public struct DemoContent: Sendable {
 
     private func procurement(
         _ title: String, reference: String?, category: String, value: Decimal, phase: ProcurementPhase, impact: ImpactInput,
-        on connection: PostgresConnection
+        on connection: TenantConnection
     ) async throws -> UUID {
         try await services.procurements.create(
             NewProcurementInput(
@@ -164,7 +164,7 @@ public struct DemoContent: Sendable {
     private func goal(
         _ title: String?, catalogue: UUID?, level: GoalLevel, procurement: UUID? = nil, priority: Int?, by actor: Identity.Member,
         align: [UUID] = [],
-        on connection: PostgresConnection
+        on connection: TenantConnection
     ) async throws -> UUID {
         try await services.goals.create(
             NewGoalInput(
@@ -174,7 +174,7 @@ public struct DemoContent: Sendable {
         ).id
     }
 
-    private func move(_ id: UUID, _ steps: [String], reason: String = "Käsitelty johtoryhmässä.", on connection: PostgresConnection)
+    private func move(_ id: UUID, _ steps: [String], reason: String = "Käsitelty johtoryhmässä.", on connection: TenantConnection)
         async throws
     {
         for step in steps {
@@ -184,7 +184,7 @@ public struct DemoContent: Sendable {
 
     private func schedule(
         _ id: UUID, owner: UUID, start: CalendarDate, due: CalendarDate, milestones: [MilestoneInput], indicators: [IndicatorInput],
-        on connection: PostgresConnection
+        on connection: TenantConnection
     ) async throws {
         _ = try await services.goals.transition(
             id,
@@ -198,7 +198,7 @@ public struct DemoContent: Sendable {
     private func checkIn(
         _ goal: UUID, _ status: String, _ attainment: Int, _ values: [UUID: Decimal], _ comment: String, daysAgo: Int,
         by actor: Identity.Member,
-        on connection: PostgresConnection
+        on connection: TenantConnection
     ) async throws {
         let checkIn = try await services.checkIns.record(
             CheckInInput(

@@ -40,7 +40,7 @@ public struct CheckIns: Sendable {
 
     public init() {}
 
-    public func list(goalID: UUID, page: PageRequest, on connection: PostgresConnection) async throws -> Page<CheckIn> {
+    public func list(goalID: UUID, page: PageRequest, on connection: TenantConnection) async throws -> Page<CheckIn> {
         guard try await connection.query("SELECT 1 FROM goals WHERE id = \(goalID)").single() != nil else {
             throw LuotsiError.notFound("goal")
         }
@@ -53,7 +53,7 @@ public struct CheckIns: Sendable {
 
     /// Records a check-in. Staff may follow up only procurement goals of procurements they are
     /// members (or the lead) of; only scheduled goals are followed up.
-    public func record(_ input: CheckInInput, goalID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func record(_ input: CheckInInput, goalID: UUID, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> CheckIn
     {
         guard Self.statuses.contains(input.status) else {
@@ -109,7 +109,7 @@ public struct CheckIns: Sendable {
         return try Self.checkIn(from: written[0][0], values: try Self.values(from: written[1]))
     }
 
-    private func values(for ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: [CheckIn.Value]] {
+    private func values(for ids: [UUID], on connection: TenantConnection) async throws -> [UUID: [CheckIn.Value]] {
         guard !ids.isEmpty else { return [:] }
         return try Self.values(from: try await connection.query(Self.valuesQuery(for: ids)))
     }

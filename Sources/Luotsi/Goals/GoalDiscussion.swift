@@ -19,7 +19,7 @@ public struct GoalDiscussion: Sendable {
 
     public init() {}
 
-    public func comments(on goalID: UUID, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Comment> {
+    public func comments(on goalID: UUID, page: PageRequest, on connection: TenantConnection) async throws -> Page<Comment> {
         try await requireGoal(goalID, on: connection)
         let rows = try await connection.query(
             """
@@ -30,7 +30,7 @@ public struct GoalDiscussion: Sendable {
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.comment(from: $0)) })
     }
 
-    public func addComment(_ input: CommentInput, on goalID: UUID, by actor: Identity.Member, on connection: PostgresConnection)
+    public func addComment(_ input: CommentInput, on goalID: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> Comment
     {
         try await requireGoal(goalID, on: connection)
@@ -47,7 +47,7 @@ public struct GoalDiscussion: Sendable {
     }
 
     /// Adds or withdraws the caller's support; both are idempotent.
-    public func setSupport(_ supported: Bool, on goalID: UUID, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func setSupport(_ supported: Bool, on goalID: UUID, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> Support
     {
         try await requireGoal(goalID, on: connection)
@@ -68,7 +68,7 @@ public struct GoalDiscussion: Sendable {
         return Support(supportCount: count, supportedByMe: supported)
     }
 
-    private func requireGoal(_ id: UUID, on connection: PostgresConnection) async throws {
+    private func requireGoal(_ id: UUID, on connection: TenantConnection) async throws {
         guard try await connection.query("SELECT 1 FROM goals WHERE id = \(id)").single() != nil else { throw LuotsiError.notFound("goal") }
     }
 

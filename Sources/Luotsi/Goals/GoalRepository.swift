@@ -17,7 +17,7 @@ public struct GoalRepository: Sendable {
 
     public func list(
         status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, viewer: Identity.Member,
-        on connection: PostgresConnection
+        on connection: TenantConnection
     ) async throws -> Page<GoalView> {
         let selection: SQL = """
             SELECT id, seq FROM goals
@@ -36,7 +36,7 @@ public struct GoalRepository: Sendable {
         return page.page(ids.compactMap { seq, id in loaded[id].map { (seq, $0) } })
     }
 
-    public func get(_ id: UUID, viewer: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+    public func get(_ id: UUID, viewer: Identity.Member, on connection: TenantConnection) async throws -> GoalView {
         guard let view = try await GoalViews(platform: platform).load([id], viewer: viewer, on: connection)[id] else {
             throw LuotsiError.notFound("goal")
         }
@@ -45,7 +45,7 @@ public struct GoalRepository: Sendable {
 
     // MARK: - Writing
 
-    public func create(_ goal: NewGoal, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+    public func create(_ goal: NewGoal, by actor: Identity.Member, on connection: TenantConnection) async throws -> GoalView {
         if let procurementID = goal.procurementID,
             try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() == nil
         {
@@ -86,7 +86,7 @@ public struct GoalRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int?, with changes: GoalChanges, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, expectedVersion: Int?, with changes: GoalChanges, by actor: Identity.Member, on connection: TenantConnection
     )
         async throws -> GoalView
     {
@@ -133,7 +133,7 @@ public struct GoalRepository: Sendable {
     /// Moves a goal through the funnel. Invalid moves are 409; scheduling needs owner, start and
     /// due; closing records the reason as the evaluation. Organisation-level goals are scheduled,
     /// dropped and closed by management only (leads sift them).
-    public func transition(_ id: UUID, _ move: GoalMove, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func transition(_ id: UUID, _ move: GoalMove, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> GoalView
     {
         let target = move.target
@@ -175,19 +175,19 @@ public struct GoalRepository: Sendable {
 
     /// Checks `input` (`NewGoal`) and creates the goal: for callers already inside the
     /// transaction, such as the demo's seeding and the catalogue's adopt button.
-    public func create(_ input: NewGoalInput, by actor: Identity.Member, on connection: PostgresConnection) async throws -> GoalView {
+    public func create(_ input: NewGoalInput, by actor: Identity.Member, on connection: TenantConnection) async throws -> GoalView {
         try await create(try NewGoal(input), by: actor, on: connection)
     }
 
     /// Checks `input` (`GoalMove`) and moves the goal.
-    public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: PostgresConnection)
+    public func transition(_ id: UUID, _ input: TransitionInput, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> GoalView
     {
         try await transition(id, try GoalMove(input), by: actor, on: connection)
     }
 
     /// The goal's recorded moves, oldest first.
-    public func transitions(of id: UUID, viewer: Identity.Member, on connection: PostgresConnection) async throws -> [Transition] {
+    public func transitions(of id: UUID, viewer: Identity.Member, on connection: TenantConnection) async throws -> [Transition] {
         _ = try await get(id, viewer: viewer, on: connection)
         return try await connection.query(
             "SELECT from_status, to_status, reason, actor_id, at FROM goal_transitions WHERE goal_id = \(id) ORDER BY seq"
@@ -209,7 +209,7 @@ public struct GoalRepository: Sendable {
     // MARK: - Helpers
 
     /// Locks the row for the rest of the transaction and checks the `If-Match` version.
-    func lockForUpdate(_ id: UUID, expectedVersion: Int?, viewer: Identity.Member, on connection: PostgresConnection) async throws
+    func lockForUpdate(_ id: UUID, expectedVersion: Int?, viewer: Identity.Member, on connection: TenantConnection) async throws
         -> GoalView
     {
         guard let row = try await connection.query("SELECT version FROM goals WHERE id = \(id) FOR UPDATE").single() else {
@@ -220,7 +220,7 @@ public struct GoalRepository: Sendable {
     }
 
     private func recordTransition(
-        _ id: UUID, from: GoalStatus?, to: GoalStatus, reason: String, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, from: GoalStatus?, to: GoalStatus, reason: String, by actor: Identity.Member, on connection: TenantConnection
     )
         async throws
     {
@@ -230,7 +230,7 @@ public struct GoalRepository: Sendable {
     }
 
     /// Each id is an organisation goal of this organisation or a published catalogue goal.
-    private func setAlignments(of id: UUID, to targets: [UUID], on connection: PostgresConnection) async throws {
+    private func setAlignments(of id: UUID, to targets: [UUID], on connection: TenantConnection) async throws {
         try await connection.query("DELETE FROM goal_alignments WHERE goal_id = \(id)")
         for (index, target) in Set(targets).sorted(by: { $0.uuidString < $1.uuidString }).enumerated() {
             guard target != id else { throw LuotsiError.invalid(field: "alignsTo[\(index)]", reason: "a goal cannot align to itself") }
@@ -252,7 +252,7 @@ public struct GoalRepository: Sendable {
     }
 
     /// `items` checked by `GoalValidation.milestones` (in the commands).
-    private func replaceMilestones(of id: UUID, with items: [MilestoneInput], on connection: PostgresConnection) async throws {
+    private func replaceMilestones(of id: UUID, with items: [MilestoneInput], on connection: TenantConnection) async throws {
         try await connection.query("DELETE FROM goal_milestones WHERE goal_id = \(id)")
         for (index, item) in items.enumerated() {
             try await connection.query(
@@ -263,7 +263,7 @@ public struct GoalRepository: Sendable {
 
     /// Replaces indicators by position, keeping the ids (and so the recorded values) of those
     /// that stay. `items` checked by `GoalValidation.indicators` (in the commands).
-    private func replaceIndicators(of id: UUID, with items: [IndicatorInput], on connection: PostgresConnection) async throws {
+    private func replaceIndicators(of id: UUID, with items: [IndicatorInput], on connection: TenantConnection) async throws {
         let existing: [UUID] = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(id) ORDER BY position").map {
             try $0.decode("id")
         }
@@ -303,7 +303,7 @@ public struct GoalRepository: Sendable {
         }
     }
 
-    private func validateTheme(_ code: String?, on connection: PostgresConnection) async throws {
+    private func validateTheme(_ code: String?, on connection: TenantConnection) async throws {
         guard let code else { return }
         guard
             try await connection.query("SELECT 1 FROM \(schema: catalogue).catalogue_themes WHERE code = \(code) LIMIT 1").single()

@@ -5,7 +5,7 @@ import Postgres
 struct GoalViews {
     let platform: SchemaName
 
-    func load(_ ids: [UUID], viewer: Identity.Member, on connection: PostgresConnection) async throws -> [UUID: GoalView] {
+    func load(_ ids: [UUID], viewer: Identity.Member, on connection: TenantConnection) async throws -> [UUID: GoalView] {
         guard !ids.isEmpty else { return [:] }
         return try assemble(try await connection.pipeline(statements(idSet: "SELECT unnest(\(ids)::uuid[])", viewer: viewer))[...])
     }

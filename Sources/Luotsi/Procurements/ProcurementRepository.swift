@@ -5,7 +5,7 @@ import Postgres
 public struct ProcurementRepository: Sendable {
     public init() {}
 
-    public func list(phase: ProcurementPhase?, page: PageRequest, on connection: PostgresConnection) async throws -> Page<ProcurementView> {
+    public func list(phase: ProcurementPhase?, page: PageRequest, on connection: TenantConnection) async throws -> Page<ProcurementView> {
         let selection: SQL = """
             SELECT id, seq FROM procurements
             WHERE seq > \(page.after) AND (\(phase?.rawValue)::text IS NULL OR phase = \(phase?.rawValue))
@@ -18,12 +18,12 @@ public struct ProcurementRepository: Sendable {
         return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
     }
 
-    public func get(_ id: UUID, on connection: PostgresConnection) async throws -> ProcurementView {
+    public func get(_ id: UUID, on connection: TenantConnection) async throws -> ProcurementView {
         guard let view = try await load([id], on: connection)[id] else { throw LuotsiError.notFound("procurement") }
         return view
     }
 
-    public func create(_ input: NewProcurementInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func create(_ input: NewProcurementInput, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> ProcurementView
     {
         let title = try TextRules.title(input.title)
@@ -49,7 +49,7 @@ public struct ProcurementRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int?, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: PostgresConnection
+        _ id: UUID, expectedVersion: Int?, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: TenantConnection
     )
         async throws -> ProcurementView
     {
@@ -103,7 +103,7 @@ public struct ProcurementRepository: Sendable {
         }
     }
 
-    private func setMembers(_ id: UUID, _ members: [UUID], on connection: PostgresConnection) async throws {
+    private func setMembers(_ id: UUID, _ members: [UUID], on connection: TenantConnection) async throws {
         guard members.count <= 200 else { throw LuotsiError.invalid(field: "memberIds", reason: "at most 200 members") }
         try await connection.query("DELETE FROM procurement_members WHERE procurement_id = \(id)")
         for (index, member) in Set(members).enumerated() {
@@ -112,7 +112,7 @@ public struct ProcurementRepository: Sendable {
         }
     }
 
-    private func setImpact(_ id: UUID, _ impact: ImpactInput, on connection: PostgresConnection) async throws {
+    private func setImpact(_ id: UUID, _ impact: ImpactInput, on connection: TenantConnection) async throws {
         for theme in ImpactInput.themes {
             let target = impact.target?[theme]
             let achieved = impact.achieved?[theme]
@@ -128,7 +128,7 @@ public struct ProcurementRepository: Sendable {
         }
     }
 
-    func load(_ ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: ProcurementView] {
+    func load(_ ids: [UUID], on connection: TenantConnection) async throws -> [UUID: ProcurementView] {
         guard !ids.isEmpty else { return [:] }
         return try Self.assemble(try await connection.pipeline(Self.viewStatements(idSet: "SELECT unnest(\(ids)::uuid[])"))[...])
     }

@@ -74,7 +74,7 @@ public struct AppServices: Sendable {
     }
 
     /// Runs `body` in the caller's organisation: its schema and role, chosen from the session.
-    public func inOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func inOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (TenantConnection) async throws -> T) async throws -> T {
         try await tenants.withTenant(member.organisation.schema, role: member.databaseRole, body)
     }
 
@@ -91,7 +91,7 @@ public struct AppServices: Sendable {
 
     /// Runs a read in the caller's organisation: each round trip of `body` is read-only and
     /// carries the switch itself (`TenantDatabase.read`), so a pipelined read model costs one.
-    public func readingOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (PostgresConnection) async throws -> T)
+    public func readingOrganisation<T: Sendable>(_ member: Identity.Member, _ body: (TenantConnection) async throws -> T)
         async throws -> T
     {
         try await tenants.read(member.organisation.schema, role: member.databaseRole, body)

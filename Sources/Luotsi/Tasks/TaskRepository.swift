@@ -44,7 +44,7 @@ public struct TaskRepository: Sendable {
 
     /// Tasks of one procurement, or across the organisation filtered by assignee and status.
     public func list(
-        procurementID: UUID?, assignee: UUID?, status: String?, page: PageRequest, on connection: PostgresConnection
+        procurementID: UUID?, assignee: UUID?, status: String?, page: PageRequest, on connection: TenantConnection
     ) async throws -> Page<TaskView> {
         if let procurementID, try await connection.query("SELECT 1 FROM procurements WHERE id = \(procurementID)").single() == nil {
             throw LuotsiError.notFound("procurement")
@@ -61,7 +61,7 @@ public struct TaskRepository: Sendable {
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.task(from: $0)) })
     }
 
-    public func create(_ input: NewTaskInput, procurementID: UUID, by actor: Identity.Member, on connection: PostgresConnection)
+    public func create(_ input: NewTaskInput, procurementID: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> TaskView
     {
         guard let procurement = try await connection.query("SELECT phase FROM procurements WHERE id = \(procurementID)").single() else {
@@ -88,7 +88,7 @@ public struct TaskRepository: Sendable {
     }
 
     /// Without `updateAnyTask` (staff) only the status of one's own tasks may change.
-    public func update(_ id: UUID, with input: TaskPatchInput, by actor: Identity.Member, on connection: PostgresConnection) async throws
+    public func update(_ id: UUID, with input: TaskPatchInput, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> TaskView
     {
         guard let row = try await connection.query("SELECT * FROM tasks WHERE id = \(id) FOR UPDATE").single() else {

@@ -47,8 +47,8 @@ public struct OrganisationRepository: Sendable {
             try await connection.query("CREATE SCHEMA \(schema: schema)")
             try await migrator.provisionTenant(schema, on: connection)
             if let management, let passwordHash {
-                try await TenantDatabase.enter(schema, on: connection)
-                _ = try await UserRepository.insert(management, role: .management, passwordHash: passwordHash, on: connection)
+                let organisation = try await TenantDatabase.enter(schema, on: connection)
+                _ = try await UserRepository.insert(management, role: .management, passwordHash: passwordHash, on: organisation)
             }
             guard let row = try rows.single() else { throw LuotsiError.notFound("organisation") }
             return try Self.organisation(from: row)

@@ -28,17 +28,20 @@ public struct TenantDatabase: Sendable {
     /// membership's invalidation arrived, until the next role change anywhere. Only a new
     /// backend is sure to see it, so such a connection is retired and the transaction (which
     /// has done nothing yet) starts again on another, at most once per pooled connection.
-    public func withTenant<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (PostgresConnection) async throws -> T)
+    public func withTenant<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (TenantConnection) async throws -> T)
         async throws -> T
     {
         try await pool.withTransaction(
-            prelude: [TenantDatabase.enter(schema, role: role)], retryPrelude: TenantDatabase.retireIfStale, body)
+            prelude: [TenantDatabase.enter(schema, role: role)], retryPrelude: TenantDatabase.retireIfStale
+        ) { connection in
+            try await body(TenantConnection(schema: schema, connection))
+        }
     }
 
     /// Reads as the organisation: every round trip of `body` carries the switch and is its own
     /// read-only implicit transaction, so a read model sent as one pipeline costs one round trip
     /// in all. Under READ COMMITTED each statement sees its own snapshot either way.
-    public func read<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (PostgresConnection) async throws -> T)
+    public func read<T: Sendable>(_ schema: SchemaName, role: SchemaName? = nil, _ body: (TenantConnection) async throws -> T)
         async throws -> T
     {
         try await pool.withEveryRoundTrip(
@@ -46,7 +49,7 @@ public struct TenantDatabase: Sendable {
             retryPrelude: TenantDatabase.retireIfStale
         ) { connection in
             connection.noteTenant(schema.rawValue, bound: organisationsPerConnection)
-            return try await body(connection)
+            return try await body(TenantConnection(schema: schema, connection))
         }
     }
 
@@ -59,9 +62,11 @@ public struct TenantDatabase: Sendable {
             + readOnlySetting
     }
 
-    /// Switches the current transaction to the organisation's schema and role.
-    static func enter(_ schema: SchemaName, role: SchemaName? = nil, on connection: PostgresConnection) async throws {
+    /// Switches the current transaction to the organisation's schema and role, for the rest of
+    /// it: e.g. creating an organisation, whose first user is written in the same transaction.
+    static func enter(_ schema: SchemaName, role: SchemaName? = nil, on connection: PostgresConnection) async throws -> TenantConnection {
         try await connection.query(enter(schema, role: role))
+        return TenantConnection(schema: schema, connection)
     }
 
     private static func retireIfStale(_ error: PostgresError, _ connection: PostgresConnection) -> Bool {
@@ -73,6 +78,25 @@ public struct TenantDatabase: Sendable {
 
     /// Counts role switches refused by a backend with a stale membership cache (each retried).
     static let staleMemberships = Counter(label: "luotsi_stale_role_membership_retries_total")
+}
+
+/// A connection inside one organisation's transaction (or read), with its schema and role in
+/// force. Only `TenantDatabase` makes one, so code that takes a `TenantConnection` cannot be
+/// handed a connection outside an organisation, nor run in the wrong one's.
+public struct TenantConnection: PostgresQuerying {
+    /// The organisation's schema, in force for every statement sent through this connection.
+    public let schema: SchemaName
+    private let connection: PostgresConnection
+
+    fileprivate init(schema: SchemaName, _ connection: PostgresConnection) {
+        self.schema = schema
+        self.connection = connection
+    }
+
+    @discardableResult
+    public func query(_ sql: SQL) async throws -> PostgresRows { try await connection.query(sql) }
+
+    public func pipeline(_ statements: [SQL]) async throws -> [PostgresRows] { try await connection.pipeline(statements) }
 }
 
 extension PostgresError {

@@ -73,7 +73,7 @@ enum FormErrors {
 struct Directory: Sendable {
     let users: [User]
 
-    static func load(on connection: PostgresConnection) async throws -> Directory {
+    static func load(on connection: TenantConnection) async throws -> Directory {
         Directory(
             users: try await connection.query("SELECT id, email, name, role, active FROM users ORDER BY name, email").map(
                 UserRepository.user))

@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Metrics
 
 /// The owner of one libpq handle. Not thread-safe: `PostgresConnection` confines every call to
 /// its own serial Dispatch queue, because libpq calls block.
@@ -95,8 +96,8 @@ final class LibPQConnection {
     private func executePrepared(_ name: String, _ statement: Statement, _ handle: OpaquePointer) throws -> PostgresRows {
         do {
             return try consume(statement.withValues { count, values in PQexecPrepared(handle, name, count, values, nil, nil, 0) })
-        } catch let error as PostgresError where error.isCachedPlanResultChange {
-            prepared.invalidateAll()
+        } catch let error as PostgresError where error.isPreparedStatementLost {
+            forgetPrepared(after: error)
             throw error
         }
     }
@@ -189,7 +190,7 @@ final class LibPQConnection {
                 prepared.failed(rendered[statement].key)
             case .execute(let statement, let named):
                 index = statement
-                if named, case .failure(let error) = outcome, error.isCachedPlanResultChange { prepared.invalidateAll() }
+                if named, case .failure(let error) = outcome, error.isPreparedStatementLost { forgetPrepared(after: error) }
             }
             switch outcome {
             case .success(let value): rows.append(value)
@@ -210,6 +211,18 @@ final class LibPQConnection {
         if let failure { throw failure }
         return rows
     }
+
+    private func forgetPrepared(after error: PostgresError) {
+        if error.isMissingPreparedStatement {
+            if !prepared.disabled { Self.preparingStopped.increment() }
+            prepared.disable()
+        } else {
+            prepared.invalidateAll()
+        }
+    }
+
+    /// Connections that stopped preparing statements because the server lost one of theirs.
+    static let preparingStopped = Counter(label: "postgres_prepared_statements_stopped_total")
 
     /// `true` when no transaction is open (nor failed) on the connection.
     var isOutsideTransaction: Bool {

@@ -75,11 +75,11 @@ public final class PostgresConnection: @unchecked Sendable {
             return try await onQueue { raw -> [PostgresRows] in
                 do {
                     return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
-                } catch let failure as PipelineFailure where failure.error.isCachedPlanResultChange && raw.isOutsideTransaction {
+                } catch let failure as PipelineFailure where failure.error.isPreparedStatementLost && raw.isOutsideTransaction {
                     // The round trip was its own implicit transaction, rolled back whole: sending
                     // it again, now unprepared, repeats nothing.
                     return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
-                } catch let error as PostgresError where error.isCachedPlanResultChange && raw.isOutsideTransaction {
+                } catch let error as PostgresError where error.isPreparedStatementLost && raw.isOutsideTransaction {
                     return try Self.send(all, preludeCount: prelude.count, context: context, on: raw)
                 }
             }

@@ -55,6 +55,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         sqlState == "0A000" && message.contains("cached plan must not change result type")
     }
 
+    /// `true` when the server does not know a prepared statement the client named: SQLSTATE 26000.
+    public var isMissingPreparedStatement: Bool { sqlState == "26000" }
+
+    /// A prepared statement could not run as prepared, and running the same work again unprepared
+    /// is the remedy (see `PreparedStatementCache`).
+    var isPreparedStatementLost: Bool { isCachedPlanResultChange || isMissingPreparedStatement }
+
     public var description: String {
         switch kind {
         case .server:

@@ -12,6 +12,11 @@
 /// A statement is prepared the second time it is seen, so statements sent once (DDL, a
 /// migration's look-ups) never are; only plannable statements are; past `capacity` the least
 /// recently used go, and their names wait in `deallocations` for the connection to drop them.
+///
+/// Names carry a random prefix of their own per connection. Behind a pooler that moves a client
+/// between server connections (PgBouncer's transaction pooling before 1.21), a name could
+/// otherwise meet another client's statement of the same name; with the prefix it can only be
+/// missing (SQLSTATE 26000), and then the connection stops preparing (`disable()`).
 struct PreparedStatementCache {
     struct Key: Hashable {
         let context: String
@@ -38,7 +43,10 @@ struct PreparedStatementCache {
     private var entries: [Key: Entry] = [:]
     private var clock: UInt64 = 0
     private var nextName = 0
+    private let prefix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     private(set) var preparedCount = 0
+    /// Set once the server lost a statement of ours: see the type's comment.
+    private(set) var disabled = false
     /// Names evicted from the cache and still prepared on the server.
     private(set) var deallocations: [String] = []
 
@@ -48,7 +56,7 @@ struct PreparedStatementCache {
 
     /// How to send `key`'s statement now; `.prepare` counts it as prepared until `failed(_:)`.
     mutating func use(_ key: Key) -> Use {
-        guard capacity > 0, Self.isPlannable(key.text) else { return .unnamed }
+        guard capacity > 0, !disabled, Self.isPlannable(key.text) else { return .unnamed }
         clock += 1
         if var entry = entries[key] {
             entry.lastUse = clock
@@ -57,7 +65,7 @@ struct PreparedStatementCache {
                 return .execute(name)
             }
             nextName += 1
-            let name = "luotsi_\(nextName)"
+            let name = "luotsi_\(prefix)_\(nextName)"
             entry.name = name
             entries[key] = entry
             preparedCount += 1
@@ -83,6 +91,15 @@ struct PreparedStatementCache {
         deallocations += entries.values.compactMap(\.name)
         entries.removeAll()
         preparedCount = 0
+    }
+
+    /// Stops preparing for good: the server lost a prepared statement of this connection, so
+    /// something between (a transaction pooler) moves it between server connections.
+    mutating func disable() {
+        disabled = true
+        entries.removeAll()
+        preparedCount = 0
+        deallocations.removeAll()
     }
 
     /// Called once the server has dropped the pending names.

@@ -37,7 +37,7 @@ struct PipelineTests {
             ])
         }
         do {
-            try await connection.pipeline(["SELECT 1", "SELECT 1/0", "SELECT 2"])
+            _ = try await connection.pipeline(["SELECT 1", "SELECT 1/0", "SELECT 2"])
             Issue.record("division by zero should fail")
         } catch let error as PostgresError {
             #expect(error.sqlState == "22012")

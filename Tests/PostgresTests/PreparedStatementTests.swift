@@ -129,6 +129,42 @@ struct PreparedStatementTests {
         await other.close()
     }
 
+    @Test("when the server loses a statement (a transaction pooler in between), the connection stops preparing and carries on")
+    func lostStatementStopsPreparing() async throws {
+        let connection = try await TestDatabase.connect(preparedStatements: 10)
+        for _ in 0..<3 { #expect(try await connection.query("SELECT \(5) * 2 AS n")[0].decode("n", as: Int.self) == 10) }
+        #expect(try await Self.preparedNames(connection).count == 1)
+        // What PgBouncer's transaction pooling does: the next transaction lands on a server
+        // connection that never saw the statement. Outside a transaction, the round trip goes
+        // again unprepared; from then on nothing is prepared.
+        try await connection.execute(script: "DEALLOCATE ALL")
+        for _ in 0..<3 { #expect(try await connection.query("SELECT \(6) * 2 AS n")[0].decode("n", as: Int.self) == 12) }
+        #expect(try await Self.preparedNames(connection).isEmpty)
+        await connection.close()
+
+        // Inside a transaction the failure is the caller's: the transaction cannot be repeated.
+        let inTransaction = try await TestDatabase.connect(preparedStatements: 10)
+        for _ in 0..<2 { _ = try await inTransaction.query("SELECT \(5) * 2 AS n") }
+        try await inTransaction.execute(script: "DEALLOCATE ALL")
+        try await inTransaction.query("BEGIN")
+        await #expect(throws: PostgresError.self) { try await inTransaction.query("SELECT \(5) * 2 AS n") }
+        try await inTransaction.query("ROLLBACK")
+        #expect(try await inTransaction.query("SELECT \(7) * 2 AS n")[0].decode("n", as: Int.self) == 14)
+        await inTransaction.close()
+
+        // A second connection prepares under other names, so it never runs the first one's.
+        let first = try await TestDatabase.connect(preparedStatements: 10)
+        let second = try await TestDatabase.connect(preparedStatements: 10)
+        for _ in 0..<2 {
+            _ = try await first.query("SELECT \(1) AS n")
+            _ = try await second.query("SELECT \(1) AS n")
+        }
+        let names = try await Self.preparedNames(first) + Self.preparedNames(second)
+        #expect(names.count == 2 && Set(names).count == 2)
+        await first.close()
+        await second.close()
+    }
+
     @Test("the cache keeps at most its capacity prepared and forgets first sightings beyond twice that")
     func cacheBounds() {
         var cache = PreparedStatementCache(capacity: 8)

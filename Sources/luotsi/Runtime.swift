@@ -19,15 +19,34 @@ struct Runtime {
     }()
 
     /// Builds the runtime and checks that the database answers, with a clear message if not.
-    static func start() async throws -> Runtime {
+    /// `probePooling`: for `serve`, look for a transaction pooler in front of the database when
+    /// `LUOTSI_DB_PREPARED_STATEMENTS` is not set, and prepare nothing if there is one. Other
+    /// commands prepare nothing unless told to.
+    static func start(probePooling: Bool = false) async throws -> Runtime {
         _ = bootstrapLogging
         Observability.bootstrap()  // before any instrument is made, or it binds to no backend
-        let configuration = try AppConfiguration()
+        var configuration = try AppConfiguration()
         let logger = Logger(label: "luotsi")
+        if configuration.preparedStatements == nil {
+            var pooled = false
+            if probePooling {
+                do {
+                    pooled = try await TransactionPoolingProbe.isTransactionPooled(conninfo: configuration.conninfo)
+                } catch let error as PostgresError {
+                    throw CLIError("cannot reach the database (\(configuration.databaseDescription)): \(error.message)")
+                }
+            }
+            if pooled {
+                logger.notice(
+                    "the database connection goes through a transaction pooler: no prepared statements (LUOTSI_DB_PREPARED_STATEMENTS=0)")
+            }
+            // Short-lived commands repeat few statements: only `serve` gains from preparing them.
+            configuration.preparedStatements = probePooling && !pooled ? 1000 : 0
+        }
         let pool = PostgresPool(
             configuration: .init(
                 conninfo: configuration.conninfo, maxConnections: configuration.poolSize, acquireTimeout: configuration.poolTimeout,
-                preparedStatements: configuration.preparedStatements),
+                preparedStatements: configuration.preparedStatements ?? 0),
             logger: Logger(label: "luotsi.db"))
         let services = try AppServices(
             pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,

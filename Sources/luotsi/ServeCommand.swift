@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before serving instead of refusing to start.") var migrate = false
 
     func run() async throws {
-        let runtime = try await Runtime.start()
+        let runtime = try await Runtime.start(probePooling: true)
         var configuration = runtime.configuration
         if let host { configuration.host = host }
         if let port {

@@ -12,15 +12,29 @@ enum TestSupport {
         .deletingLastPathComponent()
     static let sqlDirectory = repositoryRoot.appendingPathComponent("sql")
 
+    /// PostgreSQL itself: for migrations, `LISTEN`, and what must not go through a pooler.
     static var conninfo: String {
         PostgresConfiguration.conninfo(environment: ProcessInfo.processInfo.environment, fallback: PostgresConfiguration.composeDefault)
     }
 
+    /// `LUOTSI_TEST_POOLER_URL`: a PgBouncer in transaction pooling that the services' pools go
+    /// through instead (deploy/test runs the API suites so), as `serve` would in production.
+    static var poolerConninfo: String? {
+        ProcessInfo.processInfo.environment["LUOTSI_TEST_POOLER_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// A generous wait for a connection: the suites run in parallel on two cores, and creating
     /// organisations (schema, role, grants) holds connections for seconds under that load.
+    /// Through the pooler without prepared statements, as `serve` does there.
     static func pool(size: Int = 4) -> PostgresPool {
         PostgresPool(
-            configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(120), preparedStatements: 1000))
+            configuration: .init(
+                conninfo: poolerConninfo ?? conninfo, maxConnections: size, acquireTimeout: .seconds(120),
+                preparedStatements: poolerConninfo == nil ? 1000 : 0))
+    }
+
+    static func directPool(size: Int = 4) -> PostgresPool {
+        PostgresPool(configuration: .init(conninfo: conninfo, maxConnections: size, acquireTimeout: .seconds(120)))
     }
 
     static func uniqueSuffix() -> String {
@@ -41,7 +55,22 @@ enum TestSupport {
             pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
             catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck)
         do {
-            try await services.migrate()
+            if poolerConninfo != nil {
+                // `luotsi migrate` refuses transaction pooling: migrate over PostgreSQL itself.
+                let direct = directPool()
+                let migrating = try AppServices(
+                    pool: direct, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
+                    catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck)
+                do {
+                    try await migrating.migrate()
+                } catch {
+                    await direct.close()
+                    throw error
+                }
+                await direct.close()
+            } else {
+                try await services.migrate()
+            }
         } catch let error as PostgresError where error.kind == .connection {
             Issue.record("cannot reach the test database: \(error). Run the tests with deploy/test, which starts one.")
             throw error

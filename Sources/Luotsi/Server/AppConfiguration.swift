@@ -19,8 +19,9 @@ public struct AppConfiguration: Sendable {
     /// Mark the session cookie `Secure` (on behind HTTPS; off for http://localhost).
     public var secureCookies: Bool
     /// Named prepared statements kept per pooled connection (0: none, for PgBouncer's
-    /// transaction pooling before 1.21).
-    public var preparedStatements: Int
+    /// transaction pooling before 1.21); `nil` when not set: 1000, or 0 where `serve` finds a
+    /// transaction pooler in the way.
+    public var preparedStatements: Int?
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
     /// How long a sign-in lasts unused.
@@ -36,7 +37,9 @@ public struct AppConfiguration: Sendable {
         databaseDescription = PostgresConfiguration.describe(environment: environment)
         poolSize = try Self.integer(environment, "LUOTSI_DB_POOL_SIZE", default: 8, range: 1...200)
         organisationsPerConnection = try Self.integer(environment, "LUOTSI_DB_ORGS_PER_CONNECTION", default: 2000, range: 10...1_000_000)
-        preparedStatements = try Self.integer(environment, "LUOTSI_DB_PREPARED_STATEMENTS", default: 1000, range: 0...100_000)
+        preparedStatements =
+            environment["LUOTSI_DB_PREPARED_STATEMENTS"].map { $0.isEmpty } == false
+            ? try Self.integer(environment, "LUOTSI_DB_PREPARED_STATEMENTS", default: 1000, range: 0...100_000) : nil
         poolTimeout = .seconds(try Self.integer(environment, "LUOTSI_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...300))
         sessionLifetime = .seconds(try Self.integer(environment, "LUOTSI_SESSION_HOURS", default: 12, range: 1...720) * 3600)
         sessionIdle = .seconds(try Self.integer(environment, "LUOTSI_SESSION_IDLE_MINUTES", default: 120, range: 5...1440) * 60)

@@ -11,6 +11,9 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
     case failed(schema: String, file: String, reason: String)
     /// The database is behind or inconsistent; `serve` refuses to start.
     case notCurrent([String])
+    /// The migrator's connection leads through a transaction pooler, where its session lock
+    /// cannot hold.
+    case throughTransactionPooling
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum MigrationError: Error, Sendable, CustomStringConvertible {
             "schema \(schema) has migration version \(version) applied, which this build does not know (is the database newer than the code?)"
         case .failed(let schema, let file, let reason):
             "schema \(schema): migration \(file) failed: \(reason); nothing of this schema's run was kept, later schemas were not started"
+        case .throughTransactionPooling:
+            "migrations must reach PostgreSQL directly, but this connection goes through a pooler in transaction mode (PgBouncer pool_mode = transaction), where the migration lock cannot hold: point DATABASE_URL at PostgreSQL itself for `luotsi migrate` (deploy/pgbouncer/README.md)"
         case .notCurrent(let problems):
             "the database is not at this build's schema version: " + problems.joined(separator: "; ")
                 + ". Run `luotsi migrate` (or `luotsi serve --migrate`)."

@@ -52,6 +52,11 @@ public struct Migrator: Sendable {
     /// finish their own transactions) and is named in the error; rerunning resumes.
     @discardableResult
     public func migrate() async throws -> Report {
+        // Refused rather than only documented: through transaction pooling the session lock
+        // below would be taken and released on whichever server connection served each statement.
+        if try await TransactionPoolingProbe.isTransactionPooled(conninfo: pool.configuration.conninfo) {
+            throw MigrationError.throughTransactionPooling
+        }
         // A dedicated connection holds the session lock for the whole run, outside the pool.
         let lockConnection = try await PostgresConnection.connect(conninfo: pool.configuration.conninfo, label: "luotsi.migrate.lock")
         defer { Task { await lockConnection.close() } }

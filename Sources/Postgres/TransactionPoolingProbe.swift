@@ -15,19 +15,17 @@ import Foundation
 public enum TransactionPoolingProbe {
     public static func isTransactionPooled(conninfo: String, patience: Duration = .seconds(2)) async throws -> Bool {
         let probe = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pooling-probe")
-        let holder: PostgresConnection
-        do {
-            holder = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pooling-holder")
-        } catch {
-            await probe.close()
-            throw error
-        }
-        defer {
-            Task {
-                await probe.close()
-                await holder.close()
-            }
-        }
+        defer { Task { await probe.close() } }
+        return try await isTransactionPooled(probe: probe, conninfo: conninfo, patience: patience)
+    }
+
+    /// As above, with a connection of the caller's as the probe (it keeps a harmless session
+    /// setting, `luotsi.pooling_probe`); only the holder is opened here.
+    public static func isTransactionPooled(probe: PostgresConnection, conninfo: String, patience: Duration = .seconds(2))
+        async throws -> Bool
+    {
+        let holder = try await PostgresConnection.connect(conninfo: conninfo, label: "postgres.pooling-holder")
+        defer { Task { await holder.close() } }
         let marker = UUID().uuidString
         try await probe.query("SELECT set_config('luotsi.pooling_probe', \(marker), false)")
         try await holder.query("BEGIN")

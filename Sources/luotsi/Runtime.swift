@@ -10,11 +10,21 @@ struct Runtime {
     let logger: Logger
 
     private static let bootstrapLogging: Void = {
-        let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        let environment = ProcessInfo.processInfo.environment
+        let level = Logger.Level(rawValue: environment["LOG_LEVEL"] ?? "info") ?? .info
+        // An unknown LOG_FORMAT is refused by AppConfiguration, right after this.
+        let format = (try? LogFormat(environment: environment)) ?? .text
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
     }()
 

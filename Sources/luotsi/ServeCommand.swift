@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
                 runtime.logger.info(
                     "migrated", metadata: ["platform": "\(report.platformApplied.count)", "tenants": "\(report.tenantsMigrated)"])
             }
-            let problems = try await runtime.services.migrator.problems()
+            // A newer build may have migrated already (a rolling upgrade): serve its schema.
+            let problems = try await runtime.services.migrator.problems(allowingNewer: true)
             guard problems.isEmpty else { throw MigrationError.notCurrent(problems) }
         } catch {
             await runtime.shutdown()
@@ -40,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: app), .init(service: runtime.services.sessions.listener(conninfo: configuration.listenConninfo)),
-                ],
+                ] + (buildMetricsApplication(configuration: configuration, logger: runtime.logger).map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigint], logger: runtime.logger))
         let services = runtime.services
         let logger = runtime.logger

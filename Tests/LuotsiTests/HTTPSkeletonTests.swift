@@ -6,7 +6,7 @@ import Testing
 
 @Suite("HTTP skeleton: health, metrics, request ids, problem+json")
 struct HTTPSkeletonTests {
-    @Test("health, readiness and metrics answer through the router")
+    @Test("health and readiness answer through the router; metrics only through a listener of their own")
     func healthAndMetrics() async throws {
         let services = try await TestSupport.isolatedServices()
         let app = Application(router: buildRouter(services: services).router)
@@ -19,6 +19,12 @@ struct HTTPSkeletonTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("\"database\":\"ok\""))
             }
+            // The public router does not serve them.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        try await Application(router: buildMetricsRouter()).test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdBcrypt
 import Logging
+import Metrics
 import Postgres
 
 /// Signing in and out.
@@ -28,6 +29,7 @@ public struct AuthService: Sendable {
         do {
             return try await check(organisation: slug, email: email, password: password, code: code, address: address)
         } catch let error as LuotsiError {
+            Self.refusals(error).increment()
             // Who was tried and from where, quoted and escaped so no input can forge a log line.
             logger.notice(
                 "sign-in refused",
@@ -36,6 +38,21 @@ public struct AuthService: Sendable {
                     "reason": "\(error)",
                 ])
             throw error
+        }
+    }
+
+    /// Refused sign-ins by reason (a fixed set of label values), for alerts on guessing.
+    private static let refusedCredentials = Counter(label: "luotsi_sign_in_refusals_total", dimensions: [("reason", "credentials")])
+    private static let refusedThrottled = Counter(label: "luotsi_sign_in_refusals_total", dimensions: [("reason", "throttled")])
+    private static let refusedAskedCode = Counter(label: "luotsi_sign_in_refusals_total", dimensions: [("reason", "code_needed")])
+    private static let refusedOther = Counter(label: "luotsi_sign_in_refusals_total", dimensions: [("reason", "other")])
+
+    private static func refusals(_ error: LuotsiError) -> Counter {
+        switch error {
+        case .unauthenticated: refusedCredentials
+        case .secondFactorRequired: refusedAskedCode
+        case .throttled: refusedThrottled
+        default: refusedOther
         }
     }
 

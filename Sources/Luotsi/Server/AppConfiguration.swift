@@ -22,6 +22,13 @@ public struct AppConfiguration: Sendable {
     /// transaction pooling before 1.21); `nil` when not set: 1000, or 0 where `serve` finds a
     /// transaction pooler in the way.
     public var preparedStatements: Int?
+    /// `LOG_FORMAT`: text lines, or one JSON object per line.
+    public var logFormat: LogFormat
+    /// Where `/metrics` answers: a listener of its own, on loopback unless told otherwise
+    /// (`LUOTSI_METRICS_HOST`, `LUOTSI_METRICS_PORT`; port 0 turns it off). The public port
+    /// never serves it.
+    public var metricsHost: String
+    public var metricsPort: Int
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
     /// How long a sign-in lasts unused.
@@ -50,6 +57,9 @@ public struct AppConfiguration: Sendable {
             throw LuotsiError.invalid(field: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = parsed
+        logFormat = try LogFormat(environment: environment)
+        metricsHost = environment["LUOTSI_METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        metricsPort = try Self.integer(environment, "LUOTSI_METRICS_PORT", default: 9464, range: 0...65535)
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

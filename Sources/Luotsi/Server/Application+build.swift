@@ -13,6 +13,28 @@ public func buildApplication(services: AppServices, configuration: AppConfigurat
         logger: logger)
 }
 
+/// `/metrics` (Prometheus text) on a listener of its own, on loopback by default
+/// (`LUOTSI_METRICS_HOST`, `LUOTSI_METRICS_PORT`): what the process counts about its requests,
+/// pool and sign-ins is for the operator's Prometheus, not for everyone who reaches the site.
+/// `nil` when the port is 0.
+public func buildMetricsApplication(configuration: AppConfiguration, logger: Logger) -> (any ApplicationProtocol)? {
+    guard configuration.metricsPort > 0 else { return nil }
+    return Application(
+        router: buildMetricsRouter(),
+        configuration: .init(address: .hostname(configuration.metricsHost, port: configuration.metricsPort), serverName: "Luotsi"),
+        logger: logger)
+}
+
+public func buildMetricsRouter() -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: Observability.exposition())))
+    }
+    return router
+}
+
 /// The router alone (for tests through Hummingbird's testing client) and its API route table.
 /// `pages` defaults to the templates and translations bundled with the application.
 public func buildRouter(services: AppServices, secureCookies: Bool = false, pages: PageRenderer? = nil) -> (

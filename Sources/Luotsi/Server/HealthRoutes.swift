@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 import Postgres
 
-/// `/health/live` (the process answers), `/health/ready` (the database answers) and `/metrics`.
+/// `/health/live` (the process answers) and `/health/ready` (the database answers). `/metrics`
+/// has a listener of its own (`buildMetricsApplication`).
 struct HealthRoutes {
     /// Probes repeat every few seconds during an outage: one warning a kind, with a count.
     static let failures = RepeatLimiter()
@@ -29,11 +30,6 @@ struct HealthRoutes {
                 return ProblemDetails(status: .serviceUnavailable, detail: "the database is unavailable", requestId: context.requestID)
                     .response(headers: [.retryAfter: "2"])
             }
-        }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: Observability.exposition())))
         }
     }
 

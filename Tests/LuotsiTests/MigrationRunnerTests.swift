@@ -1,5 +1,5 @@
 import Foundation
-import Luotsi
+@testable import Luotsi
 import Postgres
 import Testing
 
@@ -54,6 +54,42 @@ struct MigrationRunnerTests {
         #expect(second.tenantFilesApplied == 0)
         for organisation in organisations { #expect(try await versions(services, organisation) == [1, 2]) }
         #expect(try await next.problems().isEmpty)
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("rolling upgrade: a build keeps serving a schema a newer build expanded, and never migrates it")
+    func olderBuildServesNewerSchema() async throws {
+        let services = try await TestSupport.isolatedServices()
+        let organisation = try await services.organisations.create(
+            slug: "r-\(TestSupport.uniqueSuffix())", name: "Rolling", management: nil)
+        let current = services.migrator.tenantMigrations
+        let newest = try #require(current.map(\.version).max())
+        // What the next release brings: expand only (a column with a default, an index).
+        let expand = Migration(
+            version: newest + 1, name: "\(newest + 1)_goals_review_note.sql",
+            sql: "ALTER TABLE goals ADD COLUMN review_note text NOT NULL DEFAULT ''; CREATE INDEX goals_review ON goals (updated_at);")
+        _ = try await migrator(services, tenant: current + [expand]).migrate()
+
+        // The running (older) build: nothing keeps `serve` from running; strictly, the schema is ahead.
+        #expect(try await services.migrator.problems(allowingNewer: true).isEmpty)
+        #expect(try await services.migrator.problems().contains { $0.contains("\(newest + 1)") })
+        // …and it still works against the expanded tables: a goal proposed, moved and read back.
+        let member = try await TestSupport.member(services, organisation, role: .management)
+        let goal = try await services.inOrganisation(member) { connection in
+            try await services.goals.create(
+                NewGoalInput(title: "Laajennettu", level: "organisation", catalogueGoalId: nil), by: member, on: connection)
+        }
+        let moved = try await services.inOrganisation(member) { connection in
+            try await services.goals.transition(goal.id, TransitionInput(to: "shortlisted", reason: "r"), by: member, on: connection)
+        }
+        #expect(moved.status == .shortlisted && moved.title == "Laajennettu")
+        // The older build never migrates over a newer schema.
+        await #expect(throws: MigrationError.self) { try await services.migrator.migrate() }
+        // A version unknown *inside* this build's range is still refused, even for serving.
+        try await services.pool.query(
+            "INSERT INTO \(identifier: organisation.schema.rawValue).schema_migrations (version, name, checksum) VALUES (0, '000_unknown.sql', 'x')"
+        )
+        #expect(try await services.migrator.problems(allowingNewer: true).contains { $0.contains("version 0") })
         try await TestSupport.tearDown(services)
     }
 

@@ -52,14 +52,14 @@ public struct Migrator: Sendable {
     /// finish their own transactions) and is named in the error; rerunning resumes.
     @discardableResult
     public func migrate() async throws -> Report {
-        // Refused rather than only documented: through transaction pooling the session lock
-        // below would be taken and released on whichever server connection served each statement.
-        if try await TransactionPoolingProbe.isTransactionPooled(conninfo: pool.configuration.conninfo) {
-            throw MigrationError.throughTransactionPooling
-        }
         // A dedicated connection holds the session lock for the whole run, outside the pool.
         let lockConnection = try await PostgresConnection.connect(conninfo: pool.configuration.conninfo, label: "luotsi.migrate.lock")
         defer { Task { await lockConnection.close() } }
+        // Refused rather than only documented: through transaction pooling the session lock
+        // below would be taken and released on whichever server connection served each statement.
+        if try await TransactionPoolingProbe.isTransactionPooled(probe: lockConnection, conninfo: pool.configuration.conninfo) {
+            throw MigrationError.throughTransactionPooling
+        }
         // Another run may hold the lock for minutes; waiting for it is not the kind of wait the
         // login role's lock_timeout (sql/platform/008) is there to cut short.
         try await lockConnection.query("SET lock_timeout = 0")
@@ -99,17 +99,23 @@ public struct Migrator: Sendable {
     }
 
     /// Problems that keep the server from starting: pending or changed migrations anywhere.
-    public func problems() async throws -> [String] {
+    ///
+    /// `allowingNewer` (what `serve` uses): a schema that also has migrations numbered after
+    /// this build's last one is fine. That is a rolling upgrade under way: a newer build has
+    /// migrated, its migrations only expand (docs/operations.md), and this build keeps serving
+    /// until it is replaced. An unknown number *within* this build's range is still a problem,
+    /// as is a changed file; `luotsi migrate` never runs over a newer schema.
+    public func problems(allowingNewer: Bool = false) async throws -> [String] {
         var problems: [String] = []
         let platformState = try await pool.withTransaction { connection in
             try await appliedVersions(schema: platformSchema, on: connection)
         }
-        problems += describe(platformState, against: platformMigrations, schema: platformSchema)
+        problems += describe(platformState, against: platformMigrations, schema: platformSchema, allowingNewer: allowingNewer)
         guard platformState != nil else { return problems }
         let schemas = try await tenantSchemas()
         let states = try await tenantVersions(schemas)
         for schema in schemas {
-            problems += describe(states[schema] ?? nil, against: tenantMigrations, schema: schema)
+            problems += describe(states[schema] ?? nil, against: tenantMigrations, schema: schema, allowingNewer: allowingNewer)
         }
         return problems
     }
@@ -253,18 +259,22 @@ public struct Migrator: Sendable {
         return versions
     }
 
-    private func verify(_ applied: [Int: String], against migrations: [Migration], schema: SchemaName) throws {
+    private func verify(_ applied: [Int: String], against migrations: [Migration], schema: SchemaName, allowingNewer: Bool = false) throws {
         let files = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        let newest = migrations.map(\.version).max() ?? 0
         for (version, checksum) in applied.sorted(by: { $0.key < $1.key }) {
+            if allowingNewer, version > newest { continue }
             guard let file = files[version] else { throw MigrationError.unknownVersion(schema: schema.rawValue, version: version) }
             if file.checksum != checksum { throw MigrationError.checksumMismatch(schema: schema.rawValue, file: file.name) }
         }
     }
 
-    private func describe(_ applied: [Int: String]?, against migrations: [Migration], schema: SchemaName) -> [String] {
+    private func describe(_ applied: [Int: String]?, against migrations: [Migration], schema: SchemaName, allowingNewer: Bool = false)
+        -> [String]
+    {
         guard let applied else { return migrations.isEmpty ? [] : ["schema \(schema) is not migrated"] }
         do {
-            try verify(applied, against: migrations, schema: schema)
+            try verify(applied, against: migrations, schema: schema, allowingNewer: allowingNewer)
         } catch {
             return ["\(error)"]
         }

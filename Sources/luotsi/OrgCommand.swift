@@ -4,8 +4,8 @@ import Luotsi
 
 struct OrgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "org", abstract: "Create, list, suspend and reactivate organisations.",
-        subcommands: [Create.self, List.self, Suspend.self, Activate.self])
+        commandName: "org", abstract: "Create, list, suspend, reactivate, export and import organisations.",
+        subcommands: [Create.self, List.self, Suspend.self, Activate.self, Export.self, Import.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -62,6 +62,45 @@ struct OrgCommand: AsyncParsableCommand {
                 try await runtime.services.setOrganisationStatus(slug: slug, .active)
                 print("activated \(slug)")
             }
+        }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract:
+            "Write an organisation's data (users, goals and their history, check-ins, procurements, tasks, comments, audit) as JSON to standard output."
+    )
+    @Argument(help: "The organisation's slug.") var slug: String
+    @Flag(help: "Include password hashes, second-factor keys and one-time password codes (left out by default).")
+    var withSecrets = false
+
+    func run() async throws {
+        try await Runtime.with { runtime in
+            let data = try await runtime.services.transfer.export(slug: slug, withSecrets: withSecrets)
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Create an organisation from a file written by `luotsi org export`.")
+    @Argument(help: "The export file; - reads standard input.") var file: String
+    @Option(help: "The new organisation's slug (default: the one in the file).") var slug: String?
+
+    func run() async throws {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let read = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            data = read
+        }
+        try await Runtime.with { runtime in
+            let organisation = try await runtime.services.transfer.importOrganisation(data, slug: slug)
+            print("imported organisation \(organisation.slug) (\(organisation.name)), schema \(organisation.schema)")
         }
     }
 }

@@ -8,6 +8,7 @@ public struct AppServices: Sendable {
     public let migrator: Migrator
     public let tenants: TenantDatabase
     public let organisations: OrganisationRepository
+    public let transfer: OrganisationTransfer
     public let users: UserRepository
     public let catalogue: CatalogueRepository
     public let sessions: SessionStore
@@ -48,6 +49,7 @@ public struct AppServices: Sendable {
         self.migrator = migrator
         self.tenants = TenantDatabase(pool: pool, organisationsPerConnection: organisationsPerConnection)
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
+        self.transfer = OrganisationTransfer(pool: pool, organisations: organisations, migrator: migrator)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
         self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)
         self.sessions = SessionStore(

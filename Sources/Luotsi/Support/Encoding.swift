@@ -9,6 +9,12 @@ enum Encoding {
     }
 
     /// URL-safe base64 without padding (session tokens, list cursors).
+    /// 32 random bytes from the system's generator, base64url: a secret nobody can guess.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+    }
+
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

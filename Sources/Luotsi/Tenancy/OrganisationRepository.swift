@@ -13,8 +13,12 @@ public struct OrganisationRepository: Sendable {
     }
 
     /// Creates an organisation; with `management`, also its first management user. Recorded in the
-    /// platform audit log, in the same transaction.
-    public func create(slug: String, name: String, management: NewUser?, by actor: PlatformActor = .commandLine) async throws
+    /// platform audit log, in the same transaction. `fill` runs last in that transaction, as the
+    /// application's own role, with the new schema migrated (an import fills it so).
+    public func create(
+        slug: String, name: String, management: NewUser?, by actor: PlatformActor = .commandLine, action: String = "organisation.create",
+        fill: (@Sendable (SchemaName, PostgresConnection) async throws -> Void)? = nil
+    ) async throws
         -> Organisation
     {
         try Organisation.validate(slug: slug)
@@ -37,7 +41,7 @@ public struct OrganisationRepository: Sendable {
             }
             // Recorded before the transaction switches into the new organisation's role.
             try await PlatformAudit.record(
-                "organisation.create", target: slug, detail: ["name": name, "management": management?.email ?? ""], by: actor,
+                action, target: slug, detail: ["name": name, "management": management?.email ?? ""], by: actor,
                 platform: migrator.platformSchema, on: connection)
             let role = schema  // the organisation's role has its schema's name
             try await connection.query("CREATE ROLE \(schema: role) NOLOGIN")
@@ -46,6 +50,7 @@ public struct OrganisationRepository: Sendable {
             try await connection.query("GRANT \(schema: role) TO CURRENT_USER")
             try await connection.query("CREATE SCHEMA \(schema: schema)")
             try await migrator.provisionTenant(schema, on: connection)
+            try await fill?(schema, connection)
             if let management, let passwordHash {
                 let organisation = try await TenantDatabase.enter(schema, on: connection)
                 _ = try await UserRepository.insert(management, role: .management, passwordHash: passwordHash, on: organisation)

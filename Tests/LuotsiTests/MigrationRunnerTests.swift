@@ -1,7 +1,8 @@
 import Foundation
-@testable import Luotsi
 import Postgres
 import Testing
+
+@testable import Luotsi
 
 @Suite("The migration runner")
 struct MigrationRunnerTests {

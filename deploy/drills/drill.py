@@ -4,6 +4,7 @@
   drill.py postgres-restart URL CREDENTIALS PGDATA MODE   (MODE: fast or immediate)
   drill.py sigterm URL CREDENTIALS SERVER_PID
   drill.py slow-database URL CREDENTIALS LOCK_COMMAND...
+  drill.py signs-in URL CREDENTIALS        (every demo person signs in and reads a page of theirs)
 
 Writers sign in as the demo's staff member and record check-ins (each with a unique comment) on
 a goal they follow up, counting what was acknowledged; afterwards the caller counts what was
@@ -169,6 +170,29 @@ def sigterm(base, credentials, pid):
     print(f"acknowledged (201) {writers.acknowledged}; answers by status: {dict(sorted((str(k), v) for k, v in writers.statuses.items()))}")
 
 
+def signs_in(base, credentials):
+    """After a restore: each person of the demo signs in with their password and reads."""
+    people = []
+    for line in open(credentials).read().splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in ("management", "lead", "staff"):
+            people.append((parts[0], parts[1], parts[2], None))
+        elif len(parts) >= 4 and parts[:2] == ["platform", "admin"] and not parts[3].startswith("("):
+            people.append(("platform admin", parts[2], parts[3], None))
+    assert people, "no sign-ins in the credentials file"
+    for role, email, password, _ in people:
+        body = {"email": email, "password": password}
+        if role != "platform admin":
+            body["organisation"] = "demo"
+        status, _, answer = call(f"{base}/api/v1/auth/login", "POST", body=body)
+        assert status == 200, f"{role} could not sign in: {status} {answer[:200]}"
+        token = json.loads(answer)["token"]
+        page = f"{base}/api/v1/platform/organisations" if role == "platform admin" else f"{base}/api/v1/orgs/demo/goals"
+        status, _, answer = call(page, token=token)
+        assert status == 200, f"{role} signed in but could not read {page}: {status}"
+        print(f"signed in and read: {role} ({email}): {len(json.loads(answer).get('items', []))} items")
+
+
 def slow_database(base, credentials, lock_command):
     token = sign_in(base, credentials)
     goal = followed_goal(base, token)
@@ -192,5 +216,7 @@ if __name__ == "__main__":
         sigterm(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif command == "slow-database":
         slow_database(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif command == "signs-in":
+        signs_in(sys.argv[2], sys.argv[3])
     else:
         raise SystemExit(__doc__)

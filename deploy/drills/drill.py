@@ -5,6 +5,7 @@
   drill.py sigterm URL CREDENTIALS SERVER_PID
   drill.py slow-database URL CREDENTIALS LOCK_COMMAND...
   drill.py signs-in URL CREDENTIALS        (every demo person signs in and reads a page of theirs)
+  drill.py failover URL CREDENTIALS FAILOVER_COMMAND...   (the command kills the primary and promotes)
 
 Writers sign in as the demo's staff member and record check-ins (each with a unique comment) on
 a goal they follow up, counting what was acknowledged; afterwards the caller counts what was
@@ -170,6 +171,33 @@ def sigterm(base, credentials, pid):
     print(f"acknowledged (201) {writers.acknowledged}; answers by status: {dict(sorted((str(k), v) for k, v in writers.statuses.items()))}")
 
 
+def failover(base, credentials, command):
+    """Writes under load while `command` kills the primary and promotes the standby."""
+    token = sign_in(base, credentials)
+    goal = followed_goal(base, token)
+    tag = f"drill-failover-{int(time.time())}"
+    writers = Writers(base, token, goal, tag)
+    load = threading.Thread(target=writers.run, args=(20,))
+    load.start()
+    time.sleep(4)
+    killed = time.monotonic()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    promoted = time.monotonic()
+    load.join()
+    after = sorted((entry for entry in writers.log if entry[0] >= killed), key=lambda entry: entry[0])
+    first_ok = next((entry[1] for entry in after if entry[2] == 201), None)
+    failed = [entry for entry in after if entry[2] != 201]
+    last_failed = max((entry[1] for entry in failed), default=killed)
+    print(f"tag {tag}")
+    print(f"primary killed (immediate) and standby promoted: the command took {promoted - killed:.2f} s")
+    print(f"first write acknowledged again {first_ok - killed if first_ok else float('nan'):.2f} s after the kill; "
+          f"the last refused one ended {last_failed - killed:.2f} s after it")
+    print(f"check-ins sent {writers.sent}, acknowledged (201) {writers.acknowledged}")
+    print(f"answers by status: {dict(sorted((str(k), v) for k, v in writers.statuses.items()))}")
+    print(f"429/503 without Retry-After: {writers.retry_after_missing}")
+    print(f"acknowledged {writers.acknowledged}")
+
+
 def signs_in(base, credentials):
     """After a restore: each person of the demo signs in with their password and reads."""
     people = []
@@ -218,5 +246,7 @@ if __name__ == "__main__":
         slow_database(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif command == "signs-in":
         signs_in(sys.argv[2], sys.argv[3])
+    elif command == "failover":
+        failover(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
         raise SystemExit(__doc__)

@@ -90,7 +90,7 @@ public struct GoalRepository: Sendable {
     )
         async throws -> GoalView
     {
-        let before = try await lockForUpdate(id, expectedVersion: expectedVersion, viewer: actor, on: connection)
+        let before = try await lockForUpdate(id, expectedVersion: expectedVersion, on: connection)
         // The schedule of an organisation-level goal is management's, as is scheduling it.
         if before.level == .organisation, changes.touchesSchedule, !Permissions.allows(actor, .scheduleOrganisationGoal) {
             throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
@@ -126,7 +126,7 @@ public struct GoalRepository: Sendable {
         if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
-            "goal.update", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
+            "goal.update", entity: "goal", id: id, by: actor, before: before.summary, after: GoalSummary(after), on: connection)
         return after
     }
 
@@ -137,7 +137,7 @@ public struct GoalRepository: Sendable {
         -> GoalView
     {
         let target = move.target
-        let before = try await lockForUpdate(id, expectedVersion: nil, viewer: actor, on: connection)
+        let before = try await lockForUpdate(id, expectedVersion: nil, on: connection)
         guard before.status.canMove(to: target) else {
             throw LuotsiError.conflict("a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
         }
@@ -169,7 +169,7 @@ public struct GoalRepository: Sendable {
         try await recordTransition(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
-            "goal.transition", entity: "goal", id: id, by: actor, before: GoalSummary(before), after: GoalSummary(after), on: connection)
+            "goal.transition", entity: "goal", id: id, by: actor, before: before.summary, after: GoalSummary(after), on: connection)
         return after
     }
 
@@ -208,15 +208,36 @@ public struct GoalRepository: Sendable {
 
     // MARK: - Helpers
 
+    /// The goal's own row, locked for the rest of the transaction: what a change is checked
+    /// against and what the audit trail keeps of it before the change. Only the row, not the
+    /// whole view: a change builds the view once, afterwards, for its answer.
+    struct LockedGoal {
+        let level: GoalLevel
+        let status: GoalStatus
+        let summary: GoalSummary
+        var ownerId: UUID? { summary.ownerId }
+        var start: CalendarDate? { summary.start }
+        var due: CalendarDate? { summary.due }
+    }
+
     /// Locks the row for the rest of the transaction and checks the `If-Match` version.
-    func lockForUpdate(_ id: UUID, expectedVersion: Int?, viewer: Identity.Member, on connection: TenantConnection) async throws
-        -> GoalView
-    {
-        guard let row = try await connection.query("SELECT version FROM goals WHERE id = \(id) FOR UPDATE").single() else {
+    func lockForUpdate(_ id: UUID, expectedVersion: Int?, on connection: TenantConnection) async throws -> LockedGoal {
+        guard
+            let row = try await connection.query(
+                "SELECT title, status, level, priority, owner_id, start_date, due_date, version FROM goals WHERE id = \(id) FOR UPDATE"
+            ).single()
+        else {
             throw LuotsiError.notFound("goal")
         }
-        if let expectedVersion, try row.decode("version", as: Int.self) != expectedVersion { throw LuotsiError.preconditionFailed }
-        return try await get(id, viewer: viewer, on: connection)
+        let summary = GoalSummary(
+            title: try row.decode("title"), status: try row.decode("status"), level: try row.decode("level"),
+            priority: try row.decode("priority"), ownerId: try row.decode("owner_id"), start: try row.decode("start_date"),
+            due: try row.decode("due_date"), version: try row.decode("version"))
+        if let expectedVersion, summary.version != expectedVersion { throw LuotsiError.preconditionFailed }
+        guard let level = GoalLevel(rawValue: summary.level), let status = GoalStatus(rawValue: summary.status) else {
+            throw PostgresError(kind: .decoding, message: "goal \(id) has level \(summary.level) and status \(summary.status)")
+        }
+        return LockedGoal(level: level, status: status, summary: summary)
     }
 
     private func recordTransition(
@@ -324,6 +345,20 @@ struct GoalSummary: Encodable, Sendable {
     let start: CalendarDate?
     let due: CalendarDate?
     let version: Int
+
+    init(
+        title: String, status: String, level: String, priority: Int?, ownerId: UUID?, start: CalendarDate?, due: CalendarDate?,
+        version: Int
+    ) {
+        self.title = title
+        self.status = status
+        self.level = level
+        self.priority = priority
+        self.ownerId = ownerId
+        self.start = start
+        self.due = due
+        self.version = version
+    }
 
     init(_ view: GoalView) {
         title = view.title

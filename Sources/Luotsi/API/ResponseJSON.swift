@@ -81,16 +81,8 @@ enum ResponseJSON {
         return encoder.value ?? .object(Object())
     }
 
-    static func number(_ value: Double) throws -> Value {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(value) is not a JSON number"))
-        }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .literal(text)
-    }
-
-    static func number(_ value: Float) throws -> Value {
+    /// As Foundation writes a float: its shortest text, without a trailing `.0`; not NaN or infinite.
+    static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F) throws -> Value {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(value) is not a JSON number"))
         }

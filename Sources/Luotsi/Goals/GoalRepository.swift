@@ -345,21 +345,10 @@ struct GoalSummary: Encodable, Sendable {
     let start: CalendarDate?
     let due: CalendarDate?
     let version: Int
+}
 
-    init(
-        title: String, status: String, level: String, priority: Int?, ownerId: UUID?, start: CalendarDate?, due: CalendarDate?,
-        version: Int
-    ) {
-        self.title = title
-        self.status = status
-        self.level = level
-        self.priority = priority
-        self.ownerId = ownerId
-        self.start = start
-        self.due = due
-        self.version = version
-    }
-
+// In an extension, so that the memberwise initializer (used by `lockForUpdate`) stays synthesized.
+extension GoalSummary {
     init(_ view: GoalView) {
         title = view.title
         status = view.status.rawValue

@@ -173,9 +173,13 @@ def render(f):
         add("")
         add("| figure | value |")
         add("|---|---:|")
-        add(f"| `luotsi org create`, all {number(n)} one after another, s | {number(scale.get('create_total_s'))} |")
-        add(f"| `org create` median of the first {number(create.get('first_1000'))}, ms | {number(create.get('median_first_1000_ms'))} |")
-        add(f"| `org create` median of the last {number(create.get('last_1000'))}, ms | {number(create.get('median_last_1000_ms'))} |")
+        jobs = scale.get("create_jobs")
+        how = f"`luotsi org create-many --jobs {jobs}`" if jobs else "`luotsi org create` one after another"
+        add(f"| {how}, all {number(n)}, s | {number(scale.get('create_total_s'))} |")
+        add(f"| one organisation's creation, median of the first {number(create.get('first_1000'))}, ms | {number(create.get('median_first_1000_ms'))} |")
+        add(f"| one organisation's creation, median of the last {number(create.get('last_1000'))}, ms | {number(create.get('median_last_1000_ms'))} |")
+        if scale.get("create_single_median_ms") is not None:
+            add(f"| `luotsi org create`, one process each (start and connection included), median of 20 more, ms | {number(scale.get('create_single_median_ms'))} |")
         add(f"| `luotsi migrate` with nothing to do, s | {number(scale.get('migrate_noop_s'), 2)} |")
         add(f"| `luotsi migrate` with one new tenant migration (a column added to goals), s | {number(scale.get('migrate_new_s'), 2)} |")
         add(f"| `luotsi serve` start until /health/ready answers, s | {number(scale.get('serve_ready_s'), 2)} |")

@@ -5,7 +5,7 @@ import Luotsi
 struct OrgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "org", abstract: "Create, list, suspend, reactivate, export and import organisations.",
-        subcommands: [Create.self, List.self, Suspend.self, Activate.self, Export.self, Import.self])
+        subcommands: [Create.self, CreateMany.self, List.self, Suspend.self, Activate.self, Export.self, Import.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -25,6 +25,54 @@ struct OrgCommand: AsyncParsableCommand {
             try await Runtime.with { runtime in
                 let organisation = try await runtime.services.organisations.create(slug: slug, name: name, management: management)
                 print("created organisation \(organisation.slug) (\(organisation.name)), schema \(organisation.schema)")
+            }
+        }
+    }
+
+    struct CreateMany: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-many",
+            abstract: "Create many organisations from a list, several at a time (the first load of an instance).",
+            discussion: """
+                The list has one organisation per line: its slug, a tab, its name. Blank lines and lines \
+                starting with # are skipped. The whole list is checked first; nothing is created from a \
+                list with a bad line. Each organisation is created in its own transaction, as `org create` \
+                does it (without a management user: add people with `luotsi user create`). A slug that \
+                already exists is reported and left alone, so running the same list again after an \
+                interruption creates the rest. One line per organisation goes to standard output.
+                """)
+        @Argument(help: "The list; - reads standard input.") var file: String
+        @Option(help: "How many organisations are created at once (at most LUOTSI_DB_POOL_SIZE).") var jobs = 2
+
+        func validate() throws {
+            guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1–64") }
+        }
+
+        func run() async throws {
+            let text: String
+            if file == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                text = String(decoding: data, as: UTF8.self)
+            }
+            let entries = try OrganisationBatch.parse(text)
+            try await Runtime.with { runtime in
+                let batch = OrganisationBatch(repository: runtime.services.organisations, jobs: jobs)
+                let started = ContinuousClock.now
+                // Written unbuffered, so that progress shows while a long list runs.
+                let summary = try await batch.create(entries) { entry, outcome in
+                    switch outcome {
+                    case .created(let organisation, let seconds):
+                        Output.line("created \(entry.slug) (schema \(organisation.schema)) in \(Int((seconds * 1000).rounded())) ms")
+                    case .alreadyPresent:
+                        Output.line("already present: \(entry.slug) (line \(entry.line)), left as it is")
+                    }
+                }
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                Output.line(
+                    "created \(summary.created), already present \(summary.alreadyPresent), in \(String(format: "%.1f", seconds)) s")
             }
         }
     }
@@ -102,6 +150,13 @@ struct Import: AsyncParsableCommand {
             let organisation = try await runtime.services.transfer.importOrganisation(data, slug: slug)
             print("imported organisation \(organisation.slug) (\(organisation.name)), schema \(organisation.schema)")
         }
+    }
+}
+
+/// Lines for standard output that do not wait in a buffer.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }
 

@@ -167,4 +167,68 @@ struct MigrationRunnerTests {
         #expect(reports.map(\.tenantsMigrated).sorted() == [0, 4])
         try await TestSupport.tearDown(services)
     }
+
+    /// The platform's copy of one organisation's versions (sql/platform/012).
+    func copiedVersions(_ services: AppServices, _ organisation: Organisation) async throws -> [Int] {
+        try await services.pool.query(
+            """
+            SELECT version FROM \(identifier: services.migrator.platformSchema.rawValue).tenant_migrations
+            WHERE schema_name = \(organisation.schema.rawValue) ORDER BY version
+            """
+        ).map { try $0.decode("version", as: Int.self) }
+    }
+
+    @Test("the platform's copy of each schema's versions follows creation, migration and rollback, and is rebuilt when missing")
+    func versionCopy() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        let organisations = try await organisations(services, count: 3)
+        let (first, failing, last) = (organisations[0], organisations[1], organisations[2])
+        for organisation in organisations { #expect(try await copiedVersions(services, organisation) == [1]) }
+
+        // A failing schema's copy rolls back with its migration; the others' copies move on.
+        try await services.pool.query("CREATE TABLE \(identifier: failing.schema.rawValue).poison (x int)")
+        let runner = migrator(services, tenant: [Self.create, Self.poisoned], parallelism: 1)
+        await #expect(throws: MigrationError.self) { try await runner.migrate() }
+        #expect(try await copiedVersions(services, first) == [1, 2])
+        #expect(try await copiedVersions(services, failing) == [1])
+
+        // A schema missing from the copy (as every schema is right after platform migration 012)
+        // is read from its own table and copied, and its pending file applied.
+        try await services.pool.query(
+            "DELETE FROM \(identifier: services.migrator.platformSchema.rawValue).tenant_migrations WHERE schema_name = \(last.schema.rawValue)"
+        )
+        try await services.pool.query("DROP TABLE \(identifier: failing.schema.rawValue).poison")
+        let resumed = try await runner.migrate()
+        #expect(resumed.tenantsMigrated == 2)
+        for organisation in organisations {
+            #expect(try await copiedVersions(services, organisation) == [1, 2])
+            #expect(try await versions(services, organisation) == [1, 2])
+        }
+        #expect(try await runner.migrate().tenantsMigrated == 0)
+
+        // Destroying an organisation removes its copy too.
+        try await services.organisations.destroy(slug: last.slug)
+        #expect(try await copiedVersions(services, last).isEmpty)
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a schema whose own table went back (restored alone) is found by --recheck, not by the copy")
+    func recheckReadsEverySchema() async throws {
+        let services = try await TestSupport.isolatedServices(tenantMigrations: [Self.create])
+        let organisation = try await organisations(services, count: 1)[0]
+        let runner = migrator(services, tenant: [Self.create, Self.addColumn])
+        #expect(try await runner.migrate().tenantsMigrated == 1)
+        // As if the schema had been restored from before the second file: its own record and
+        // its table are back at version 1, while the platform's copy still says 2.
+        try await services.pool.query(
+            "DELETE FROM \(identifier: organisation.schema.rawValue).schema_migrations WHERE version = 2")
+        try await services.pool.query("ALTER TABLE \(identifier: organisation.schema.rawValue).notes DROP COLUMN author")
+        #expect(try await runner.migrate().tenantsMigrated == 0)
+        #expect(try await runner.problems().count == 1)  // the start-up check reads the schema's own table
+        let rechecked = try await runner.migrate(recheck: true)
+        #expect(rechecked.tenantsMigrated == 1 && rechecked.tenantFilesApplied == 1)
+        #expect(try await versions(services, organisation) == [1, 2])
+        #expect(try await runner.problems().isEmpty)
+        try await TestSupport.tearDown(services)
+    }
 }

@@ -69,8 +69,8 @@ public struct AppServices: Sendable {
 
     /// Migrates every schema, then publishes the bundled catalogue versions not yet published.
     @discardableResult
-    public func migrate() async throws -> Migrator.Report {
-        let report = try await migrator.migrate()
+    public func migrate(recheck: Bool = false) async throws -> Migrator.Report {
+        let report = try await migrator.migrate(recheck: recheck)
         try await catalogue.seed(from: catalogueSeeds)
         return report
     }

@@ -6,8 +6,10 @@ import Postgres
 /// schema, in parallel over a bounded number of pooled connections.
 ///
 /// Each schema records its applied versions and checksums in its own `schema_migrations`
-/// table. A run holds an advisory lock so two migrators never race; organisation creation
-/// takes the same lock in shared mode.
+/// table, and the migrator copies them to the platform's `tenant_migrations` in the same
+/// transaction, so that a run with nothing to do reads one table rather than 10,000
+/// (sql/platform/012). A run holds an advisory lock so two migrators never race; organisation
+/// creation takes the same lock in shared mode.
 public struct Migrator: Sendable {
     public let pool: PostgresPool
     public let platformSchema: SchemaName
@@ -50,8 +52,12 @@ public struct Migrator: Sendable {
 
     /// Brings every schema up to date. A failing tenant stops the run (others already running
     /// finish their own transactions) and is named in the error; rerunning resumes.
+    ///
+    /// Which schemas have something to do is decided from the platform's copy of their versions;
+    /// `recheck` reads every schema's own table instead (and renews the copy), for when a schema
+    /// was restored or changed by hand.
     @discardableResult
-    public func migrate() async throws -> Report {
+    public func migrate(recheck: Bool = false) async throws -> Report {
         // A dedicated connection holds the session lock for the whole run, outside the pool.
         let lockConnection = try await PostgresConnection.connect(conninfo: pool.configuration.conninfo, label: "luotsi.migrate.lock")
         defer { Task { await lockConnection.close() } }
@@ -71,9 +77,9 @@ public struct Migrator: Sendable {
         }
         let allSchemas = try await tenantSchemas()
         report.tenantsChecked = allSchemas.count
-        // Read every organisation's versions in a few statements, then open a transaction only
-        // for those with something to do: "nothing to migrate" stays quick at 10,000.
-        let states = try await tenantVersions(allSchemas)
+        // Read every organisation's versions from the platform's copy, then open a transaction
+        // only for those with something to do: "nothing to migrate" stays quick at 10,000.
+        let states = try await recordedTenantVersions(allSchemas, recheck: recheck)
         let schemas = allSchemas.filter { !describe(states[$0] ?? nil, against: tenantMigrations, schema: $0).isEmpty }
         let applied = try await withThrowingTaskGroup(of: Int.self) { group in
             var iterator = schemas.makeIterator()
@@ -174,8 +180,47 @@ public struct Migrator: Sendable {
             )
             names.append(migration.name)
         }
-        if schema != platformSchema { try await grantTenantRole(schema, on: connection) }
+        if schema != platformSchema {
+            try await grantTenantRole(schema, on: connection)
+            try await copyVersions(of: [schema], on: connection)
+        }
         return names
+    }
+
+    /// Replaces the platform's copy of these schemas' versions with what their own tables hold
+    /// (in the caller's transaction, with search_path wherever it is).
+    private func copyVersions(of schemas: [SchemaName], on connection: PostgresConnection) async throws {
+        guard !schemas.isEmpty else { return }
+        let union = SQL.joined(
+            schemas.map { "SELECT \($0.rawValue)::text AS schema_name, version, checksum FROM \(schema: $0).schema_migrations" },
+            separator: " UNION ALL ")
+        _ = try await connection.pipeline([
+            "DELETE FROM \(schema: platformSchema).tenant_migrations WHERE schema_name = ANY(\(schemas.map(\.rawValue)))",
+            "INSERT INTO \(schema: platformSchema).tenant_migrations (schema_name, version, checksum) \(union)",
+        ])
+    }
+
+    /// Every schema's applied versions as the platform's copy has them. Schemas missing from the
+    /// copy (all of them with `recheck`) are read from their own tables, and the copy renewed.
+    func recordedTenantVersions(_ schemas: [SchemaName], recheck: Bool) async throws -> [SchemaName: [Int: String]?] {
+        var states: [SchemaName: [Int: String]?] = [:]
+        if !recheck {
+            let wanted = Set(schemas)
+            for row in try await pool.query("SELECT schema_name, version, checksum FROM \(schema: platformSchema).tenant_migrations") {
+                guard let schema = SchemaName(try row.decode("schema_name", as: String.self)), wanted.contains(schema) else { continue }
+                states[schema, default: [:]]?[try row.decode("version", as: Int.self)] = try row.decode("checksum", as: String.self)
+            }
+        }
+        let unrecorded = schemas.filter { states[$0] == nil }
+        guard !unrecorded.isEmpty else { return states }
+        let read = try await tenantVersions(unrecorded)
+        let migrated = unrecorded.filter { (read[$0] ?? nil) != nil }
+        for start in stride(from: 0, to: migrated.count, by: 500) {
+            let part = Array(migrated[start..<min(start + 500, migrated.count)])
+            try await pool.withTransaction { try await copyVersions(of: part, on: $0) }
+        }
+        states.merge(read) { _, fromTable in fromTable }
+        return states
     }
 
     /// The organisation's role may use what is created in its schema from now on (default
@@ -212,34 +257,48 @@ public struct Migrator: Sendable {
         try await connection.pipeline(statements)
     }
 
-    /// Every schema's applied versions and checksums (`nil`: not migrated at all), read with one
-    /// statement per `batch` schemas rather than a transaction each.
+    /// Every schema's applied versions and checksums (`nil`: not migrated at all), read from their
+    /// own tables with one statement per `batch` schemas rather than a transaction each, on
+    /// `parallelism` connections at once (each first read of a schema's table is PostgreSQL
+    /// loading it into that backend's caches: CPU that two backends share out).
     func tenantVersions(_ schemas: [SchemaName], batch: Int = 500) async throws -> [SchemaName: [Int: String]?] {
-        try await pool.withConnection { connection in
-            let migrated = Set(
-                try await connection.query(
-                    """
-                    SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
-                    """
-                ).map { try $0.decode("nspname", as: String.self) })
-            var states: [SchemaName: [Int: String]?] = [:]
-            for schema in schemas where !migrated.contains(schema.rawValue) { states[schema] = .some(nil) }
-            let present = schemas.filter { migrated.contains($0.rawValue) }
-            for start in stride(from: 0, to: present.count, by: batch) {
-                let part = present[start..<min(start + batch, present.count)]
-                for schema in part { states[schema] = [:] }
-                let union = SQL.joined(
-                    part.map {
-                        "SELECT \($0.rawValue)::text AS schema, version, checksum FROM \(schema: $0).schema_migrations"
-                    },
-                    separator: " UNION ALL ")
-                for row in try await connection.query(union) {
-                    guard let schema = SchemaName(try row.decode("schema", as: String.self)) else { continue }
-                    states[schema]??[try row.decode("version", as: Int.self)] = try row.decode("checksum", as: String.self)
-                }
+        let migrated = Set(
+            try await pool.query(
+                """
+                SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relname = 'schema_migrations' AND c.relkind = 'r'
+                """
+            ).map { try $0.decode("nspname", as: String.self) })
+        var states: [SchemaName: [Int: String]?] = [:]
+        for schema in schemas where !migrated.contains(schema.rawValue) { states[schema] = .some(nil) }
+        let present = schemas.filter { migrated.contains($0.rawValue) }
+        for schema in present { states[schema] = [:] }
+        let parts = stride(from: 0, to: present.count, by: batch).map { Array(present[$0..<min($0 + batch, present.count)]) }
+        let read = try await withThrowingTaskGroup(of: [(SchemaName, Int, String)].self) { group in
+            var iterator = parts.makeIterator()
+            func addNext() {
+                guard let part = iterator.next() else { return }
+                group.addTask { try await versions(in: part) }
             }
-            return states
+            for _ in 0..<parallelism { addNext() }
+            var all: [(SchemaName, Int, String)] = []
+            while let rows = try await group.next() {
+                all += rows
+                addNext()
+            }
+            return all
+        }
+        for (schema, version, checksum) in read { states[schema]??[version] = checksum }
+        return states
+    }
+
+    private func versions(in schemas: [SchemaName]) async throws -> [(SchemaName, Int, String)] {
+        let union = SQL.joined(
+            schemas.map { "SELECT \($0.rawValue)::text AS schema, version, checksum FROM \(schema: $0).schema_migrations" },
+            separator: " UNION ALL ")
+        return try await pool.query(union).compactMap { row in
+            guard let schema = SchemaName(try row.decode("schema", as: String.self)) else { return nil }
+            return (schema, try row.decode("version", as: Int.self), try row.decode("checksum", as: String.self))
         }
     }
 

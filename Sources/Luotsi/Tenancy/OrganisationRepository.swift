@@ -110,6 +110,8 @@ public struct OrganisationRepository: Sendable {
         try await pool.withTransaction { connection in
             try await connection.query("DROP SCHEMA \(schema: organisation.schema) CASCADE")
             try await connection.query("DELETE FROM \(schema: platform).organisations WHERE id = \(organisation.id)")
+            try await connection.query(
+                "DELETE FROM \(schema: platform).tenant_migrations WHERE schema_name = \(organisation.schema.rawValue)")
             try await connection.query("DROP ROLE \(schema: organisation.schema)")
         }
     }

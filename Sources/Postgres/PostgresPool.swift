@@ -36,7 +36,14 @@ public final class PostgresPool: Sendable, Service {
         var deadline: Int64 = .max
         /// The connection affinity it prefers (see `affinity(for:)`), if any.
         var preference: Int?
+        /// How often a waiter behind it was given a connection first (see `release`).
+        var overtaken = 0
     }
+
+    /// A waiter may be passed over this often by later ones that prefer the connection just
+    /// freed; after that it is served first. Without a bound the front of the queue could wait
+    /// for as long as later waiters keep preferring what is freed, which lengthens the tail.
+    static let maxOvertaking = 2
 
     private struct State {
         var idle: [PostgresConnection] = []
@@ -269,9 +276,16 @@ public final class PostgresPool: Sendable, Service {
                 }
                 if !state.waiters.isEmpty {
                     // A waiter near the front that prefers this connection goes first; the
-                    // front one is served by the next connection that nobody there prefers.
-                    let window = state.waiters.prefix(8)
-                    let index = window.firstIndex { $0.preference == connection.affinity } ?? state.waiters.startIndex
+                    // front one is served by the next connection that nobody there prefers, or
+                    // once it has been passed over `maxOvertaking` times.
+                    let front = state.waiters.startIndex
+                    var index = front
+                    if state.waiters[front].overtaken < Self.maxOvertaking,
+                        let preferring = state.waiters.prefix(8).firstIndex(where: { $0.preference == connection.affinity })
+                    {
+                        index = preferring
+                    }
+                    for passed in front..<index { state.waiters[passed].overtaken += 1 }
                     return .give(connection, to: state.waiters.remove(at: index))
                 }
                 state.idle.append(connection)

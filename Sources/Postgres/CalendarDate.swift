@@ -18,8 +18,14 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 
     /// Parses `YYYY-MM-DD` exactly.
     public init?(iso text: some StringProtocol) {
-        // Byte by byte: `YYYY-MM-DD` is ASCII, and decoding rows parses many of these.
-        let utf8 = Array(text.utf8)
+        var text = String(text)
+        guard let date = text.withUTF8({ CalendarDate(isoUTF8: $0) }) else { return nil }
+        self = date
+    }
+
+    /// The same from UTF-8 bytes (byte by byte: `YYYY-MM-DD` is ASCII, and decoding rows parses
+    /// many of these).
+    public init?(isoUTF8 utf8: UnsafeBufferPointer<UInt8>) {
         guard utf8.count == 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0

@@ -303,16 +303,30 @@ final class LibPQConnection {
         let columns = PostgresColumns(
             names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) },
             types: (0..<columnCount).map { PostgresDataType(rawValue: UInt32(PQftype(result, Int32($0)))) })
-        var rows: [PostgresRow] = []
-        rows.reserveCapacity(rowCount)
-        for row in 0..<Int32(rowCount) {
-            let values: [String?] = (0..<Int32(columnCount)).map { column in
-                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+        // Two passes: sizes first, so the values go into one buffer of the right size.
+        let cells = rowCount * columnCount
+        var starts = [Int](repeating: -1, count: cells)
+        var lengths = [Int](repeating: 0, count: cells)
+        var total = 0
+        for row in 0..<rowCount {
+            for column in 0..<columnCount where PQgetisnull(result, Int32(row), Int32(column)) == 0 {
+                let slot = row * columnCount + column
+                let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+                starts[slot] = total
+                lengths[slot] = length
+                total += length
             }
-            rows.append(PostgresRow(columns: columns, values: values))
         }
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for slot in 0..<cells where starts[slot] >= 0 && lengths[slot] > 0 {
+                let value = PQgetvalue(result, Int32(slot / columnCount), Int32(slot % columnCount))!
+                UnsafeMutableRawPointer(buffer.baseAddress! + starts[slot]).copyMemory(from: value, byteCount: lengths[slot])
+            }
+            initialized = total
+        }
+        let storage = PostgresValues(bytes: bytes, starts: starts, lengths: lengths, columnCount: columnCount)
         let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
-        return PostgresRows(columns: columns, rows: rows, affectedRows: affected)
+        return PostgresRows(columns: columns, storage: storage, count: rowCount, affectedRows: affected)
     }
 
     private static func error(of result: OpaquePointer, connection: OpaquePointer?) -> PostgresError {

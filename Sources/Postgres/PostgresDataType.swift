@@ -30,7 +30,7 @@ public struct PostgresDataType: RawRepresentable, Hashable, Sendable, CustomStri
     public static let numericArray = PostgresDataType(rawValue: 1231)
 
     /// Text-like types that decode to `String`.
-    public var isText: Bool { [.text, .varchar, .bpchar, .name].contains(self) }
+    public var isText: Bool { self == .text || self == .varchar || self == .bpchar || self == .name }
 
     public var description: String {
         switch self {

@@ -3,33 +3,62 @@ public struct PostgresColumns: Sendable {
     public let names: [String]
     public let types: [PostgresDataType]
 
-    func index(of name: String) throws -> Int {
-        guard let index = names.firstIndex(of: name) else {
+    /// The position of the column named `name`. Few columns, short names: a scan of the UTF-8
+    /// bytes beats hashing the name.
+    public func index(of name: String) throws -> Int {
+        guard let index = names.firstIndex(where: { $0.utf8.elementsEqual(name.utf8) }) else {
             throw PostgresError(kind: .decoding, message: "no column named \(name)")
         }
         return index
     }
 }
 
+/// Every value of a result, copied out of libpq's result in one buffer (one allocation per
+/// result rather than a `String` per value), with where each value starts and how long it is.
+final class PostgresValues: Sendable {
+    let bytes: [UInt8]
+    /// Per value, row by row: its start in `bytes`, or -1 for SQL NULL.
+    let starts: [Int]
+    let lengths: [Int]
+    let columnCount: Int
+
+    init(bytes: [UInt8], starts: [Int], lengths: [Int], columnCount: Int) {
+        self.bytes = bytes
+        self.starts = starts
+        self.lengths = lengths
+        self.columnCount = columnCount
+    }
+
+    /// Calls `body` with the value's UTF-8 text, or with `nil` for NULL.
+    @inline(__always)
+    func withValue<T>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+        let slot = row * columnCount + column
+        let start = starts[slot]
+        guard start >= 0 else { return try body(nil) }
+        return try bytes.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[start..<start + lengths[slot]]))
+        }
+    }
+
+    func isNull(row: Int, column: Int) -> Bool { starts[row * columnCount + column] < 0 }
+}
+
 /// One row of a result, its values in PostgreSQL's text format.
 public struct PostgresRow: Sendable {
     public let columns: PostgresColumns
-    /// The values in column order; `nil` is SQL NULL.
-    public let values: [String?]
+    let storage: PostgresValues
+    let row: Int
+
+    /// The values in column order as text; `nil` is SQL NULL.
+    public var values: [String?] {
+        (0..<columns.names.count).map { column in
+            storage.withValue(row: row, column: column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+        }
+    }
 
     /// Decodes a non-NULL column; NULL is a decoding error (ask for an `Optional` to allow it).
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
-        let index = try columns.index(of: column)
-        guard let text = values[index] else {
-            throw PostgresError(
-                kind: .decoding, message: "column \(column) is NULL, expected \(T.self)")
-        }
-        do {
-            return try T.decode(postgresText: text, type: columns.types[index])
-        } catch var error as PostgresError {
-            error.message += " (column \(column))"
-            throw error
-        }
+        try decode(at: try columns.index(of: column), as: type)
     }
 
     /// Decodes a column that may be NULL.
@@ -37,35 +66,59 @@ public struct PostgresRow: Sendable {
         -> T?
     {
         let index = try columns.index(of: column)
-        guard values[index] != nil else { return nil }
-        return try decode(column, as: T.self)
+        if storage.isNull(row: row, column: index) { return nil }
+        return try decode(at: index, as: T.self)
     }
 
-    /// Decodes a column by position.
+    /// Decodes a column by position (what the name-based forms come down to).
     public func decode<T: PostgresDecodable>(at index: Int, as type: T.Type = T.self) throws -> T {
         guard columns.names.indices.contains(index) else {
             throw PostgresError(kind: .decoding, message: "no column at index \(index)")
         }
-        return try decode(columns.names[index], as: type)
+        let columnType = columns.types[index]
+        return try storage.withValue(row: row, column: index) { bytes in
+            guard let bytes else {
+                throw PostgresError(
+                    kind: .decoding, message: "column \(columns.names[index]) is NULL, expected \(T.self)")
+            }
+            do {
+                return try T.decode(postgresBytes: bytes, type: columnType)
+            } catch var error as PostgresError {
+                error.message += " (column \(columns.names[index]))"
+                throw error
+            }
+        }
     }
 }
 
 /// The rows a statement returned, plus how many rows it affected.
 public struct PostgresRows: Sendable, RandomAccessCollection {
     public let columns: PostgresColumns
-    public let rows: [PostgresRow]
+    let storage: PostgresValues
     /// Rows affected by INSERT/UPDATE/DELETE (0 when the server reported none).
     public let affectedRows: Int
 
-    public var startIndex: Int { rows.startIndex }
-    public var endIndex: Int { rows.endIndex }
-    public subscript(position: Int) -> PostgresRow { rows[position] }
+    public let count: Int
+
+    init(columns: PostgresColumns, storage: PostgresValues, count: Int, affectedRows: Int) {
+        self.columns = columns
+        self.storage = storage
+        self.count = count
+        self.affectedRows = affectedRows
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> PostgresRow {
+        precondition((0..<count).contains(position), "row \(position) of \(count)")
+        return PostgresRow(columns: columns, storage: storage, row: position)
+    }
 
     /// The only row, or `nil` when there is none; more than one is an error.
     public func single() throws -> PostgresRow? {
-        guard rows.count <= 1 else {
-            throw PostgresError(kind: .decoding, message: "expected at most one row, got \(rows.count)")
+        guard count <= 1 else {
+            throw PostgresError(kind: .decoding, message: "expected at most one row, got \(count)")
         }
-        return rows.first
+        return first
     }
 }

@@ -20,11 +20,16 @@ public enum PostgresTimestamp {
 
     /// Parses `2026-11-29 11:31:15.123456+00` (also `T`, `+05:30`, `+05:30:10`, `Z`).
     public static func parse(_ text: String) -> Date? {
-        if text == "infinity" { return .distantFuture }
-        if text == "-infinity" { return .distantPast }
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// The same from UTF-8 bytes.
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        if bytes.elementsEqual("infinity".utf8) { return .distantFuture }
+        if bytes.elementsEqual("-infinity".utf8) { return .distantPast }
         guard bytes.count >= 19, bytes[10] == UInt8(ascii: " ") || bytes[10] == UInt8(ascii: "T"),
-            let date = CalendarDate(iso: text.prefix(10)),
+            let date = CalendarDate(isoUTF8: UnsafeBufferPointer(rebasing: bytes[0..<10])),
             let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2),
             let second = number(bytes, 17, 2)
         else { return nil }
@@ -69,7 +74,7 @@ public enum PostgresTimestamp {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         guard start + count <= bytes.count else { return nil }
         var value = 0
         for index in start..<start + count {

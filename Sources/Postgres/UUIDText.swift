@@ -6,28 +6,30 @@ public enum UUIDText {
     /// Parses the 8-4-4-4-12 hexadecimal form in either case (PostgreSQL writes lower case).
     public static func parse(_ text: String) -> UUID? {
         var text = text
-        return text.withUTF8 { utf8 -> UUID? in
-            guard utf8.count == 36 else { return nil }
-            var bytes = [UInt8](repeating: 0, count: 16)
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// The same from UTF-8 bytes.
+    public static func parse(utf8: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard utf8.count == 36 else { return nil }
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &uuid) { bytes -> Bool in
             var out = 0
             var index = 0
             while index < 36 {
                 if index == 8 || index == 13 || index == 18 || index == 23 {
-                    guard utf8[index] == UInt8(ascii: "-") else { return nil }
+                    guard utf8[index] == UInt8(ascii: "-") else { return false }
                     index += 1
                     continue
                 }
-                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return false }
                 bytes[out] = high << 4 | low
                 out += 1
                 index += 2
             }
-            return UUID(
-                uuid: (
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-                ))
+            return true
         }
+        return parsed ? UUID(uuid: uuid) : nil
     }
 
     /// The upper-case 8-4-4-4-12 form, as `UUID.uuidString` writes it.

@@ -90,6 +90,35 @@ struct TypeRoundTripTests {
         await connection.close()
     }
 
+    @Test("values are read by position out of one buffer per result: integers at their limits, empty text, NULL between values")
+    func valuesByPosition() async throws {
+        let connection = try await TestDatabase.connect()
+        let rows = try await connection.query(
+            """
+            SELECT i, (-32768)::int2 AS small, (-2147483648)::int4 AS low, 9223372036854775807::int8 AS high,
+                   (-9223372036854775808)::int8 AS lowest, '' AS empty,
+                   CASE WHEN i % 2 = 0 THEN NULL ELSE 'rivi ' || i END AS odd, i % 3 = 0 AS third
+            FROM generate_series(1, 1000) AS i ORDER BY i
+            """)
+        #expect(rows.count == 1000 && rows.columns.names.count == 8)
+        for (index, row) in rows.enumerated() {
+            let number = index + 1
+            #expect(try row.decode(at: 0, as: Int.self) == number)
+            #expect(try row.decode("small", as: Int32.self) == -32768)
+            #expect(try row.decode("low", as: Int32.self) == Int32.min)
+            #expect(try row.decode("high", as: Int.self) == Int.max)
+            #expect(try row.decode("lowest", as: Int64.self) == Int64.min)
+            #expect(try row.decode("empty", as: String.self) == "")
+            #expect(try row.decode("odd", as: String?.self) == (number % 2 == 0 ? nil : "rivi \(number)"))
+            #expect(try row.decode("third", as: Bool.self) == (number % 3 == 0))
+        }
+        #expect(rows[999].values == ["1000", "-32768", "-2147483648", "9223372036854775807", "-9223372036854775808", "", nil, "f"])
+        // An int8 beyond what Int32 holds is refused, not wrapped; nothing to read is no row.
+        #expect(throws: PostgresError.self) { try rows[0].decode("high", as: Int32.self) }
+        #expect(try await connection.query("SELECT 1 AS one WHERE false").isEmpty)
+        await connection.close()
+    }
+
     @Test("UUIDs and dates parse and print by hand exactly as Foundation and ISO 8601 have them")
     func handWrittenText() throws {
         for _ in 0..<500 {

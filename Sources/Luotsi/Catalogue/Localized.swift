@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A text in Finnish, Swedish and English — every catalogue name and description has all three.
 public struct Localized: Codable, Sendable, Equatable {
@@ -25,5 +26,23 @@ public struct Localized: Codable, Sendable, Equatable {
         for (language, text) in [("fi", fi), ("sv", sv), ("en", en)] {
             _ = try TextRules.required(text, field: "\(field).\(language)", max: maxLength)
         }
+    }
+}
+
+extension Localized {
+    /// The three texts of a jsonb `{"fi", "sv", "en"}` expression as text columns of their own
+    /// (`<alias>_fi`, `<alias>_sv`, `<alias>_en`): the hot read models take them as they are,
+    /// rather than parsing JSON only to write it out again. `expression` and `alias` are SQL
+    /// written in the code, never input.
+    static func columns(_ expression: StaticString, as alias: StaticString) -> SQL {
+        let (expression, alias) = ("\(expression)", "\(alias)")
+        return .raw("\(expression)->>'fi' AS \(alias)_fi, \(expression)->>'sv' AS \(alias)_sv, \(expression)->>'en' AS \(alias)_en")
+    }
+
+    /// Reads what `columns(_:as:)` selected; a text missing from the JSON is a decoding error,
+    /// as it was for the JSON decoder.
+    init(row: PostgresRow, alias: String) throws {
+        self.init(
+            fi: try row.decode(alias + "_fi"), sv: try row.decode(alias + "_sv"), en: try row.decode(alias + "_en"))
     }
 }

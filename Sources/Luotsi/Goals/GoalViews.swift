@@ -26,7 +26,8 @@ struct GoalViews {
             FROM goals g WHERE g.id IN (\(idSet))
             """,
             """
-            SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code, c.name AS catalogue_name
+            SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code,
+                   \(Localized.columns("c.name", as: "catalogue_name"))
             FROM goal_alignments a
             LEFT JOIN goals t ON t.id = a.aligns_to_goal_id
             LEFT JOIN \(schema: catalogue).catalogue_goals c ON c.id = a.aligns_to_catalogue_id
@@ -44,8 +45,9 @@ struct GoalViews {
             WHERE goal_id IN (\(idSet)) ORDER BY goal_id, seq DESC
             """,
             """
-            SELECT g.id, g.code, g.version, g.name, g.description,
-                   l.id AS latest_id, l.version AS latest_version, l.name AS latest_name, l.description AS latest_description,
+            SELECT g.id, g.code, g.version, \(Localized.columns("g.name", as: "name")), \(Localized.columns("g.description", as: "description")),
+                   l.id AS latest_id, l.version AS latest_version,
+                   \(Localized.columns("l.name", as: "latest_name")), \(Localized.columns("l.description", as: "latest_description")),
                    (SELECT max(version) FROM \(schema: catalogue).catalogue_versions WHERE status = 'published') AS newest
             FROM \(schema: catalogue).catalogue_goals g
             LEFT JOIN LATERAL (
@@ -69,7 +71,7 @@ struct GoalViews {
             if let target: UUID = try row.decode("aligns_to_goal_id") {
                 alignmentsByGoal[goalID, default: []].append(.init(kind: "goal", id: target, title: try row.decode("goal_title")))
             } else if let target: UUID = try row.decode("aligns_to_catalogue_id") {
-                let name = try row.decode("catalogue_name", as: JSONB.self).decode(Localized.self)
+                let name = try Localized(row: row, alias: "catalogue_name")
                 let code: String = try row.decode("code")
                 alignmentsByGoal[goalID, default: []].append(.init(kind: "catalogue", id: target, title: "\(code) \(name.en)"))
             }
@@ -96,14 +98,14 @@ struct GoalViews {
         }
         var refs: [UUID: GoalView.CatalogueRef] = [:]
         for row in catalogueRefs {
-            let name = try row.decode("name", as: JSONB.self).decode(Localized.self)
-            let description = try row.decode("description", as: JSONB.self).decode(Localized.self)
+            let name = try Localized(row: row, alias: "name")
+            let description = try Localized(row: row, alias: "description")
             let version: Int = try row.decode("version")
             var latest: GoalView.LatestWording?
             if let latestID: UUID = try row.decode("latest_id") {
                 latest = .init(
-                    id: latestID, name: try row.decode("latest_name", as: JSONB.self).decode(Localized.self),
-                    description: try row.decode("latest_description", as: JSONB.self).decode(Localized.self))
+                    id: latestID, name: try Localized(row: row, alias: "latest_name"),
+                    description: try Localized(row: row, alias: "latest_description"))
             }
             let latestVersion: Int? = try row.decode("latest_version")
             let newest: Int? = try row.decode("newest")

@@ -3,10 +3,10 @@ public struct PostgresColumns: Sendable {
     public let names: [String]
     public let types: [PostgresDataType]
 
-    /// The position of the column named `name`. Few columns, short names: a scan of the UTF-8
-    /// bytes beats hashing the name.
+    /// The position of the column named `name` (few columns, and most names are small strings,
+    /// which compare as two machine words).
     public func index(of name: String) throws -> Int {
-        guard let index = names.firstIndex(where: { $0.utf8.elementsEqual(name.utf8) }) else {
+        guard let index = names.firstIndex(of: name) else {
             throw PostgresError(kind: .decoding, message: "no column named \(name)")
         }
         return index

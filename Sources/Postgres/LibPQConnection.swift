@@ -24,7 +24,16 @@ final class LibPQConnection {
         PQsetNoticeProcessor(handle, { _, _ in }, nil)  // notices are not errors; keep stderr clean
         do {
             // Fixed session settings so that text decoding is unambiguous.
-            try executeScript("SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'")
+            var settings = "SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'"
+            // A prepared statement is planned once, generically, not at every execution. Left to
+            // itself PostgreSQL compared each statement's generic plan with the custom plans of
+            // its first five runs and, for the statements with optional filters
+            // (`$2::text IS NULL OR status = $3`, whose custom plans fold the unused ones away),
+            // kept planning every execution: 20 % of the machine under the benchmark's mix, and
+            // 1.5 × the throughput without it (BENCHMARKS.md). An organisation's tables are small
+            // enough that one plan serves every value.
+            if preparedStatements > 0 { settings += "; SET plan_cache_mode = force_generic_plan" }
+            try executeScript(settings)
         } catch {
             close()
             throw error

@@ -1,8 +1,9 @@
 /// The named prepared statements of one connection.
 ///
 /// PostgreSQL parses and plans an unnamed statement on every execution; a named prepared
-/// statement keeps its parse tree and, after a few executions, one generic plan. In the
-/// benchmark's mix, planning and parsing were a third of all CPU (BENCHMARKS.md).
+/// statement keeps its parse tree and one generic plan (connections that prepare set
+/// `plan_cache_mode = force_generic_plan`, see `LibPQConnection.init`). In the benchmark's mix,
+/// planning and parsing were a third of all CPU (BENCHMARKS.md).
 ///
 /// PostgreSQL keeps a cached plan only while `search_path` is what it was when the statement was
 /// prepared (otherwise it analyses and plans again), so the key holds the statement's *context*

@@ -30,6 +30,25 @@ struct PreparedStatementTests {
         await connection.close()
     }
 
+    @Test("a connection that prepares plans each statement once, generically; one that does not keeps PostgreSQL's default")
+    func preparedStatementsUseGenericPlans() async throws {
+        let preparing = try await TestDatabase.connect(preparedStatements: 10)
+        let plain = try await TestDatabase.connect()
+        #expect(try await preparing.query("SHOW plan_cache_mode")[0].decode(at: 0, as: String.self) == "force_generic_plan")
+        #expect(try await plain.query("SHOW plan_cache_mode")[0].decode(at: 0, as: String.self) == "auto")
+        // A statement with an optional filter: after many runs, still one generic plan and no custom ones.
+        let status: String? = nil
+        for _ in 0..<8 {
+            try await preparing.query("SELECT count(*) AS n FROM pg_class WHERE (\(status)::text IS NULL OR relname = \(status))")
+        }
+        let plans = try await preparing.query(
+            "/* plans */ SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%relname = $2%'")
+        #expect(try plans.single()?.decode("custom_plans", as: Int.self) == 0)
+        #expect(try plans.single()?.decode("generic_plans", as: Int.self) == 7)
+        await preparing.close()
+        await plain.close()
+    }
+
     @Test("each tenant switch gets its own statement, so a cached plan never reads another schema's table")
     func contextsKeepTheirOwnStatements() async throws {
         let pool = TestDatabase.pool(size: 1, preparedStatements: 50)

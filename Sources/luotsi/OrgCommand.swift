@@ -69,8 +69,7 @@ struct OrgCommand: AsyncParsableCommand {
                         Output.line("already present: \(entry.slug) (line \(entry.line)), left as it is")
                     }
                 }
-                let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = (ContinuousClock.now - started) / .seconds(1)
                 Output.line(
                     "created \(summary.created), already present \(summary.alreadyPresent), in \(String(format: "%.1f", seconds)) s")
             }

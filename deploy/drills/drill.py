@@ -68,6 +68,12 @@ class Writers:
         self.stop = threading.Event()
         self.log = []  # (started, finished, status) of every request
 
+    @classmethod
+    def signed_in(cls, base, credentials, drill):
+        """Writers as the staff member, on a goal they follow up, tagged with the drill's name."""
+        token = sign_in(base, credentials)
+        return cls(base, token, followed_goal(base, token), f"drill-{drill}-{int(time.time())}")
+
     def run(self, seconds=SECONDS):
         threads = [threading.Thread(target=self.loop, args=(index,)) for index in range(WRITERS)]
         for thread in threads:
@@ -115,10 +121,8 @@ def watch_ready(base, stop, samples):
 
 
 def postgres_restart(base, credentials, pgdata, mode):
-    token = sign_in(base, credentials)
-    goal = followed_goal(base, token)
-    tag = f"drill-restart-{mode}-{int(time.time())}"
-    writers = Writers(base, token, goal, tag)
+    writers = Writers.signed_in(base, credentials, f"restart-{mode}")
+    tag = writers.tag
     samples, stop_watch = [], threading.Event()
     watcher = threading.Thread(target=watch_ready, args=(base, stop_watch, samples))
     watcher.start()
@@ -143,10 +147,8 @@ def postgres_restart(base, credentials, pgdata, mode):
 
 
 def sigterm(base, credentials, pid):
-    token = sign_in(base, credentials)
-    goal = followed_goal(base, token)
-    tag = f"drill-sigterm-{int(time.time())}"
-    writers = Writers(base, token, goal, tag)
+    writers = Writers.signed_in(base, credentials, "sigterm")
+    tag = writers.tag
     load = threading.Thread(target=writers.run, args=(6,))
     load.start()
     time.sleep(3)
@@ -173,10 +175,8 @@ def sigterm(base, credentials, pid):
 
 def failover(base, credentials, command):
     """Writes under load while `command` kills the primary and promotes the standby."""
-    token = sign_in(base, credentials)
-    goal = followed_goal(base, token)
-    tag = f"drill-failover-{int(time.time())}"
-    writers = Writers(base, token, goal, tag)
+    writers = Writers.signed_in(base, credentials, "failover")
+    tag = writers.tag
     load = threading.Thread(target=writers.run, args=(20,))
     load.start()
     time.sleep(4)
@@ -222,12 +222,10 @@ def signs_in(base, credentials):
 
 
 def slow_database(base, credentials, lock_command):
-    token = sign_in(base, credentials)
-    goal = followed_goal(base, token)
-    tag = f"drill-slow-{int(time.time())}"
+    writers = Writers.signed_in(base, credentials, "slow")
+    tag = writers.tag
     locker = subprocess.Popen(lock_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
-    writers = Writers(base, token, goal, tag)
     writers.run(25)
     locker.wait()
     print(f"tag {tag}")

@@ -163,7 +163,7 @@ public struct Migrator: Sendable {
                 version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
             """)
-        let applied = try await readVersions(on: connection)
+        var applied = try await readVersions(on: connection)
         try verify(applied, against: migrations, schema: schema)
         let platformQuoted = try await connection.quoteIdentifier(platformSchema.rawValue)
         var names: [String] = []
@@ -179,24 +179,33 @@ public struct Migrator: Sendable {
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))"
             )
             names.append(migration.name)
+            applied[migration.version] = migration.checksum
         }
         if schema != platformSchema {
             try await grantTenantRole(schema, on: connection)
-            try await copyVersions(of: [schema], on: connection)
+            try await replaceCopy(of: [schema: applied], on: connection)
         }
         return names
     }
 
-    /// Replaces the platform's copy of these schemas' versions with what their own tables hold
-    /// (in the caller's transaction, with search_path wherever it is).
-    private func copyVersions(of schemas: [SchemaName], on connection: PostgresConnection) async throws {
-        guard !schemas.isEmpty else { return }
-        let union = SQL.joined(
-            schemas.map { "SELECT \($0.rawValue)::text AS schema_name, version, checksum FROM \(schema: $0).schema_migrations" },
-            separator: " UNION ALL ")
+    /// Replaces the platform's copy of these schemas' versions with `versions` (in the caller's
+    /// transaction): what the schemas' own tables hold, as the caller has just read or written them.
+    private func replaceCopy(of versions: [SchemaName: [Int: String]], on connection: PostgresConnection) async throws {
+        guard !versions.isEmpty else { return }
+        var names: [String] = [], numbers: [String] = [], checksums: [String] = []
+        for (schema, applied) in versions {
+            for (version, checksum) in applied {
+                names.append(schema.rawValue)
+                numbers.append(String(version))
+                checksums.append(checksum)
+            }
+        }
         _ = try await connection.pipeline([
-            "DELETE FROM \(schema: platformSchema).tenant_migrations WHERE schema_name = ANY(\(schemas.map(\.rawValue)))",
-            "INSERT INTO \(schema: platformSchema).tenant_migrations (schema_name, version, checksum) \(union)",
+            "DELETE FROM \(schema: platformSchema).tenant_migrations WHERE schema_name = ANY(\(versions.keys.map(\.rawValue)))",
+            """
+            INSERT INTO \(schema: platformSchema).tenant_migrations (schema_name, version, checksum)
+            SELECT * FROM unnest(\(names)::text[], \(numbers)::text[]::int[], \(checksums)::text[])
+            """,
         ])
     }
 
@@ -214,10 +223,11 @@ public struct Migrator: Sendable {
         let unrecorded = schemas.filter { states[$0] == nil }
         guard !unrecorded.isEmpty else { return states }
         let read = try await tenantVersions(unrecorded)
-        let migrated = unrecorded.filter { (read[$0] ?? nil) != nil }
+        // Copied as read: the migration lock this run holds keeps the tables from changing meanwhile.
+        let migrated = unrecorded.compactMap { schema in (read[schema] ?? nil).map { (schema, $0) } }
         for start in stride(from: 0, to: migrated.count, by: 500) {
-            let part = Array(migrated[start..<min(start + 500, migrated.count)])
-            try await pool.withTransaction { try await copyVersions(of: part, on: $0) }
+            let part = Dictionary(uniqueKeysWithValues: migrated[start..<min(start + 500, migrated.count)])
+            try await pool.withTransaction { try await replaceCopy(of: part, on: $0) }
         }
         states.merge(read) { _, fromTable in fromTable }
         return states

@@ -95,7 +95,7 @@ public struct OrganisationBatch: Sendable {
                     let outcome: Outcome
                     do {
                         let organisation = try await repository.create(slug: entry.slug, name: entry.name, management: nil)
-                        outcome = .created(organisation, seconds: (ContinuousClock.now - started).seconds)
+                        outcome = .created(organisation, seconds: (ContinuousClock.now - started) / .seconds(1))
                     } catch LuotsiError.conflict {
                         outcome = .alreadyPresent
                     } catch {
@@ -125,8 +125,4 @@ public struct OrganisationBatch: Sendable {
             "organisation \(entry.slug) (line \(entry.line)) could not be created: \(underlying); the ones created before it stay, and running the same list again creates the rest"
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -61,6 +61,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> PostgresRows {
+        // `pipeline` answers one result per statement (or throws): index 0 of one is always there.
         try await pipeline([sql])[0]
     }
 
@@ -96,6 +97,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func send(_ all: [SQL], preludeCount: Int, context: String, on raw: LibPQConnection) throws -> [PostgresRows] {
+        // all.count == 1, so all[0] exists: no input reaches a trap here.
         if all.count == 1 { return [try raw.query(all[0], context: preludeCount == 0 ? context : "")] }
         return Array(try raw.pipeline(all, context: context, preludeCount: preludeCount).dropFirst(preludeCount))
     }

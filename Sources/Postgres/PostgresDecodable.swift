@@ -104,7 +104,7 @@ extension Bool: PostgresDecodable {
     public static func decode(postgresBytes bytes: UnsafeBufferPointer<UInt8>, type: PostgresDataType) throws -> Bool {
         guard type == .bool else { throw mismatch(type) }
         guard bytes.count == 1 else { throw malformed(type) }
-        switch bytes[0] {
+        switch bytes[0] {  // one byte, checked above: no input reaches a trap
         case UInt8(ascii: "t"): return true
         case UInt8(ascii: "f"): return false
         default: throw malformed(type)

@@ -109,9 +109,18 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
+    /// Collection access; out of range traps, as every Swift collection's does. Code reading a
+    /// row it expects uses `one()` (an error, not a trap, when the statement returned none).
     public subscript(position: Int) -> PostgresRow {
         precondition((0..<count).contains(position), "row \(position) of \(count)")
         return PostgresRow(columns: columns, storage: storage, row: position)
+    }
+
+    /// The first row of a statement that always returns one (an aggregate, `RETURNING` after an
+    /// insert); a `decoding` error instead of a trap when it returned none.
+    public func one() throws -> PostgresRow {
+        guard let row = first else { throw PostgresError(kind: .decoding, message: "expected a row, got none") }
+        return row
     }
 
     /// The only row, or `nil` when there is none; more than one is an error.

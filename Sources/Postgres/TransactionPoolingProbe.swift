@@ -31,7 +31,7 @@ public enum TransactionPoolingProbe {
         try await holder.query("BEGIN")
         try await holder.query("SELECT 1")
         let readBack = Task { () throws -> String? in
-            try await probe.query("SELECT current_setting('luotsi.pooling_probe', true) AS marker")[0].decode("marker", as: String?.self)
+            try await probe.query("SELECT current_setting('luotsi.pooling_probe', true) AS marker").one().decode("marker", as: String?.self)
         }
         let answeredInTime = await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await readBack.value) != nil }

@@ -39,6 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
                         NewUser(email: person.email, name: person.name, password: passwords[index]),
                         role: try Role.parse(person.role), organisationSlug: slug))
             }
+            // `people` and `passwords` are the demo's own fixed lists: no input reaches an index below.
             try await DemoContent(
                 services: runtime.services, organisation: organisation, management: users[0], lead: users[1], staff: users[2]
             ).seed()

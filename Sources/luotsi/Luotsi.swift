@@ -7,5 +7,8 @@ struct LuotsiCommand: AsyncParsableCommand {
         commandName: "luotsi",
         abstract: "Luotsi: set, schedule and follow up the goals of public procurement.",
         discussion: "The database comes from DATABASE_URL or the standard PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).",
-        subcommands: [ServeCommand.self, MigrateCommand.self, OrgCommand.self, UserCommand.self, CatalogueCommand.self, DemoCommand.self])
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, OrgCommand.self, UserCommand.self, CatalogueCommand.self, DemoCommand.self,
+            RoutesCommand.self,
+        ])
 }

@@ -136,6 +136,12 @@ struct Import: AsyncParsableCommand {
         commandName: "import", abstract: "Create an organisation from a file written by `luotsi org export`.")
     @Argument(help: "The export file; - reads standard input.") var file: String
     @Option(help: "The new organisation's slug (default: the one in the file).") var slug: String?
+    @Flag(
+        help: ArgumentHelp(
+            "Take the file's password hashes, one-time codes and second-factor keys.",
+            discussion:
+                "Without it everyone gets an unusable password and no second factor, whatever the file holds: management issues codes."))
+    var withSecrets = false
 
     func run() async throws {
         let data: Data
@@ -146,7 +152,7 @@ struct Import: AsyncParsableCommand {
             data = read
         }
         try await Runtime.with { runtime in
-            let organisation = try await runtime.services.transfer.importOrganisation(data, slug: slug)
+            let organisation = try await runtime.services.transfer.importOrganisation(data, slug: slug, withSecrets: withSecrets)
             print("imported organisation \(organisation.slug) (\(organisation.name)), schema \(organisation.schema)")
         }
     }

@@ -60,7 +60,8 @@ struct Runtime {
             logger: Logger(label: "luotsi.db"))
         let services = try AppServices(
             pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,
-            sessionIdle: configuration.sessionIdle, organisationsPerConnection: configuration.organisationsPerConnection, logger: logger)
+            sessionIdle: configuration.sessionIdle, organisationsPerConnection: configuration.organisationsPerConnection,
+            secretKeys: configuration.secretKeys, logger: logger)
         do {
             try await pool.query("SELECT 1")
         } catch let error as PostgresError {

@@ -28,11 +28,17 @@ struct ServeCommand: AsyncParsableCommand {
             // A newer build may have migrated already (a rolling upgrade): serve its schema.
             let problems = try await runtime.services.migrator.problems(allowingNewer: true)
             guard problems.isEmpty else { throw MigrationError.notCurrent(problems) }
+            let sealing = try await SecondFactorSealing(services: runtime.services, keys: configuration.secretKeys).run()
+            if sealing.accounts > 0 {
+                runtime.logger.info(
+                    "second-factor keys checked",
+                    metadata: ["accounts": "\(sealing.accounts)", "resealed": "\(sealing.resealed)", "forgotten": "\(sealing.forgotten)"])
+            }
         } catch {
             await runtime.shutdown()
             throw error
         }
-        let pages = try PageRenderer(secureCookies: configuration.secureCookies)
+        let pages = try PageRenderer()
         let app = buildApplication(services: runtime.services, configuration: configuration, pages: pages, logger: runtime.logger)
         // SIGINT: stop at once, gracefully. SIGTERM (how service managers stop a process): first
         // drain — readiness answers 503 while requests are still served for the grace period —

@@ -100,17 +100,21 @@ struct AuditCoverageTests {
                 json: ["organisation": world.a.slug, "email": "audited@a.example", "code": code, "newPassword": "set with the code now"])
             let lead = world.a.tokens[.lead]!
             #expect(try await client.call(.post, "/api/v1/me/second-factor", token: lead).status == .created)
-            let key: String = try await world.services.tenants.withTenant(schema) {
-                try await $0.query("SELECT totp_pending FROM users WHERE id = \(world.a.users[.lead]!.id)")[0].decode("totp_pending")
+            let sealed: String = try await world.services.tenants.withTenant(schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(world.a.users[.lead]!.id)").one().decode("totp_pending")
             }
-            _ = try await expectAudited(
-                "POST /api/v1/me/second-factor/confirm", .post, "/api/v1/me/second-factor/confirm", token: lead,
-                json: ["code": SecondFactorTests.code(key)])
+            let key = try TestSupport.secretKeys.open(sealed, owner: world.a.users[.lead]!.id)
+            // Turning the second factor on ends every session and hands out a new one.
+            let renewed = try #require(
+                try await expectAudited(
+                    "POST /api/v1/me/second-factor/confirm", .post, "/api/v1/me/second-factor/confirm", token: lead,
+                    json: ["code": SecondFactorTests.code(key)]
+                ).string("token"))
             _ = try await expectAudited(
                 "POST /api/v1/orgs/{org}/users/{id}/second-factor/reset", .post,
                 "\(org)/users/\(world.a.users[.lead]!.id)/second-factor/reset", token: management)
             _ = try await expectAudited(
-                "POST /api/v1/me/second-factor/disable", .post, "/api/v1/me/second-factor/disable", token: lead,
+                "POST /api/v1/me/second-factor/disable", .post, "/api/v1/me/second-factor/disable", token: renewed,
                 json: ["password": APITestWorld.password])
 
             // The platform's writes go to the platform audit log.

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Postgres
 import Testing
 
@@ -50,7 +52,7 @@ struct OrganisationTransferTests {
         }
         #expect(Set(original.keys) == Set(OrganisationTransfer.tables))
 
-        let copy = try await services.transfer.importOrganisation(full, slug: "copy-\(TestSupport.uniqueSuffix())")
+        let copy = try await services.transfer.importOrganisation(full, slug: "copy-\(TestSupport.uniqueSuffix())", withSecrets: true)
         #expect(copy.name == organisation.name && copy.slug != organisation.slug && copy.schema != organisation.schema)
         let again = try await services.transfer.export(slug: copy.slug, withSecrets: true)
         #expect(NSDictionary(dictionary: try Self.tables(again)).isEqual(to: original))
@@ -86,6 +88,86 @@ struct OrganisationTransferTests {
             "SELECT action FROM \(identifier: services.migrator.platformSchema.rawValue).platform_audit_log ORDER BY at"
         ).map { try $0.decode("action") }
         #expect(audit.filter { $0 == "organisation.export" }.count == 3 && audit.filter { $0 == "organisation.import" }.count == 2)
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a file is outside data: secrets only when the operator asks, one settings row, values the pages can show")
+    func fileIsNotTrusted() async throws {
+        let services = try await TestSupport.isolatedServices()
+        let organisation = try await Self.source(services)
+        let full = try await services.transfer.export(slug: organisation.slug, withSecrets: true)
+        // Without --with-secrets nothing secret is taken, whatever the file carries.
+        let copy = try await services.transfer.importOrganisation(full, slug: "ns-\(TestSupport.uniqueSuffix())")
+        let (codes, keys): (Int, Int) = try await services.tenants.withTenant(copy.schema) {
+            (
+                try await $0.query("SELECT count(*) AS n FROM password_codes").one().decode("n"),
+                try await $0.query("SELECT count(*) AS n FROM users WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL").one()
+                    .decode("n")
+            )
+        }
+        #expect(codes == 0 && keys == 0)
+        // Asking for secrets from a file that has none is a mistake worth saying.
+        let plain = try await services.transfer.export(slug: organisation.slug)
+        await #expect(throws: LuotsiError.self) {
+            try await services.transfer.importOrganisation(plain, slug: "ws-\(TestSupport.uniqueSuffix())", withSecrets: true)
+        }
+        func refusal(_ change: (inout [String: [[String: Any]]]) -> Void) async throws -> String {
+            var document = try Self.document(plain)
+            var tables = try Self.tables(plain)
+            change(&tables)
+            document["tables"] = tables
+            do {
+                _ = try await services.transfer.importOrganisation(
+                    try JSONSerialization.data(withJSONObject: document), slug: "bad-\(TestSupport.uniqueSuffix())")
+                return "imported"
+            } catch let error as LuotsiError {
+                return "\(error)"
+            }
+        }
+        #expect(try await refusal { $0["settings"] = [] }.hasPrefix("tables.settings:"))
+        #expect(
+            try await refusal { tables in tables["settings"] = (tables["settings"] ?? []) + (tables["settings"] ?? []) }.hasPrefix(
+                "tables.settings:"))
+        #expect(try await refusal { $0["goals"]?[0]["created_at"] = "infinity" }.hasPrefix("tables.goals.created_at:"))
+        #expect(try await refusal { $0["goals"]?[0]["due_date"] = "10000-01-01" }.hasPrefix("tables.goals"))
+        #expect(try await refusal { $0["goal_indicators"]?[0]["target"] = "NaN" }.hasPrefix("tables.goal_indicators.target:"))
+        #expect(try await refusal { $0["goal_indicators"]?[0]["target"] = 1e300 }.hasPrefix("tables.goal_indicators"))
+
+        // A number no Int holds in an audit row is shown, not trapped on.
+        var document = try Self.document(plain)
+        var tables = try Self.tables(plain)
+        tables["audit_log"]?[0]["after"] = ["n": 1e300]
+        document["tables"] = tables
+        let odd = try await services.transfer.importOrganisation(
+            try JSONSerialization.data(withJSONObject: document), slug: "odd-\(TestSupport.uniqueSuffix())")
+        let managerID = try #require(
+            UUID(uuidString: tables["users"]?.first { $0["role"] as? String == "management" }?["id"] as? String ?? ""))
+        let session = try await services.sessions.start(organisationID: odd.id, userID: managerID)
+        try await Application(router: buildRouter(services: services).router).test(.router) { client in
+            let page = try await client.page("/audit", session: session)
+            #expect(page.status == .ok && page.html.contains("1e+300"))
+        }
+        try await TestSupport.tearDown(services)
+    }
+
+    @Test("a clone keeps its people's ids, and a role read in one organisation is never served for the other")
+    func memberCacheIsPerOrganisation() async throws {
+        let services = try await TestSupport.isolatedServices()
+        let organisation = try await Self.source(services)
+        let clone = try await services.transfer.importOrganisation(
+            try await services.transfer.export(slug: organisation.slug), slug: "clone-\(TestSupport.uniqueSuffix())")
+        let lead: UUID = try await services.tenants.withTenant(organisation.schema) {
+            try await $0.query("SELECT id FROM users WHERE role = 'lead'").one().decode("id")
+        }
+        try await services.tenants.withTenant(clone.schema) { try await $0.query("UPDATE users SET role = 'staff' WHERE id = \(lead)") }
+        let there = try await services.sessions.resolve(try await services.sessions.start(organisationID: organisation.id, userID: lead))
+        let here = try await services.sessions.resolve(try await services.sessions.start(organisationID: clone.id, userID: lead))
+        guard case .member(let original)? = there, case .member(let copy)? = here else {
+            Issue.record("both sessions resolve to members")
+            try await TestSupport.tearDown(services)
+            return
+        }
+        #expect(original.role == .lead && copy.role == .staff && copy.organisation.id == clone.id)
         try await TestSupport.tearDown(services)
     }
 

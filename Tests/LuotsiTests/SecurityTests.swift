@@ -54,11 +54,11 @@ struct SecurityTests {
             for address in 0..<12 {
                 for _ in 0..<LoginThrottle.pair.free {
                     _ = try await (address.isMultiple(of: 2) ? one : other).wait(
-                        organisation: "x", email: "victim@x.fi", address: "10.0.0.\(address)")
+                        .init(organisation: "x", email: "victim@x.fi", address: "10.0.0.\(address)"))
                 }
                 // The pair (this account at this address) is held back for 30 s after its free attempts.
                 if address == 0 {
-                    #expect(try await one.wait(organisation: "x", email: "victim@x.fi", address: "10.0.0.0") > 20)
+                    #expect(try await one.wait(.init(organisation: "x", email: "victim@x.fi", address: "10.0.0.0")) > 20)
                 }
             }
             // The account-wide count is engaged by the spread-out guessing…
@@ -67,11 +67,12 @@ struct SecurityTests {
             )[0].decode("failures")
             #expect(counted >= LoginThrottle.account.free)
             // …but the colleague at their own desk waits at most the account-wide cap, never a lockout.
-            let wait = try await other.wait(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")
+            let wait = try await other.wait(.init(organisation: "x", email: "victim@x.fi", address: "192.0.2.7"))
             #expect(wait <= Double(LoginThrottle.account.maxDelaySeconds))
             // A successful sign-in clears the account and gives the address its attempt back.
-            try await one.succeeded(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")
-            #expect(try await one.wait(organisation: "x", email: "victim@x.fi", address: "192.0.2.7") == 0)
+            let attempt = LoginThrottle.Attempt(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")
+            try await one.succeeded(attempt, .init(knownDevice: false, countedAddress: true), device: nil)
+            #expect(try await one.wait(.init(organisation: "x", email: "victim@x.fi", address: "192.0.2.7")) == 0)
         } catch {
             try await TestSupport.tearDown(services)
             throw error
@@ -142,18 +143,39 @@ struct SecurityTests {
         }
     }
 
-    @Test("CSV cells split by ';' or starting with a tab or CR cannot become formulas")
+    @Test("CSV cells cannot become formulas, whichever separator a spreadsheet splits the file on")
     func csvInjection() async throws {
-        #expect(CSVExport.cell("x;=1+1;x") == "\"x;=1+1;x\"")
-        #expect(CSVExport.cell("\t=cmd") == "\"'\t=cmd\"")
+        #expect(CSVExport.cell("x;=1+1;x") == "\"x;'=1+1;x\"")
+        #expect(CSVExport.cell("a,@SUM(A1)") == "\"a,'@SUM(A1)\"")
+        #expect(CSVExport.cell("\t=cmd") == "\"'\t'=cmd\"")
         #expect(CSVExport.cell("\r\n=cmd").hasPrefix("\"'"))
         #expect(CSVExport.cell("-12.5") == "-12.5")
+        #expect(CSVExport.cell("a;-5") == "\"a;-5\"")
+        #expect(CSVExport.cell("plain text") == "plain text")
+        /// Splits as a spreadsheet that ignores quoting would, on `separator`, and finds a part
+        /// that would run as a formula.
+        @Sendable func formulaParts(_ line: String, _ separator: Character) -> [String] {
+            line.split(separator: separator).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r\n")) }
+                .filter { part in part.first.map { "=+-@".contains($0) } == true && Double(part) == nil }
+        }
         try await APITestWorld.with { world, client in
             let token = world.a.tokens[.lead]!
-            _ = try await client.call(
-                .post, "/api/v1/orgs/\(world.a.slug)/goals", token: token, json: ["title": "x;=1+1;x", "level": "organisation"])
-            let export = try await client.call(.get, "/api/v1/orgs/\(world.a.slug)/export?what=goals", token: token)
-            #expect(export.text.contains(",\"x;=1+1;x\","))
+            for title in ["x;=1+1;x", "y,=HYPERLINK(\"http://evil.example\")", "=cmd|' /C calc'!A0"] {
+                _ = try await client.call(
+                    .post, "/api/v1/orgs/\(world.a.slug)/goals", token: token, json: ["title": title, "level": "organisation"])
+            }
+            for delimiter in ["comma", "semicolon"] {
+                let export = try await client.call(
+                    .get, "/api/v1/orgs/\(world.a.slug)/export?what=goals&delimiter=\(delimiter)", token: token)
+                #expect(export.status == .ok)
+                for line in export.text.split(separator: "\r\n").map(String.init) {
+                    #expect(formulaParts(line, ";").isEmpty, "\(delimiter): \(line)")
+                    #expect(formulaParts(line, ",").isEmpty, "\(delimiter): \(line)")
+                }
+            }
+            #expect(
+                try await client.call(.get, "/api/v1/orgs/\(world.a.slug)/export?what=goals&delimiter=tab", token: token).status
+                    == .unprocessableContent)
         }
     }
 
@@ -311,9 +333,13 @@ struct SecurityTests {
             let changed = try await client.call(
                 .post, "/api/v1/me/password", token: staffToken,
                 json: ["currentPassword": APITestWorld.password, "newPassword": "a brand new passphrase"])
-            #expect(changed.status == .noContent)
-            // The session used stays; the person's other sessions end.
-            #expect(try await client.call(.get, "/api/v1/me", token: staffToken).status == .ok)
+            #expect(changed.status == .ok)
+            // Every earlier session ends, the one used included (a stolen copy of it too); the
+            // person goes on with the new token the answer carries, also set as the cookie.
+            let renewed = try #require(changed.string("token"))
+            #expect(changed.headers[values: .setCookie].contains { $0.hasPrefix("luotsi_session=\(renewed);") })
+            #expect(try await client.call(.get, "/api/v1/me", token: renewed).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/me", token: staffToken).status == .unauthorized)
             #expect(try await client.call(.get, "/api/v1/me", token: elsewhere).status == .unauthorized)
             let signIn = { (email: String, password: String) in
                 try await client.call(.post, "/api/v1/auth/login", json: ["organisation": slug, "email": email, "password": password])
@@ -324,7 +350,7 @@ struct SecurityTests {
             // Management issues a code for the lead; staff may not.
             let lead = world.a.users[.lead]!
             #expect(
-                try await client.call(.post, "/api/v1/orgs/\(slug)/users/\(lead.id)/password-code", token: staffToken).status == .forbidden)
+                try await client.call(.post, "/api/v1/orgs/\(slug)/users/\(lead.id)/password-code", token: renewed).status == .forbidden)
             let issued = try await client.call(
                 .post, "/api/v1/orgs/\(slug)/users/\(lead.id)/password-code", token: world.a.tokens[.management]!)
             #expect(issued.status == .created)
@@ -402,7 +428,7 @@ struct SecondFactorTests {
     func secondFactor() async throws {
         try await APITestWorld.with { world, client in
             let staff = world.a.users[.staff]!
-            let token = world.a.tokens[.staff]!
+            var token = world.a.tokens[.staff]!
             func signIn(_ code: String?) async throws -> APIResponse {
                 var body: [String: Any] = ["organisation": world.a.slug, "email": staff.email, "password": APITestWorld.password]
                 if let code { body["code"] = code }
@@ -421,14 +447,21 @@ struct SecondFactorTests {
             #expect(uri.hasPrefix("otpauth://totp/") && uri.contains("secret=\(enrolment.string("secret") ?? "-")"))
             // Until confirmed nothing changes: the password alone still signs in.
             #expect(try await signIn(nil).status == .ok)
-            let key: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
-                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)")[0].decode("totp_pending")
+            // Stored sealed (`SecretKeys`), never as the key itself.
+            let sealed: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)").one().decode("totp_pending")
             }
+            #expect(sealed.hasPrefix("v1:"))
+            let key = try TestSupport.secretKeys.open(sealed, owner: staff.id)
+            #expect(!sealed.contains(key))
             let wrong = try await client.call(.post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": "000000"])
             #expect(wrong.status == .forbidden && wrong.string("field") == "code")
             let confirmed = try await client.call(
                 .post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": Self.code(key)])
-            #expect(confirmed.status == .noContent)
+            // On: every session of the person ends (a thief's too); this one goes on with a new token.
+            #expect(confirmed.status == .ok)
+            #expect(try await client.call(.get, "/api/v1/me", token: token).status == .unauthorized)
+            token = try #require(confirmed.string("token"))
             #expect(try await client.call(.get, "/api/v1/me/second-factor", token: token).json["on"] as? Bool == true)
             #expect(try await usersPageOffersReset())
 
@@ -449,14 +482,14 @@ struct SecondFactorTests {
             #expect(try await usersPageOffersReset() == false)
             #expect(try await signIn(nil).status == .ok)
             #expect(try await client.call(.post, "/api/v1/me/second-factor", token: token).status == .created)
-            let again: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
-                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)")[0].decode("totp_pending")
+            let sealedAgain: String = try await world.services.tenants.withTenant(world.a.organisation.schema) {
+                try await $0.query("SELECT totp_pending FROM users WHERE id = \(staff.id)").one().decode("totp_pending")
             }
-            #expect(
-                try await client.call(
-                    .post, "/api/v1/me/second-factor/confirm", token: token,
-                    json: ["code": Self.code(again, at: .now.addingTimeInterval(-30))]
-                ).status == .noContent)
+            let again = try TestSupport.secretKeys.open(sealedAgain, owner: staff.id)
+            let confirmedAgain = try await client.call(
+                .post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": Self.code(again, at: .now.addingTimeInterval(-30))])
+            #expect(confirmedAgain.status == .ok)
+            token = try #require(confirmedAgain.string("token"))
 
             let refused = try await client.call(
                 .post, "/api/v1/me/second-factor/disable", token: token, json: ["password": "not the password"])
@@ -482,12 +515,13 @@ struct SecondFactorTests {
             let token = world.adminToken
             #expect(try await client.call(.post, "/api/v1/me/second-factor", token: token).status == .created)
             let platform = world.services.migrator.platformSchema.rawValue
-            let key: String = try await world.services.pool.query(
-                "SELECT totp_pending FROM \(identifier: platform).platform_admins WHERE email = \(world.adminEmail)")[0].decode(
-                    "totp_pending")
+            let admin = try await world.services.pool.query(
+                "SELECT totp_pending, id FROM \(identifier: platform).platform_admins WHERE email = \(world.adminEmail)"
+            ).one()
+            let key = try TestSupport.secretKeys.open(try admin.decode("totp_pending"), owner: try admin.decode("id"))
             #expect(
                 try await client.call(.post, "/api/v1/me/second-factor/confirm", token: token, json: ["code": SecondFactorTests.code(key)])
-                    .status == .noContent)
+                    .status == .ok)
             let body: [String: Any] = ["email": world.adminEmail, "password": APITestWorld.password]
             #expect(try await client.call(.post, "/api/v1/auth/login", json: body).status == .unauthorized)
             var withCode = body

@@ -41,6 +41,12 @@ enum TestSupport {
         String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
     }
 
+    /// The key that seals second-factor keys in every test's services: random for this run, as
+    /// `LUOTSI_SECRET_KEY_FILE` holds one in production.
+    static let secretKeys = SecretKeys(keys: [
+        .init(id: "testkey0", bytes: Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+    ])
+
     /// Services over a fresh platform schema of their own (so tests never see each other's
     /// organisations), migrated. Call `tearDown` at the end.
     static func isolatedServices(
@@ -53,14 +59,14 @@ enum TestSupport {
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(
             pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
-            catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck)
+            catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck, secretKeys: secretKeys)
         do {
             if poolerConninfo != nil {
                 // `luotsi migrate` refuses transaction pooling: migrate over PostgreSQL itself.
                 let direct = directPool()
                 let migrating = try AppServices(
                     pool: direct, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
-                    catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck)
+                    catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck, secretKeys: secretKeys)
                 do {
                     try await migrating.migrate()
                 } catch {

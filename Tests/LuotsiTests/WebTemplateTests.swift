@@ -63,7 +63,7 @@ struct WebTemplateTests {
                 }
             }
             let partials: Set<String> = ["frame", "chart-bars", "chart-line", "chart-timeline"]
-            let pages = PageRenderer.bundled(secureCookies: false)
+            let pages = PageRenderer.bundled()
             #expect(rendered == Set(pages.templateNames).subtracting(partials))
             // The charts are partials of the overview: SVG with a text alternative.
             let overview = try await client.page("/overview", session: world.token(.management))

@@ -34,7 +34,8 @@ public enum JSONBody {
         }
         guard let object = parsed as? [String: Any] else { throw LuotsiError.malformed("the body must be a JSON object") }
         var changed = false
-        let normalised = try JSONNumbers.normalise(object, path: "", changed: &changed) as! [String: Any]
+        // `normalise` returns an object for an object; the fallback only satisfies the type.
+        let normalised = try JSONNumbers.normalise(object, path: "", changed: &changed) as? [String: Any] ?? object
         return changed ? (normalised, try JSONSerialization.data(withJSONObject: normalised)) : (object, data)
     }
 

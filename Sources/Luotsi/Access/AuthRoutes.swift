@@ -5,7 +5,6 @@ import Hummingbird
 /// `POST /auth/login`, `POST /auth/logout`, `GET|PATCH /me`.
 struct AuthRoutes {
     let services: AppServices
-    let secureCookies: Bool
 
     struct LoginInput: JSONInput {
         static let fields: Set<String> = ["organisation", "email", "password", "code"]
@@ -26,29 +25,27 @@ struct AuthRoutes {
         var language: Patch<String>
     }
 
-    /// Cookies are `Secure` when configured so or when the request came over TLS through the proxy.
-    func secure(_ request: Request) -> Bool {
-        secureCookies || request.headers[.forwardedProto]?.lowercased() == "https"
-    }
-
     func register(on api: APIRouter) {
         api.open(.post, "/api/v1/auth/login") { request, context, _ in
+            // Another site must not sign a visitor's browser into an account of its choosing.
+            try SameOrigin.require(request)
             let input = try await JSONBody.decode(LoginInput.self, from: request)
             guard input.password.count <= 200, input.email.count <= 254 else { throw LuotsiError.unauthenticated }
-            let (token, identity) = try await services.auth.login(
+            let signedIn = try await services.auth.login(
                 organisation: input.organisation, email: input.email, password: input.password, code: input.code,
-                address: context.clientAddress, logger: context.logger)
+                address: context.clientAddress, device: request.cookies[AuthService.deviceCookieName(secure: context.secure)]?.value,
+                logger: context.logger)
             let lifetime = Int(services.sessions.lifetime.components.seconds)
-            let cookie =
-                "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-                + (secure(request) ? "; Secure" : "")
-            return try JSONOutput.response(LoginOutput(token: token, user: identity.publicUser), headers: [.setCookie: cookie])
+            var response = try JSONOutput.response(LoginOutput(token: signedIn.token, user: signedIn.identity.publicUser))
+            response.headers.append(
+                HTTPField(name: .setCookie, value: SessionCookie.set(signedIn.token, seconds: lifetime, secure: context.secure)))
+            response.headers.append(HTTPField(name: .setCookie, value: AuthService.deviceCookie(signedIn.device, secure: context.secure)))
+            return response
         }
-        api.signedIn(.post, "/api/v1/auth/logout") { request, context, _ in
+        api.signedIn(.post, "/api/v1/auth/logout") { _, context, _ in
             if let token = context.sessionToken { try await services.sessions.revoke(token) }
             var response = JSONOutput.empty()
-            response.headers[.setCookie] =
-                "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secure(request) ? "; Secure" : "")
+            response.headers[.setCookie] = SessionCookie.cleared(secure: context.secure)
             return response
         }
         api.signedIn(.get, "/api/v1/me") { _, _, identity in

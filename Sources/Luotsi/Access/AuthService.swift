@@ -9,25 +9,45 @@ public struct AuthService: Sendable {
     public let sessions: SessionStore
     public let organisations: OrganisationRepository
     public let throttle: LoginThrottle
+    /// Open the sealed second-factor keys.
+    let keys: SecretKeys
 
     /// A bcrypt hash of a random string: checked when the account does not exist, so that
     /// a wrong email takes as long as a wrong password.
     static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: PasswordHasher.cost)
 
-    public init(sessions: SessionStore, organisations: OrganisationRepository, throttle: LoginThrottle) {
+    public init(sessions: SessionStore, organisations: OrganisationRepository, throttle: LoginThrottle, keys: SecretKeys = .none) {
         self.sessions = sessions
         self.organisations = organisations
         self.throttle = throttle
+        self.keys = keys
     }
+
+    /// A started session, and the device token the browser keeps for its next sign-in
+    /// (`LoginThrottle`: a device the account signed in on is not shut out by others' failures).
+    public struct SignedIn: Sendable {
+        public let token: String
+        public let identity: Identity
+        public let device: String
+    }
+
+    /// The device cookie: HttpOnly, a year, `__Host-` prefixed over HTTPS like the session's.
+    static func deviceCookie(_ device: String, secure: Bool) -> String {
+        "\(deviceCookieName(secure: secure))=\(device); Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+    }
+
+    static func deviceCookieName(secure: Bool) -> String { secure ? "__Host-luotsi_device" : "luotsi_device" }
 
     /// Checks the credentials and starts a session. Every failure looks the same (401). The
     /// attempt is counted (per account, per address) before the password is checked, so that
     /// neither parallel guesses nor a flood of unknown accounts get past the throttle.
+    /// `device`: the device token the browser showed, if any.
     public func login(
-        organisation slug: String?, email: String, password: String, code: String? = nil, address: String, logger: Logger
-    ) async throws -> (token: String, identity: Identity) {
+        organisation slug: String?, email: String, password: String, code: String? = nil, address: String, device: String? = nil,
+        logger: Logger
+    ) async throws -> SignedIn {
         do {
-            return try await check(organisation: slug, email: email, password: password, code: code, address: address)
+            return try await check(organisation: slug, email: email, password: password, code: code, address: address, device: device)
         } catch let error as LuotsiError {
             Self.refusals(error).increment()
             // Who was tried and from where, quoted and escaped so no input can forge a log line.
@@ -56,19 +76,20 @@ public struct AuthService: Sendable {
         }
     }
 
-    private func check(organisation slug: String?, email: String, password: String, code: String?, address: String) async throws -> (
-        token: String, identity: Identity
-    ) {
+    private func check(
+        organisation slug: String?, email: String, password: String, code: String?, address: String, device: String?
+    ) async throws -> SignedIn {
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         // PostgreSQL text cannot hold U+0000 and libpq would cut the value there: never a match.
         guard !email.contains("\u{0}"), !(slug ?? "").contains("\u{0}"), !password.contains("\u{0}") else {
             throw LuotsiError.unauthenticated
         }
-        try await throttle.attempt(organisation: slug, email: email, address: address)
+        let attempt = LoginThrottle.Attempt(organisation: slug, email: email, address: address, device: device)
+        let counted = try await throttle.attempt(attempt)
         let platform = sessions.platform
         var identity: Identity?
         var hash: String?
-        var secondFactor: (key: String, table: SQL, schema: SchemaName?)?
+        var secondFactor: (sealed: String, table: SQL, schema: SchemaName?)?
         if let slug {
             if let organisation = try? await organisations.find(slug: slug) {
                 let row = try await sessions.tenants.withTenant(organisation.schema) { connection in
@@ -114,9 +135,11 @@ public struct AuthService: Sendable {
             // The password held; without a code the person is told that one is needed (it reveals
             // nothing to someone who does not know the password). A wrong code counts as a failure.
             guard let code, !code.isEmpty else { throw LuotsiError.secondFactorRequired }
+            // Opened only now that the password held: to anyone else, the key's state shows nothing.
+            let key = try keys.open(secondFactor.sealed, owner: identity.userID)
             let accept: @Sendable (any PostgresQuerying) async throws -> Bool = { connection in
                 try await SecondFactor.accept(
-                    code: code, key: secondFactor.key, table: secondFactor.table, id: identity.userID, on: connection)
+                    code: code, key: key, table: secondFactor.table, id: identity.userID, on: connection)
             }
             let accepted =
                 if let schema = secondFactor.schema {
@@ -126,12 +149,15 @@ public struct AuthService: Sendable {
                 }
             guard accepted else { throw LuotsiError.unauthenticated }
         }
-        try await throttle.succeeded(organisation: slug, email: email, address: address)
+        // A token this account was given before is kept; any other is replaced, so that a token
+        // planted in the browser by someone else never comes to vouch for this account.
+        let deviceToken = counted.knownDevice ? (device ?? Encoding.randomToken()) : Encoding.randomToken()
+        try await throttle.succeeded(attempt, counted, device: deviceToken)
         if case .member(let member) = identity, member.organisation.status == .suspended {
             throw LuotsiError.forbidden("the organisation is suspended; ask the platform administrator")
         }
         let organisationID: UUID? = if case .member(let member) = identity { member.organisation.id } else { nil }
         let token = try await sessions.start(organisationID: organisationID, userID: identity.userID)
-        return (token, identity)
+        return SignedIn(token: token, identity: identity, device: deviceToken)
     }
 }

@@ -16,7 +16,8 @@ public struct NewUser: Sendable {
     public func validated() throws -> NewUser {
         let email = email.trimmingCharacters(in: TextRules.blanks).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), self.email.unicodeScalars.count <= 254,
+        // `parts.count == 2` is checked first, so the indices cannot trap on any input.
+        guard parts.count == 2, let local = parts.first, !local.isEmpty, parts[1].contains("."), self.email.unicodeScalars.count <= 254,
             !email.unicodeScalars.contains(where: TextRules.blanks.contains)
         else {
             throw LuotsiError.invalid(field: "email", reason: "must be an email address such as name@example.fi")

@@ -51,7 +51,8 @@ public struct OrganisationUsers: Sendable {
         let losesManagement = before.role == .management && before.active && ((role != nil && role != .management) || input.active == false)
         if losesManagement {
             let others = try await connection.query(
-                "SELECT count(*) AS n FROM users WHERE role = 'management' AND active AND id <> \(id)")[0].decode("n", as: Int.self)
+                "SELECT count(*) AS n FROM users WHERE role = 'management' AND active AND id <> \(id)"
+            ).one().decode("n", as: Int.self)
             guard others > 0 else { throw LuotsiError.conflict("the organisation must keep at least one active management user") }
         }
         let after = try UserRepository.user(
@@ -59,7 +60,8 @@ public struct OrganisationUsers: Sendable {
                 """
                 UPDATE users SET role = coalesce(\(role?.rawValue), role), active = coalesce(\(input.active), active), updated_at = now()
                 WHERE id = \(id) RETURNING id, email, name, role, active
-                """)[0])
+                """
+            ).one())
         try await AuditLog.record("user.update", entity: "user", id: id, by: actor, before: before, after: after, on: connection)
         return (before, after)
     }

@@ -30,8 +30,8 @@ struct PasswordPages {
         }
         web.signedIn(.post, "/profile/second-factor/confirm") { web, identity in
             do {
-                try await services.secondFactor.confirm(identity, code: web.form.raw("code"))
-                return PageRenderer.redirect("/profile?notice=second_factor_on")
+                let token = try await services.secondFactor.confirm(identity, code: web.form.raw("code"))
+                return PageRenderer.redirect("/profile?notice=second_factor_on", cookies: [sessionCookie(token, web)])
             } catch LuotsiError.wrongSecret {
                 return pages.response(
                     "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
@@ -51,10 +51,9 @@ struct PasswordPages {
         }
         web.signedIn(.post, "/profile/password") { web, identity in
             do {
-                try await services.passwords.change(
-                    identity, current: web.form.raw("currentPassword"), new: web.form.raw("newPassword"),
-                    keepSession: web.context.sessionToken)
-                return PageRenderer.redirect("/profile?notice=password_changed")
+                let token = try await services.passwords.change(
+                    identity, current: web.form.raw("currentPassword"), new: web.form.raw("newPassword"))
+                return PageRenderer.redirect("/profile?notice=password_changed", cookies: [sessionCookie(token, web)])
             } catch {
                 let rename = ["password": "newPassword"]
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "currentPassword", rename: rename) else {
@@ -96,7 +95,7 @@ struct PasswordPages {
         }
         web.member(.post, "/users/:id/second-factor/reset", .manageUsers) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
-            try await services.inOrganisation(member) { try await services.secondFactor.reset(userID: id, by: member, on: $0) }
+            try await services.secondFactor.reset(userID: id, by: member)
             return PageRenderer.redirect("/users?notice=second_factor_reset")
         }
         web.member(.post, "/users/:id/password-code", .manageUsers) { web, member in
@@ -112,6 +111,11 @@ struct PasswordPages {
                 "code_issued", ["name": name, "code": issued.code, "expires": Formatting.dateTime(issued.expiresAt, web.language)])
             return try await UserPages(services: services, pages: pages).show(web, member, typed: nil, errors: [], notice: notice)
         }
+    }
+
+    /// The cookie of the session that replaced every earlier one.
+    func sessionCookie(_ token: String, _ web: WebRequest) -> String {
+        SessionCookie.set(token, seconds: Int(services.sessions.lifetime.components.seconds), secure: web.secureCookies)
     }
 
     func profile(_ identity: Identity) async throws -> ProfileModel {

@@ -23,9 +23,8 @@ struct PasswordRoutes {
     func register(on api: APIRouter) {
         api.signedIn(.post, "/api/v1/me/password") { request, context, identity in
             let input = try await JSONBody.decode(ChangeInput.self, from: request)
-            try await services.passwords.change(
-                identity, current: input.currentPassword, new: input.newPassword, keepSession: context.sessionToken)
-            return JSONOutput.empty()
+            let token = try await services.passwords.change(identity, current: input.currentPassword, new: input.newPassword)
+            return try SessionRenewal.response(token, sessions: services.sessions, context: context)
         }
         api.organisation(.post, "/api/v1/orgs/:org/users/:id/password-code", .manageUsers) { _, context, member in
             let id = try RequestValues.uuid(context, "id")

@@ -37,35 +37,41 @@ public struct Passwords: Sendable {
             INSERT INTO password_codes (user_id, code_hash, issued_by, expires_at)
             VALUES (\(userID), \(Encoding.sha256Hex(code)), \(actor.id), now() + make_interval(hours => \(Int32(Self.codeLifetimeHours))))
             RETURNING expires_at
-            """)[0].decode("expires_at")
+            """
+        ).one().decode("expires_at")
         try await AuditLog.record("user.password_code", entity: "user", id: userID, by: actor, on: connection)
         return IssuedCode(code: code, expiresAt: expires)
     }
 
     /// Sets the password of the person the code was issued to. Counted by the sign-in throttle
-    /// first (a code is as guessable as a password); every failure looks the same.
+    /// first (a code is as guessable as a password); every failure looks the same. The code is
+    /// checked before the new password is hashed, so that a wrong code costs no bcrypt work and
+    /// answers as fast for an organisation that exists as for one that does not.
     public func redeem(organisation slug: String, email: String, code: String, newPassword: String, address: String) async throws {
         try PasswordHasher.validate(newPassword)
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let code = code.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard !email.contains("\u{0}"), !slug.contains("\u{0}"), !code.contains("\u{0}") else {
-            throw LuotsiError.wrongSecret(field: "code", reason: "the code, email or organisation is not right, or the code has expired")
-        }
-        try await throttle.attempt(organisation: slug, email: email, address: address)
         let refused = LuotsiError.wrongSecret(
             field: "code", reason: "the code, email or organisation is not right, or the code has expired")
+        guard !email.contains("\u{0}"), !slug.contains("\u{0}"), !code.contains("\u{0}") else { throw refused }
+        let attempt = LoginThrottle.Attempt(organisation: slug, email: email, address: address)
+        let counted = try await throttle.attempt(attempt)
         guard let organisation = try? await organisations.find(slug: slug), organisation.status == .active else { throw refused }
+        let codeHash = Encoding.sha256Hex(code)
+        let matches: SQL = """
+            c.user_id = u.id AND u.email = \(email) AND u.active AND c.code_hash = \(codeHash)
+            AND c.used_at IS NULL AND c.expires_at > now()
+            """
+        let valid = try await sessions.tenants.read(organisation.schema) { connection in
+            try await connection.query("SELECT 1 FROM password_codes c, users u WHERE \(matches)").single() != nil
+        }
+        guard valid else { throw refused }
         let hash = await PasswordHasher.hash(newPassword)
+        // The code is taken in the same statement that checks it again: of two uses at once, one wins.
         let userID: UUID? = try await sessions.tenants.withTenant(organisation.schema) { connection in
             guard
                 let row = try await connection.query(
-                    """
-                    UPDATE password_codes c SET used_at = now()
-                    FROM users u
-                    WHERE c.user_id = u.id AND u.email = \(email) AND u.active AND c.code_hash = \(Encoding.sha256Hex(code))
-                      AND c.used_at IS NULL AND c.expires_at > now()
-                    RETURNING u.id
-                    """
+                    "UPDATE password_codes c SET used_at = now() FROM users u WHERE \(matches) RETURNING u.id"
                 ).single()
             else { return nil }
             let id: UUID = try row.decode("id")
@@ -78,13 +84,16 @@ public struct Passwords: Sendable {
             return id
         }
         guard let userID else { throw refused }
-        try await throttle.succeeded(organisation: slug, email: email, address: address)
+        try await throttle.succeeded(attempt, counted, device: nil)
         try await sessions.revokeAll(organisationID: organisation.id, userID: userID)
     }
 
-    /// Changes the caller's own password, given the current one; their other sessions end.
-    public func change(_ identity: Identity, current: String, new: String, keepSession token: String?) async throws {
+    /// Changes the caller's own password, given the current one (counted like a sign-in, so a
+    /// stolen session cannot guess it at bcrypt's speed). Every session of the person ends, this
+    /// one included: the caller gets a new session token, so a copy of the old one is worthless.
+    public func change(_ identity: Identity, current: String, new: String) async throws -> String {
         try PasswordHasher.validate(new)
+        try await throttle.reauthentication(account: identity.throttleAccount)
         let platform = sessions.platform
         let stored: String? =
             switch identity {
@@ -97,9 +106,10 @@ public struct Passwords: Sendable {
                     .single()?
                     .decode("password_hash")
             }
-        guard let stored, try await PasswordHasher.verify(current, hash: stored) else {
+        guard let stored, !current.contains("\u{0}"), try await PasswordHasher.verify(current, hash: stored) else {
             throw LuotsiError.wrongSecret(field: "currentPassword", reason: "is not your current password")
         }
+        try await throttle.reauthenticated(account: identity.throttleAccount)
         let hash = await PasswordHasher.hash(new)
         switch identity {
         case .member(let member):
@@ -111,6 +121,6 @@ public struct Passwords: Sendable {
             try await sessions.pool.query(
                 "UPDATE \(schema: platform).platform_admins SET password_hash = \(hash) WHERE id = \(admin.id)")
         }
-        try await sessions.revokeOthers(of: identity, keeping: token)
+        return try await sessions.replaceAll(of: identity)
     }
 }

@@ -5,9 +5,12 @@ import Postgres
 /// The optional second factor: a TOTP key (RFC 6238, 6 digits, 30 s, SHA-1: what every
 /// authenticator app reads) per person. Turning it on shows a new key and takes effect only once
 /// a code from it is confirmed; turning it off needs the password. With it on, signing in needs
-/// a current code as well as the password, and each code works once.
+/// a current code as well as the password, and each code works once. Keys are stored sealed
+/// (`SecretKeys`), never in plain text.
 public struct SecondFactor: Sendable {
     let sessions: SessionStore
+    let throttle: LoginThrottle
+    let keys: SecretKeys
 
     /// A key being set up: shown once, as text and as an `otpauth://` address for a QR reader.
     public struct Enrolment: Codable, Sendable {
@@ -43,23 +46,34 @@ public struct SecondFactor: Sendable {
     }
 
     /// Starts setting up a new key (replacing any unconfirmed one); the key in use, if any, stays
-    /// until the new one is confirmed.
+    /// until the new one is confirmed. Refused (503) on a server without a secret key.
     public func begin(_ identity: Identity) async throws -> Enrolment {
         let key = Self.newKey()
+        let sealed = try keys.seal(key, owner: identity.userID)
+        // Listed before the key is stored: start-up then never misses a key it must be able to open.
+        if case .member(let member) = identity {
+            try await sessions.pool.query(
+                """
+                INSERT INTO \(schema: sessions.platform).second_factor_accounts (schema_name, user_id)
+                VALUES (\(member.organisation.schema.rawValue), \(member.id)) ON CONFLICT DO NOTHING
+                """)
+        }
         try await run(identity) { account, connection in
-            try await connection.query("UPDATE \(account.table) SET totp_pending = \(key) WHERE id = \(account.id)")
+            try await connection.query("UPDATE \(account.table) SET totp_pending = \(sealed) WHERE id = \(account.id)")
         }
         return Self.enrolment(key: key, for: identity)
     }
 
     /// Confirms the key being set up with a code from it; from then on signing in needs a code.
-    public func confirm(_ identity: Identity, code: String) async throws {
+    /// Every session of the person ends (one opened with a stolen password among them) and the
+    /// caller goes on with the new session token returned.
+    public func confirm(_ identity: Identity, code: String) async throws -> String {
         try await run(identity) { account, connection in
             guard
                 let pending: String = try await connection.query("SELECT totp_pending FROM \(account.table) WHERE id = \(account.id)")
                     .single()?.decode("totp_pending", as: String?.self)
             else { throw LuotsiError.conflict("no second factor is being set up; start again") }
-            guard let step = Self.step(of: code, key: pending) else {
+            guard let step = Self.step(of: code, key: try keys.open(pending, owner: account.id)) else {
                 throw LuotsiError.wrongSecret(field: "code", reason: "is not the current code of the new key")
             }
             try await connection.query(
@@ -69,10 +83,13 @@ public struct SecondFactor: Sendable {
                 """)
             try await audit(turnedOn: true, identity, on: connection)
         }
+        return try await sessions.replaceAll(of: identity)
     }
 
-    /// Turns the second factor off, given the person's password.
+    /// Turns the second factor off, given the person's password (counted like a sign-in, so a
+    /// stolen session cannot guess the password at bcrypt's speed).
     public func disable(_ identity: Identity, password: String) async throws {
+        try await throttle.reauthentication(account: identity.throttleAccount)
         let hash: String? = try await run(identity) { account, connection in
             try await connection.query("SELECT password_hash FROM \(account.table) WHERE id = \(account.id)").single()?.decode(
                 "password_hash")
@@ -80,22 +97,36 @@ public struct SecondFactor: Sendable {
         guard let hash, !password.contains("\u{0}"), try await PasswordHasher.verify(password, hash: hash) else {
             throw LuotsiError.wrongSecret(field: "password", reason: "is not your password")
         }
+        try await throttle.reauthenticated(account: identity.throttleAccount)
         try await run(identity) { account, connection in
             try await connection.query(
                 "UPDATE \(account.table) SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(account.id)")
             try await audit(turnedOn: false, identity, on: connection)
         }
+        if case .member(let member) = identity { try await unlist(member.organisation.schema, member.id) }
     }
 
-    /// Management turns a colleague's second factor off (a lost phone); inside the organisation's
-    /// transaction, recorded in its audit trail. The person sets it up again themselves.
-    public func reset(userID: UUID, by actor: Identity.Member, on connection: TenantConnection) async throws {
-        guard
-            try await connection.query(
-                "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(userID) RETURNING id"
-            ).single() != nil
-        else { throw LuotsiError.notFound("user") }
-        try await AuditLog.record("user.second_factor_reset", entity: "user", id: userID, by: actor, on: connection)
+    /// Management turns a colleague's second factor off (a lost phone), recorded in the
+    /// organisation's audit trail. The person sets it up again themselves.
+    public func reset(userID: UUID, by actor: Identity.Member) async throws {
+        try await sessions.tenants.withTenant(actor.organisation.schema, role: actor.databaseRole) { connection in
+            guard
+                try await connection.query(
+                    "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = \(userID) RETURNING id"
+                ).single() != nil
+            else { throw LuotsiError.notFound("user") }
+            try await AuditLog.record("user.second_factor_reset", entity: "user", id: userID, by: actor, on: connection)
+        }
+        try await unlist(actor.organisation.schema, userID)
+    }
+
+    /// Takes a person whose keys are gone off the platform's list.
+    private func unlist(_ schema: SchemaName, _ userID: UUID) async throws {
+        try await sessions.pool.query(
+            """
+            DELETE FROM \(schema: sessions.platform).second_factor_accounts
+            WHERE schema_name = \(schema.rawValue) AND user_id = \(userID)
+            """)
     }
 
     /// The operator's way back in for a platform administrator who lost their authenticator
@@ -125,7 +156,9 @@ public struct SecondFactor: Sendable {
             ).single()
         }
         let on: Bool = try row?.decode("on") ?? false
-        let pending = try row?.decode("totp_pending", as: String?.self).map { Self.enrolment(key: $0, for: identity) }
+        let pending = try row?.decode("totp_pending", as: String?.self).map {
+            Self.enrolment(key: try keys.open($0, owner: identity.userID), for: identity)
+        }
         return (on, pending)
     }
 
@@ -172,6 +205,8 @@ public struct SecondFactor: Sendable {
             let action = turnedOn ? "admin.second_factor_on" : "admin.second_factor_off"
             try await PlatformAudit.record(action, target: admin.email, by: .admin(admin), platform: sessions.platform, on: platform)
         default:
+            // `run` pairs a member with their organisation and an administrator with the
+            // platform: no input reaches this.
             preconditionFailure("run(_:_:) gives a member their organisation's transaction and an administrator the platform's")
         }
     }

@@ -29,14 +29,14 @@ struct SecondFactorRoutes {
         api.signedIn(.post, "/api/v1/me/second-factor") { _, _, identity in
             try JSONOutput.response(try await services.secondFactor.begin(identity), status: .created)
         }
-        api.signedIn(.post, "/api/v1/me/second-factor/confirm") { request, _, identity in
+        api.signedIn(.post, "/api/v1/me/second-factor/confirm") { request, context, identity in
             let input = try await JSONBody.decode(ConfirmInput.self, from: request)
-            try await services.secondFactor.confirm(identity, code: input.code)
-            return JSONOutput.empty()
+            let token = try await services.secondFactor.confirm(identity, code: input.code)
+            return try SessionRenewal.response(token, sessions: services.sessions, context: context)
         }
         api.organisation(.post, "/api/v1/orgs/:org/users/:id/second-factor/reset", .manageUsers) { _, context, member in
             let id = try RequestValues.uuid(context, "id")
-            try await services.inOrganisation(member) { try await services.secondFactor.reset(userID: id, by: member, on: $0) }
+            try await services.secondFactor.reset(userID: id, by: member)
             return JSONOutput.empty()
         }
         api.signedIn(.post, "/api/v1/me/second-factor/disable") { request, _, identity in

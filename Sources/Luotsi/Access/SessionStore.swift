@@ -36,9 +36,7 @@ public struct SessionStore: Sendable {
 
     /// Starts a session and returns its token (shown to the client once, never stored).
     public func start(organisationID: UUID?, userID: UUID) async throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let token = Encoding.base64URL(Data(bytes))
+        let token = Encoding.randomToken()
         let seconds = Int(lifetime.components.seconds)
         try await pool.query(
             """
@@ -90,7 +88,7 @@ public struct SessionStore: Sendable {
         }
         let organisation = try OrganisationRepository.organisation(from: row)
         guard organisation.status == .active else { return nil }
-        if let cached = members.get(userID) {
+        if let cached = members.get(userID, in: organisation.id) {
             let member = Identity.Member(
                 id: userID, email: cached.email, name: cached.name, role: cached.role, organisation: organisation,
                 language: cached.language)
@@ -102,7 +100,8 @@ public struct SessionStore: Sendable {
         guard let userRow else { return nil }
         let user = try UserRepository.user(from: userRow)
         let language = try userRow.decode("language", as: String?.self).flatMap(Language.init)
-        members.put(user.id, .init(email: user.email, name: user.name, role: user.role, language: language, readAt: .now))
+        members.put(
+            user.id, in: organisation.id, .init(email: user.email, name: user.name, role: user.role, language: language, readAt: .now))
         let member = Identity.Member(
             id: user.id, email: user.email, name: user.name, role: user.role, organisation: organisation, language: language)
         return (.member(member), expiresAt)
@@ -171,18 +170,29 @@ public struct SessionStore: Sendable {
             """)
     }
 
-    /// Ends every other session of this person (after a password change), keeping `token`'s.
-    public func revokeOthers(of identity: Identity, keeping token: String?) async throws {
+    /// Ends every session of this person and starts a new one, in one transaction: after a
+    /// password change or turning the second factor on, a copy of any earlier token (a stolen
+    /// one included) stops working, and the person who made the change goes on with the new one.
+    public func replaceAll(of identity: Identity) async throws -> String {
         let organisationID: UUID? = if case .member(let member) = identity { member.organisation.id } else { nil }
+        let token = Encoding.randomToken()
+        let seconds = Int(lifetime.components.seconds)
         invalidate(.user(identity.userID))
-        try await pool.query(
-            """
-            WITH revoked AS (
-                UPDATE \(schema: platform).sessions SET revoked_at = now()
-                WHERE user_id = \(identity.userID) AND organisation_id IS NOT DISTINCT FROM \(organisationID) AND revoked_at IS NULL
-                  AND token_hash <> \(token.map(Self.hash) ?? ""))
-            SELECT pg_notify(\(Self.channel), \("user:" + identity.userID.uuidString.lowercased()))
-            """)
+        try await pool.withTransaction { connection in
+            _ = try await connection.pipeline([
+                """
+                WITH revoked AS (
+                    UPDATE \(schema: platform).sessions SET revoked_at = now()
+                    WHERE user_id = \(identity.userID) AND organisation_id IS NOT DISTINCT FROM \(organisationID) AND revoked_at IS NULL)
+                SELECT pg_notify(\(Self.channel), \("user:" + identity.userID.uuidString.lowercased()))
+                """,
+                """
+                INSERT INTO \(schema: platform).sessions (token_hash, organisation_id, user_id, expires_at)
+                VALUES (\(Self.hash(token)), \(organisationID), \(identity.userID), now() + make_interval(secs => \(seconds)))
+                """,
+            ])
+        }
+        return token
     }
 
     static func hash(_ token: String) -> String {

@@ -18,19 +18,22 @@ struct SignInPages {
     func register(on web: WebRouter) {
         web.open(.get, "/") { web, _ in
             if let identity = web.identity { return PageRenderer.redirect(Navigation.home(for: identity), cookies: web.cookies) }
-            let page = SignInPage(organisation: "", email: "", next: Self.safeNext(RequestValues.query(web.request, "next")), failed: false)
+            let page = SignInPage(
+                organisation: "", email: "", next: LocalPath.safe(RequestValues.query(web.request, "next")), failed: false)
             return pages.response("sign-in", title: web.strings["sign_in_title"], page: page, web: web)
         }
         web.open(.post, "/sign-in") { web, _ in
             let organisation = web.form.text("organisation")?.lowercased()
             let email = web.form.raw("email")
             let password = web.form.raw("password")
-            let next = Self.safeNext(web.form.text("next"))
+            let next = LocalPath.safe(web.form.text("next"))
             do {
                 guard password.count <= 200, email.count <= 254, !email.isEmpty else { throw LuotsiError.unauthenticated }
-                let (token, identity) = try await services.auth.login(
+                let signedIn = try await services.auth.login(
                     organisation: organisation, email: email, password: password, code: web.form.text("code"),
-                    address: web.context.clientAddress, logger: web.context.logger)
+                    address: web.context.clientAddress,
+                    device: web.request.cookies[AuthService.deviceCookieName(secure: web.secureCookies)]?.value, logger: web.context.logger)
+                let identity = signedIn.identity
                 // A language chosen before signing in becomes the profile's, unless it has one.
                 if identity.language == nil,
                     let chosen = web.request.cookies[LanguageChoice.cookieName].flatMap({ Language(rawValue: $0.value) })
@@ -38,10 +41,11 @@ struct SignInPages {
                     _ = try await services.profiles.setLanguage(chosen, for: identity)
                 }
                 let lifetime = Int(services.sessions.lifetime.components.seconds)
-                let cookie =
-                    "\(AuthMiddleware.cookieName)=\(token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-                    + web.secureSuffix
-                return PageRenderer.redirect(next.isEmpty ? Navigation.home(for: identity) : next, cookies: [cookie])
+                let cookies = [
+                    SessionCookie.set(signedIn.token, seconds: lifetime, secure: web.secureCookies),
+                    AuthService.deviceCookie(signedIn.device, secure: web.secureCookies),
+                ]
+                return PageRenderer.redirect(next.isEmpty ? Navigation.home(for: identity) : next, cookies: cookies)
             } catch let error as LuotsiError {
                 let key: String
                 let status: HTTPResponse.Status
@@ -61,15 +65,7 @@ struct SignInPages {
         }
         web.open(.post, "/sign-out") { web, _ in
             if let token = web.context.sessionToken { try await services.sessions.revoke(token) }
-            let cleared = "\(AuthMiddleware.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + web.secureSuffix
-            return PageRenderer.redirect("/?notice=signed_out", cookies: [cleared])
+            return PageRenderer.redirect("/?notice=signed_out", cookies: [SessionCookie.cleared(secure: web.secureCookies)])
         }
-    }
-
-    /// Only a local path may be a destination after sign-in (no open redirect).
-    static func safeNext(_ text: String?) -> String {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), !text.contains("\n"), !text.hasPrefix("/api/")
-        else { return "" }
-        return text
     }
 }

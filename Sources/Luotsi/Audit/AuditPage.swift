@@ -63,7 +63,8 @@ struct AuditPage {
     static func text(_ value: JSONValue?) -> String {
         switch value {
         case .string(let text): String(text.prefix(80))
-        case .number(let number): number == number.rounded() ? String(Int(number)) : String(number)
+        // `Int(exactly:)`: a whole number beyond Int's range (1e300 from an imported row) is no trap.
+        case .number(let number): Int(exactly: number).map(String.init) ?? String(number)
         case .bool(let flag): flag ? "true" : "false"
         case .array(let items): "[\(items.count)]"
         case .object: "{…}"

@@ -202,7 +202,7 @@ public struct CatalogueRepository: Sendable {
     }
 
     func latestPublished(on connection: PostgresConnection) async throws -> Int? {
-        try await connection.query("SELECT max(version) AS v FROM \(schema: schema).catalogue_versions WHERE status = 'published'")[0]
+        try await connection.query("SELECT max(version) AS v FROM \(schema: schema).catalogue_versions WHERE status = 'published'").one()
             .decode("v", as: Int?.self)
     }
 
@@ -212,7 +212,7 @@ public struct CatalogueRepository: Sendable {
     }
 
     private func nextVersion(on connection: PostgresConnection) async throws -> Int {
-        try await connection.query("SELECT coalesce(max(version), 0) + 1 AS v FROM \(schema: schema).catalogue_versions")[0].decode("v")
+        try await connection.query("SELECT coalesce(max(version), 0) + 1 AS v FROM \(schema: schema).catalogue_versions").one().decode("v")
     }
 
     private func insert(_ document: CatalogueDocument, version: Int, status: String, note: String, on connection: PostgresConnection)
@@ -234,14 +234,16 @@ public struct CatalogueRepository: Sendable {
                 INSERT INTO \(schema: schema).catalogue_themes (version, code, position, status, name, statement)
                 VALUES (\(version), \(theme.code), \(theme.position), \(theme.status), \(try JSONB(encoding: theme.name)), \(try JSONB(encoding: theme.statement)))
                 RETURNING id
-                """)[0].decode("id", as: UUID.self)
+                """
+            ).one().decode("id", as: UUID.self)
             for goal in theme.goals {
                 let goalID = try await connection.query(
                     """
                     INSERT INTO \(schema: schema).catalogue_goals (theme_id, version, code, position, name, description)
                     VALUES (\(themeID), \(version), \(goal.code), \(goal.position), \(try JSONB(encoding: goal.name)), \(try JSONB(encoding: goal.description)))
                     RETURNING id
-                    """)[0].decode("id", as: UUID.self)
+                    """
+                ).one().decode("id", as: UUID.self)
                 for (index, indicator) in goal.indicators.enumerated() {
                     try await connection.query(
                         """

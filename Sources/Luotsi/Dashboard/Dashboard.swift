@@ -101,7 +101,8 @@ public struct Dashboard: Codable, Sendable {
             "SELECT id, title, phase FROM procurements WHERE id IN (\(newestProcurements)) ORDER BY seq",
             "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IN (\(newestProcurements)) ORDER BY seq",
         ])
-        let header = results[0][0]
+        // One result per statement of the pipeline above: the indices below cannot be out of range.
+        let header = try results[0].one()  // no input reaches a trap (see above)
         let count = { (row: PostgresRow) in Count(key: try row.decode("key"), status: try row.decode("status"), count: try row.decode("n"))
         }
         var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]

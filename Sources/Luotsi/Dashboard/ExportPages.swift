@@ -50,7 +50,8 @@ struct ExportPages {
             let file = web.context.parameters.get("file") ?? ""
             guard file.hasSuffix(".csv"), CSVExport.kinds.contains(String(file.dropLast(4))) else { throw LuotsiError.notFound("export") }
             let what = String(file.dropLast(4))
-            let csv = try await services.inOrganisation(member) { try await CSVExport.make(what, on: $0) }
+            let delimiter = CSVExport.Delimiter.forLanguage(web.language)
+            let csv = try await services.readingOrganisation(member) { try await CSVExport.make(what, delimiter: delimiter, on: $0) }
             return Response(
                 status: .ok,
                 headers: [
@@ -87,7 +88,7 @@ struct ExportPages {
                 let ordered = themes.map { ($0.code, $0.name) } + [("none", s["theme_none"])]
                 return ReportModel(
                     organisation: member.organisation.name,
-                    date: Formatting.date(try await connection.query("SELECT current_date AS d")[0].decode("d"), language),
+                    date: Formatting.date(try await connection.query("SELECT current_date AS d").one().decode("d"), language),
                     headline: overview.headline,
                     themes: ordered.compactMap { code, name in grouped[code].map { ReportTheme(name: name, goals: $0) } },
                     attainment: overview.attainmentRows, hasAttainment: !overview.attainmentRows.isEmpty)

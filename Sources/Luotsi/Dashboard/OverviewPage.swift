@@ -69,7 +69,7 @@ struct OverviewPage {
                 status: try $0.decode("status", as: String?.self)
             )
         }
-        let ideasWaiting: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = 'idea'")[0].decode("n")
+        let ideasWaiting: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = 'idea'").one().decode("n")
         let onTrack = latest.filter { $0.status == "on_track" }.count
         let atRisk = latest.filter { $0.status == "at_risk" }.count
         let offTrack = latest.filter { $0.status == "off_track" }
@@ -140,9 +140,10 @@ struct OverviewPage {
     static func month(_ text: String, _ language: Language) -> String {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 2 else { return text }
+        let (year, number) = (parts[0], min(12, max(1, parts[1])))  // two parts, checked: no input reaches a trap
         switch language {
-        case .fi, .sv: return "\(parts[1])/\(parts[0])"
-        case .en: return "\(Formatting.englishMonths[max(0, min(11, parts[1] - 1))]) \(parts[0])"
+        case .fi, .sv: return "\(number)/\(year)"
+        case .en: return "\(Formatting.englishMonths[number - 1]) \(year)"
         }
     }
 }

@@ -29,7 +29,10 @@ struct OverviewRoutes {
             guard let what = try RequestValues.query(request, "what", oneOf: CSVExport.kinds) else {
                 throw LuotsiError.invalid(field: "what", reason: "is required: goals, checkins or tasks")
             }
-            let csv = try await services.readingOrganisation(member) { try await CSVExport.make(what, on: $0) }
+            let delimiter =
+                try RequestValues.query(request, "delimiter", oneOf: CSVExport.Delimiter.allCases.map(\.rawValue))
+                .flatMap(CSVExport.Delimiter.init(rawValue:)) ?? .comma
+            let csv = try await services.readingOrganisation(member) { try await CSVExport.make(what, delimiter: delimiter, on: $0) }
             return Response(
                 status: .ok,
                 headers: [

@@ -11,7 +11,7 @@ public struct Settings: Codable, Sendable {
     public let checkinDueDays: Int
 
     static func read(on connection: TenantConnection) async throws -> Settings {
-        Settings(checkinDueDays: try await connection.query("SELECT checkin_due_days FROM settings")[0].decode("checkin_due_days"))
+        Settings(checkinDueDays: try await connection.query("SELECT checkin_due_days FROM settings").one().decode("checkin_due_days"))
     }
 
     static func update(_ input: SettingsInput, by actor: Identity.Member, on connection: TenantConnection) async throws -> Settings {

@@ -29,7 +29,7 @@ public struct DemoContent: Sendable {
     }
 
     private func seed(codes: [String: UUID], on connection: TenantConnection) async throws {
-        let today = try await connection.query("SELECT current_date AS d")[0].decode("d", as: CalendarDate.self)
+        let today = try await connection.query("SELECT current_date AS d").one().decode("d", as: CalendarDate.self)
         func date(_ days: Int) -> CalendarDate { today.adding(days: days) }
 
         // Procurements in several phases.
@@ -126,9 +126,9 @@ public struct DemoContent: Sendable {
             procurementID: cleaning, by: lead, on: connection)
         _ = try await tasks.update(audit.id, with: TaskPatchInput(status: .value("done")), by: staff, on: connection)
 
-        let indicatorID = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(vegetarian)")[0].decode(
+        let indicatorID = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(vegetarian)").one().decode(
             "id", as: UUID.self)
-        let climateIndicator = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(climate)")[0].decode(
+        let climateIndicator = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(climate)").one().decode(
             "id", as: UUID.self)
         for (daysAgo, status, attainment, value, comment) in [
             (120, "on_track", 20, Decimal(24), "Tarjouspyynnön luonnos valmis."),

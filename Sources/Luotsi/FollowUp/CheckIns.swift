@@ -72,14 +72,15 @@ public struct CheckIns: Sendable {
             """,
             "SELECT id FROM goal_indicators WHERE goal_id = \(goalID)",
         ])
-        guard let goal = try checked[0].single() else { throw LuotsiError.notFound("goal") }
+        let (goalRows, indicatorRows) = (checked[0], checked[1])  // one result per statement: no input reaches a trap
+        guard let goal = try goalRows.single() else { throw LuotsiError.notFound("goal") }
         if !Permissions.allows(actor, .checkInAnyGoal), try goal.decode("member", as: Bool?.self) != true {
             throw LuotsiError.forbidden("your role follows up only the procurements you are a member of")
         }
         guard try goal.decode("status", as: String.self) == GoalStatus.scheduled.rawValue else {
             throw LuotsiError.conflict("only scheduled goals are followed up")
         }
-        let indicatorIDs = Set(try checked[1].map { try $0.decode("id", as: UUID.self) })
+        let indicatorIDs = Set(try indicatorRows.map { try $0.decode("id", as: UUID.self) })
         var seen = Set<UUID>()
         let values = input.indicatorValues ?? []
         for (index, value) in values.enumerated() {
@@ -106,7 +107,8 @@ public struct CheckIns: Sendable {
             """,
             Self.valuesQuery(for: [id]),
         ])
-        return try Self.checkIn(from: written[0][0], values: try Self.values(from: written[1]))
+        let (checkInRows, valueRows) = (written[0], written[1])  // one result per statement: no input reaches a trap
+        return try Self.checkIn(from: checkInRows.one(), values: try Self.values(from: valueRows))
     }
 
     private func values(for ids: [UUID], on connection: TenantConnection) async throws -> [UUID: [CheckIn.Value]] {

@@ -48,7 +48,7 @@ struct FunnelPage {
                 var columns: [Column] = []
                 for column in Self.columns {
                     let statuses = column.statuses.map(\.rawValue)
-                    let count: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = ANY(\(statuses))")[0]
+                    let count: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = ANY(\(statuses))").one()
                         .decode("n")
                     let cards = try await connection.query(
                         """
@@ -72,10 +72,11 @@ struct FunnelPage {
                                 Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: false)
                             })
                     }
+                    let only = column.statuses.count == 1 ? column.statuses.first : nil
                     columns.append(
                         Column(
                             key: column.key, title: s["column_\(column.key)"], cards: cards, count: count, more: count > cards.count,
-                            allHref: column.statuses.count == 1 ? "/goals?status=\(column.statuses[0].rawValue)" : "/goals"))
+                            allHref: only.map { "/goals?status=\($0.rawValue)" } ?? "/goals"))
                 }
                 return columns
             }

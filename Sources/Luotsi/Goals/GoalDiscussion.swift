@@ -39,7 +39,8 @@ public struct GoalDiscussion: Sendable {
             """
             WITH c AS (INSERT INTO goal_comments (goal_id, author_id, text) VALUES (\(goalID), \(actor.id), \(text)) RETURNING *)
             SELECT c.seq, c.id, c.goal_id, c.author_id, u.name, c.text, c.created_at FROM c JOIN users u ON u.id = c.author_id
-            """)[0]
+            """
+        ).one()
         let comment = try Self.comment(from: row)
         try await AuditLog.record(
             "goal.comment", entity: "goal", id: goalID, by: actor, after: ["commentId": comment.id.uuidString], on: connection)
@@ -63,7 +64,7 @@ public struct GoalDiscussion: Sendable {
         if changed > 0 {
             try await AuditLog.record(supported ? "goal.support" : "goal.unsupport", entity: "goal", id: goalID, by: actor, on: connection)
         }
-        let count = try await connection.query("SELECT count(*) AS n FROM goal_supports WHERE goal_id = \(goalID)")[0].decode(
+        let count = try await connection.query("SELECT count(*) AS n FROM goal_supports WHERE goal_id = \(goalID)").one().decode(
             "n", as: Int.self)
         return Support(supportCount: count, supportedByMe: supported)
     }

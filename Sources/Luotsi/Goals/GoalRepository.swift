@@ -31,7 +31,8 @@ public struct GoalRepository: Sendable {
         let views = GoalViews(platform: platform)
         let results = try await connection.pipeline(
             [selection] + views.statements(idSet: "SELECT id FROM (\(selection)) page", viewer: viewer))
-        let ids: [(Int64, UUID)] = try results[0].map { (try $0.decode("seq"), try $0.decode("id")) }
+        let selected = results[0]  // one result per statement: no input reaches a trap
+        let ids: [(Int64, UUID)] = try selected.map { (try $0.decode("seq"), try $0.decode("id")) }
         let loaded = try views.assemble(results[1...])
         return page.page(ids.compactMap { seq, id in loaded[id].map { (seq, $0) } })
     }
@@ -76,7 +77,8 @@ public struct GoalRepository: Sendable {
             VALUES (\(title), \(goal.description), \(goal.level.rawValue), \(goal.procurementID),
                     \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id))
             RETURNING id
-            """)[0]
+            """
+        ).one()
         let id: UUID = try row.decode("id")
         try await setAlignments(of: id, to: goal.alignsTo, on: connection)
         try await recordTransition(id, from: nil, to: .idea, reason: "proposed", by: actor, on: connection)

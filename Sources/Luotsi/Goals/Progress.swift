@@ -15,7 +15,8 @@ public enum Progress {
             let span = indicator.target - baseline
             if span == 0 { return latest == indicator.target ? 1 : 0 }
             let share = NSDecimalNumber(decimal: (latest - baseline) / span).doubleValue
-            return min(1, max(0, share))
+            // A quotient Decimal cannot hold is NaN: counted as no progress, never converted.
+            return share.isNaN ? 0 : min(1, max(0, share))
         }
         if !shares.isEmpty {
             return (Int((shares.reduce(0, +) / Double(shares.count) * 100).rounded()), "indicators")

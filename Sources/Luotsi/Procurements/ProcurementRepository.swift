@@ -13,7 +13,8 @@ public struct ProcurementRepository: Sendable {
             """
         // The page and its views in one round trip: the views select by the same query.
         let results = try await connection.pipeline([selection] + Self.viewStatements(idSet: "SELECT id FROM (\(selection)) page"))
-        let ids: [(Int64, UUID)] = try results[0].map { (try $0.decode("seq"), try $0.decode("id")) }
+        let selected = results[0]  // one result per statement: no input reaches a trap
+        let ids: [(Int64, UUID)] = try selected.map { (try $0.decode("seq"), try $0.decode("id")) }
         let views = try Self.assemble(results[1...])
         return page.page(ids.compactMap { seq, id in views[id].map { (seq, $0) } })
     }
@@ -36,7 +37,8 @@ public struct ProcurementRepository: Sendable {
             INSERT INTO procurements (title, reference, category, estimated_value, phase, lead_id, created_by)
             VALUES (\(title), \(input.reference), \(input.category), \(input.estimatedValue), \(phase.rawValue), \(input.leadId ?? actor.id), \(actor.id))
             RETURNING id
-            """)[0].decode("id")
+            """
+        ).one().decode("id")
         try await connection.query(
             "INSERT INTO procurement_phase_changes (procurement_id, from_phase, to_phase, actor_id) VALUES (\(id), NULL, \(phase.rawValue), \(actor.id))"
         )

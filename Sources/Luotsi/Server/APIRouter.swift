@@ -15,12 +15,12 @@ public struct APIRouter {
 
     /// A route open to anyone.
     public func open(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Void>) {
-        add(method, path) { request, context in try await handler(request, context, ()) }
+        add(method, path, .open) { request, context in try await handler(request, context, ()) }
     }
 
     /// A route for any signed-in user.
     public func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
-        add(method, path) { request, context in
+        add(method, path, .signedIn) { request, context in
             guard let identity = context.identity else { throw LuotsiError.unauthenticated }
             return try await handler(request, context, identity)
         }
@@ -31,7 +31,7 @@ public struct APIRouter {
     public func organisation(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.Member>)
     {
         let uncheckedOrganisation = self.uncheckedOrganisation
-        add(method, path) { request, context in
+        add(method, path, .member(action)) { request, context in
             guard let identity = context.identity else { throw LuotsiError.unauthenticated }
             guard case .member(let member) = identity else {
                 throw LuotsiError.forbidden("platform administrators do not read organisations' own content")
@@ -56,7 +56,7 @@ public struct APIRouter {
     public func platform(
         _ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>
     ) {
-        add(method, path) { request, context in
+        add(method, path, .platform(action)) { request, context in
             guard let identity = context.identity else { throw LuotsiError.unauthenticated }
             guard case .platformAdmin(let admin) = identity, Permissions.allows(.platformAdmin, action) else {
                 throw LuotsiError.forbidden()
@@ -68,7 +68,9 @@ public struct APIRouter {
     /// Answers 405 with `Allow` for every other method on each registered address, so that a
     /// client learns the address exists rather than seeing 404. Called after the last route.
     public func answerOtherMethods() {
-        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .trace, HTTPRequest.Method("QUERY")!]
+        // "QUERY" is a constant token, so the initialiser cannot fail: no input reaches this.
+        let query = HTTPRequest.Method("QUERY") ?? .get
+        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .trace, query]
         for (path, methods) in table.methodsByPath {
             let allowed = methods.map(\.rawValue)
             for method in candidates where !methods.contains(method) {
@@ -78,9 +80,10 @@ public struct APIRouter {
     }
 
     private func add(
-        _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
-        table.record(method: method, path: path)
+        table.record(method: method, path: path, access: access)
         router.on(RouterPath(path), method: method) { request, context in
             try CrossSiteGuard.check(request, context)
             return try await handler(request, context)
@@ -88,35 +91,60 @@ public struct APIRouter {
     }
 }
 
-/// The registered API routes, as `GET /api/v1/orgs/{org}/goals` style strings.
-public final class RouteTable: Sendable {
-    private let entries = Mutex<[(method: HTTPRequest.Method, path: String)]>([])
+/// Who may call a route: the guard it was registered with.
+public enum RouteAccess: Sendable, CustomStringConvertible {
+    case open
+    case signedIn
+    case member(Action)
+    case platform(Action)
 
+    public var description: String {
+        switch self {
+        case .open: "open"
+        case .signedIn: "signed-in"
+        case .member(let action): "member:\(action.rawValue)"
+        case .platform(let action): "platform:\(action.rawValue)"
+        }
+    }
+}
+
+/// The registered routes (the API's, or the pages'), in registration order.
+public final class RouteTable: Sendable {
+    public struct Entry: Sendable {
+        public let method: HTTPRequest.Method
+        /// In the router's `:name` form.
+        public let path: String
+        public let access: RouteAccess
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    public init() {}
+
+    public var all: [Entry] { entries.withLock { $0 } }
+
+    /// As `GET /api/v1/orgs/{org}/goals` style strings (OpenAPI's form).
     public var routes: [String] {
-        entries.withLock { entries in
-            entries.map { entry in
-                let openAPIPath = entry.path.split(separator: "/", omittingEmptySubsequences: false)
-                    .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-                return "\(entry.method.rawValue) \(openAPIPath)"
-            }
+        all.map { entry in
+            let openAPIPath = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            return "\(entry.method.rawValue) \(openAPIPath)"
         }
     }
 
     /// Each registered address (in the router's `:name` form) with its methods, in registration order.
     var methodsByPath: [(path: String, methods: [HTTPRequest.Method])] {
-        entries.withLock { entries in
-            var order: [String] = []
-            var methods: [String: [HTTPRequest.Method]] = [:]
-            for entry in entries {
-                if methods[entry.path] == nil { order.append(entry.path) }
-                methods[entry.path, default: []].append(entry.method)
-            }
-            return order.map { ($0, methods[$0]!) }
+        var order: [String] = []
+        var methods: [String: [HTTPRequest.Method]] = [:]
+        for entry in all {
+            if methods[entry.path] == nil { order.append(entry.path) }
+            methods[entry.path, default: []].append(entry.method)
         }
+        return order.map { ($0, methods[$0] ?? []) }
     }
 
-    func record(method: HTTPRequest.Method, path: String) {
-        entries.withLock { $0.append((method, path)) }
+    func record(method: HTTPRequest.Method, path: String, access: RouteAccess) {
+        entries.withLock { $0.append(Entry(method: method, path: path, access: access)) }
     }
 }
 
@@ -127,7 +155,7 @@ public final class RouteTable: Sendable {
 enum CrossSiteGuard {
     static func check(_ request: Request, _ context: AppRequestContext) throws {
         guard context.sessionFromCookie, ![.get, .head, .options].contains(request.method) else { return }
-        try WebPreparation.checkOrigin(request)
+        try SameOrigin.require(request)
         let type = request.headers[.contentType]?.lowercased() ?? ""
         let sameOrigin = request.headers[.origin] != nil
         guard type.hasPrefix("application/json") || (type.isEmpty && sameOrigin) else {

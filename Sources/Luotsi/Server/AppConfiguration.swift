@@ -16,8 +16,13 @@ public struct AppConfiguration: Sendable {
     /// A pooled connection is replaced after serving this many organisations (backend memory).
     public var organisationsPerConnection: Int
     public var logLevel: Logger.Level
-    /// Mark the session cookie `Secure` (on behind HTTPS; off for http://localhost).
+    /// Every request counts as HTTPS: cookies `Secure` and `__Host-` prefixed (on behind HTTPS;
+    /// off for http://localhost). A trusted proxy's `X-Forwarded-Proto: https` does the same per request.
     public var secureCookies: Bool
+    /// `LUOTSI_TRUSTED_PROXIES`: whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    public var trustedProxies: TrustedProxies
+    /// `LUOTSI_SECRET_KEY_FILE`: the keys that seal second-factor keys at rest (none when unset).
+    public var secretKeys: SecretKeys
     /// Named prepared statements kept per pooled connection (0: none, for PgBouncer's
     /// transaction pooling before 1.21); `nil` when not set: 1000, or 0 where `serve` finds a
     /// transaction pooler in the way.
@@ -52,6 +57,8 @@ public struct AppConfiguration: Sendable {
         sessionIdle = .seconds(try Self.integer(environment, "LUOTSI_SESSION_IDLE_MINUTES", default: 120, range: 5...1440) * 60)
         shutdownGrace = .seconds(try Self.integer(environment, "LUOTSI_SHUTDOWN_GRACE_SECONDS", default: 2, range: 0...120))
         secureCookies = ["1", "true", "yes"].contains((environment["LUOTSI_SECURE_COOKIES"] ?? "").lowercased())
+        trustedProxies = try TrustedProxies(parsing: environment["LUOTSI_TRUSTED_PROXIES"] ?? "")
+        secretKeys = try SecretKeys(environment: environment)
         let level = environment["LOG_LEVEL"] ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw LuotsiError.invalid(field: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")

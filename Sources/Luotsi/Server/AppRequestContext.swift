@@ -14,11 +14,19 @@ public struct AppRequestContext: RequestContext {
     public var sessionToken: String?
     /// The session came from the cookie, which browsers attach to cross-site requests too.
     public var sessionFromCookie = false
-    /// The peer's IP address (the sign-in throttle counts per address); "unknown" without one.
+    /// The client's address as the sign-in throttle counts it (`IPAddress.throttleKey`): the
+    /// TCP peer, or the client a trusted proxy names (set by `ClientMiddleware`); "unknown"
+    /// without one.
     public var clientAddress: String
+    /// The TCP peer, as the connection reports it.
+    public let peerAddress: IPAddress?
+    /// The browser reached Luotsi over HTTPS (configured, or said by a trusted proxy): cookies
+    /// are `Secure` and carry the `__Host-` prefix.
+    public var secure = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.peerAddress = source.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
+        self.clientAddress = peerAddress?.throttleKey ?? "unknown"
     }
 }

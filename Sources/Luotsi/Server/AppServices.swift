@@ -37,7 +37,7 @@ public struct AppServices: Sendable {
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
         tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
         sessionIdle: Duration = .seconds(2 * 3600), organisationCheck: Bool = true, organisationsPerConnection: Int = 2000,
-        logger: Logger = Logger(label: "luotsi")
+        secretKeys: SecretKeys = .none, logger: Logger = Logger(label: "luotsi")
     ) throws {
         self.organisationCheck = organisationCheck
         let migrator = Migrator(
@@ -49,17 +49,17 @@ public struct AppServices: Sendable {
         self.migrator = migrator
         self.tenants = TenantDatabase(pool: pool, organisationsPerConnection: organisationsPerConnection)
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
-        self.transfer = OrganisationTransfer(pool: pool, organisations: organisations, migrator: migrator)
+        self.transfer = OrganisationTransfer(pool: pool, organisations: organisations, migrator: migrator, keys: secretKeys)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
         self.catalogue = CatalogueRepository(pool: pool, platform: platformSchema)
         self.sessions = SessionStore(
             pool: pool, platform: platformSchema, tenants: tenants, lifetime: sessionLifetime, idleTimeout: sessionIdle)
         self.profiles = Profiles(tenants: tenants, pool: pool, platform: platformSchema, sessions: sessions)
         let throttle = LoginThrottle(pool: pool, platform: platformSchema)
-        self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle)
+        self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle, keys: secretKeys)
         self.passwords = Passwords(sessions: sessions, organisations: organisations, throttle: throttle)
         self.goals = GoalRepository(platform: platformSchema)
-        self.secondFactor = SecondFactor(sessions: sessions)
+        self.secondFactor = SecondFactor(sessions: sessions, throttle: throttle, keys: secretKeys)
         let (organisations, tenants) = (self.organisations, self.tenants)
         self.rollup = RollupCache(maxAge: .seconds(600)) {
             try await NationalRollup.gather(organisations: organisations, tenants: tenants, platform: platformSchema)

@@ -5,7 +5,9 @@ import Logging
 public func buildApplication(services: AppServices, configuration: AppConfiguration, pages: PageRenderer, logger: Logger)
     -> some ApplicationProtocol
 {
-    let router = buildRouter(services: services, secureCookies: configuration.secureCookies, pages: pages).router
+    let router = buildRouter(
+        services: services, secureCookies: configuration.secureCookies, trustedProxies: configuration.trustedProxies, pages: pages
+    ).router
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Luotsi"),
@@ -35,15 +37,18 @@ public func buildMetricsRouter() -> Router<BasicRequestContext> {
     return router
 }
 
-/// The router alone (for tests through Hummingbird's testing client) and its API route table.
-/// `pages` defaults to the templates and translations bundled with the application.
-public func buildRouter(services: AppServices, secureCookies: Bool = false, pages: PageRenderer? = nil) -> (
-    router: Router<AppRequestContext>, routes: RouteTable
+/// The router alone (for tests through Hummingbird's testing client) with its API and page route
+/// tables. `pages` defaults to the templates and translations bundled with the application.
+public func buildRouter(
+    services: AppServices, secureCookies: Bool = false, trustedProxies: TrustedProxies = .none, pages: PageRenderer? = nil
+) -> (
+    router: Router<AppRequestContext>, routes: RouteTable, pages: RouteTable
 ) {
-    let pages = pages ?? PageRenderer.bundled(secureCookies: secureCookies)
+    let pages = pages ?? PageRenderer.bundled()
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the request id wraps everything, so errors carry it too.
     router.middlewares.add(RequestIDMiddleware())
+    router.middlewares.add(ClientMiddleware(trustedProxies: trustedProxies, alwaysSecure: secureCookies))
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.debug))  // at info, a line per request costs more than many requests do
     router.middlewares.add(MetricsMiddleware())
@@ -62,7 +67,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
         api.uncheckedOrganisation = { try await organisations.find(slug: $0) }
     }
     OpenAPIDocument.register(on: api)
-    AuthRoutes(services: services, secureCookies: secureCookies).register(on: api)
+    AuthRoutes(services: services).register(on: api)
     CatalogueRoutes(services: services).register(on: api)
     PlatformOrganisationRoutes(services: services).register(on: api)
     UserRoutes(services: services).register(on: api)
@@ -77,7 +82,7 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     PlatformAuditRoutes(services: services, pages: pages).register(on: api)
     api.answerOtherMethods()
 
-    let web = WebRouter(router: router, pages: pages, services: services)
+    let web = WebRouter(router: router, pages: pages, services: services, table: RouteTable())
     SignInPages(services: services, pages: pages).register(on: web)
     GoalPages(services: services, pages: pages).register(on: web)
     GoalActionPages(services: services, pages: pages).register(on: web)
@@ -98,5 +103,5 @@ public func buildRouter(services: AppServices, secureCookies: Bool = false, page
     CatalogueEditorPages(services: services, pages: pages).register(on: web)
     RollupPage(services: services, pages: pages).register(on: web)
     PlatformAuditRoutes(services: services, pages: pages).register(on: web)
-    return (router, api.table)
+    return (router, api.table, web.table)
 }

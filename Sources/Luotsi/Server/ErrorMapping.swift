@@ -13,6 +13,7 @@ public enum ErrorMapping {
             switch error {
             case .invalid(let field, let reason): return (.unprocessableContent, reason, field)
             case .malformed: return (.badRequest, error.description, nil)
+            case .malformedField(let field, let reason): return (.badRequest, reason, field)
             case .unauthenticated: return (.unauthorized, error.description, nil)
             case .secondFactorRequired: return (.unauthorized, error.description, "code")
             case .forbidden: return (.forbidden, error.description, nil)
@@ -23,6 +24,7 @@ public enum ErrorMapping {
             case .preconditionFailed: return (.preconditionFailed, error.description, nil)
             case .preconditionRequired: return (.preconditionRequired, error.description, nil)
             case .throttled: return (.tooManyRequests, error.description, nil)
+            case .unavailable(let reason): return (.serviceUnavailable, reason, nil)
             case .databaseNotReady: return (.serviceUnavailable, "the service is starting or under maintenance", nil)
             case .methodNotAllowed: return (.methodNotAllowed, error.description, nil)
             }

@@ -49,8 +49,8 @@ public struct JSONLogHandler: LogHandler {
         member("logger") { ResponseJSON.writeString(label, into: &$0) }
         member("message") { ResponseJSON.writeString(message, into: &$0) }
         let fixed: Set<String> = ["time", "level", "logger", "message"]
-        for key in metadata.keys.sorted() {
-            member(fixed.contains(key) ? "meta." + key : key) { write(metadata[key]!, into: &$0) }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            member(fixed.contains(key) ? "meta." + key : key) { write(value, into: &$0) }
         }
         bytes.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
         return bytes
@@ -69,11 +69,11 @@ public struct JSONLogHandler: LogHandler {
             bytes.append(UInt8(ascii: "]"))
         case .dictionary(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, (key, member)) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 ResponseJSON.writeString(key, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &bytes)
+                write(member, into: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
         }

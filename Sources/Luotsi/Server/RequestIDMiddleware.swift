@@ -8,6 +8,7 @@ import Logging
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public static let headerName: HTTPField.Name = {
+        // A constant name: no input reaches the trap.
         guard let name = HTTPField.Name("X-Request-Id") else { preconditionFailure("invalid header name") }
         return name
     }()

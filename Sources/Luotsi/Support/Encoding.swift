@@ -8,13 +8,14 @@ enum Encoding {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// URL-safe base64 without padding (session tokens, list cursors).
-    /// 32 random bytes from the system's generator, base64url: a secret nobody can guess.
+    /// 32 random bytes from the system's generator, base64url: a secret nobody can guess
+    /// (session and device tokens).
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }))
     }
 
+    /// URL-safe base64 without padding (session tokens, list cursors).
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

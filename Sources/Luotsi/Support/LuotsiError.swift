@@ -5,6 +5,8 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid(field: String, reason: String)
     /// The request body or query could not be read at all (400).
     case malformed(String)
+    /// One named field of a form or query could not be read at all (400, naming the field).
+    case malformedField(field: String, reason: String)
     /// Not signed in, or the session has ended (401).
     case unauthenticated
     /// The password held but the account also needs a code from its authenticator app (401, `field: code`).
@@ -27,6 +29,8 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
     case preconditionRequired
     /// Too many attempts (429).
     case throttled
+    /// A feature this server cannot offer as configured (503), saying why.
+    case unavailable(String)
     /// The database is not migrated to what this build expects.
     case databaseNotReady(String)
     /// The address exists but not with this method (405); `allowed` goes into the `Allow` header.
@@ -36,6 +40,7 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let field, let reason): "\(field): \(reason)"
         case .malformed(let reason): "malformed request: \(reason)"
+        case .malformedField(let field, let reason): "\(field): \(reason)"
         case .unauthenticated: "not signed in"
         case .secondFactorRequired: "this account also needs the current code from its authenticator app"
         case .forbidden(let reason): reason ?? "your role does not allow this"
@@ -46,6 +51,7 @@ public enum LuotsiError: Error, Equatable, Sendable, CustomStringConvertible {
         case .preconditionFailed: "the resource has changed since you read it (stale If-Match)"
         case .preconditionRequired: "this update needs an If-Match header with the resource's ETag"
         case .throttled: "too many attempts; wait a moment and try again"
+        case .unavailable(let reason): reason
         case .databaseNotReady(let reason): reason
         case .methodNotAllowed(let allowed): "this address answers only \(allowed.joined(separator: ", "))"
         }

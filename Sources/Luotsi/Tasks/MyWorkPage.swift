@@ -65,7 +65,7 @@ struct MyWorkPage {
             let s = web.strings
             let language = web.language
             let model = try await services.inOrganisation(member) { connection in
-                let today: CalendarDate = try await connection.query("SELECT current_date AS today")[0].decode("today")
+                let today: CalendarDate = try await connection.query("SELECT current_date AS today").one().decode("today")
                 let tasks = try await connection.query(
                     """
                     SELECT t.id, t.title, t.due, t.status, p.id AS procurement_id, p.title AS procurement, g.id AS goal_id, g.title AS goal
@@ -147,7 +147,7 @@ struct MyWorkPage {
                 title: .absent, status: status.map(Patch.value) ?? .absent, assigneeId: assignee.map(Patch.value) ?? .absent, due: .absent,
                 phase: .absent)
             _ = try await services.inOrganisation(member) { try await services.tasks.update(id, with: input, by: member, on: $0) }
-            let back = SignInPages.safeNext(web.form.text("back"))
+            let back = LocalPath.safe(web.form.text("back"))
             return PageRenderer.redirect((back.isEmpty ? "/my-work" : back) + "?notice=task_saved")
         }
     }

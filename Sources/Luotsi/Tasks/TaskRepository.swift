@@ -81,7 +81,8 @@ public struct TaskRepository: Sendable {
             """
             INSERT INTO tasks (procurement_id, goal_id, title, assignee_id, due, phase, created_by)
             VALUES (\(procurementID), \(input.goalId), \(title), \(input.assigneeId), \(input.due), \(phase), \(actor.id)) RETURNING *
-            """)[0]
+            """
+        ).one()
         let task = try Self.task(from: row)
         try await AuditLog.record("task.create", entity: "task", id: task.id, by: actor, after: task, on: connection)
         return task
@@ -121,7 +122,8 @@ public struct TaskRepository: Sendable {
         if input.due.isPresent { assignments.append("due = \(input.due.value)") }
         if input.phase.isPresent { assignments.append("phase = \(try input.phase.value.map { try ProcurementPhase.parse($0).rawValue })") }
         let after = try Self.task(
-            from: try await connection.query("UPDATE tasks SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id) RETURNING *")[0]
+            from: try await connection.query("UPDATE tasks SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id) RETURNING *")
+                .one()
         )
         try await AuditLog.record("task.update", entity: "task", id: id, by: actor, before: before, after: after, on: connection)
         return after

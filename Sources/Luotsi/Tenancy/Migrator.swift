@@ -252,7 +252,8 @@ public struct Migrator: Sendable {
             """
             SELECT to_regclass(\(quoted + ".audit_log")) IS NOT NULL AS has_audit,
                    has_table_privilege(\(name.rawValue), \(quoted + ".schema_migrations"), 'SELECT') AS granted
-            """)[0]
+            """
+        ).one()
         var statements: [SQL] = []
         if try !state.decode("granted", as: Bool.self) {
             statements += [

@@ -57,7 +57,7 @@ public struct OrganisationBatch: Sendable {
                 problems.append("line \(number): expected a slug, a tab and a name")
                 continue
             }
-            let slug = String(fields[0])
+            let slug = String(fields[0])  // fields.count == 2 was checked: no input reaches a trap
             do {
                 try Organisation.validate(slug: slug)
                 let name = try Organisation.validate(name: String(fields[1]))

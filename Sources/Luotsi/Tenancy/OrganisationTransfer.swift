@@ -29,11 +29,14 @@ public struct OrganisationTransfer: Sendable {
     let pool: PostgresPool
     let organisations: OrganisationRepository
     let migrator: Migrator
+    /// To check that imported second-factor keys open here.
+    let keys: SecretKeys
 
-    public init(pool: PostgresPool, organisations: OrganisationRepository, migrator: Migrator) {
+    public init(pool: PostgresPool, organisations: OrganisationRepository, migrator: Migrator, keys: SecretKeys = .none) {
         self.pool = pool
         self.organisations = organisations
         self.migrator = migrator
+        self.keys = keys
     }
 
     private struct Header: Encodable {
@@ -53,7 +56,7 @@ public struct OrganisationTransfer: Sendable {
         let document = try await pool.withTransaction { connection -> [UInt8] in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             try await Self.requireKnownTables(schema, on: connection)
-            let version: Int = try await connection.query("SELECT max(version) AS version FROM \(schema: schema).schema_migrations")[0]
+            let version: Int = try await connection.query("SELECT max(version) AS version FROM \(schema: schema).schema_migrations").one()
                 .decode("version")
             var bytes = Array(
                 #"{"format":"\#(Self.format)","formatVersion":\#(Self.formatVersion),"schemaVersion":\#(version),"withSecrets":\#(withSecrets),"exportedAt":"\#(RFC3339.format(Date()))","organisation":"#
@@ -67,7 +70,7 @@ public struct OrganisationTransfer: Sendable {
                     ? "to_jsonb(t) - \(Self.secretUserColumns)::text[]" : "to_jsonb(t)"
                 let rows: String = try await connection.query(
                     "SELECT coalesce(jsonb_agg(\(row) ORDER BY t::text), '[]')::text AS rows FROM \(schema: schema).\(identifier: table) t"
-                )[0].decode("rows")
+                ).one().decode("rows")
                 bytes += Array(((first ? "" : ",") + "\"\(table)\":").utf8) + Array(rows.utf8)
                 first = false
             }
@@ -84,19 +87,30 @@ public struct OrganisationTransfer: Sendable {
 
     /// A new organisation holding an export's data, under `slug` (default: the file's), created
     /// and filled in one transaction: a file that does not fit leaves nothing behind.
-    public func importOrganisation(_ data: Data, slug: String? = nil, by actor: PlatformActor = .commandLine) async throws
-        -> Organisation
+    ///
+    /// The file is outside data, checked like a request: its shape here, every value by the
+    /// tables' own types and constraints, and the rows no constraint covers (exactly one
+    /// `settings` row) afterwards. Secrets — password hashes, one-time codes, second-factor keys —
+    /// are taken only when the operator asks for them (`withSecrets`) and the file carries them;
+    /// otherwise every person gets an unusable password and no second factor, whatever the file
+    /// says. Imported second-factor keys must open with this server's secret keys.
+    public func importOrganisation(
+        _ data: Data, slug: String? = nil, withSecrets wanted: Bool = false, by actor: PlatformActor = .commandLine
+    )
+        async throws -> Organisation
     {
         @Sendable func invalid(_ field: String, _ reason: String) -> LuotsiError { .invalid(field: field, reason: reason) }
         guard let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw invalid("file", "is not a JSON object")
         }
         guard document["format"] as? String == Self.format else { throw invalid("format", "is not a Luotsi organisation export") }
-        guard document["formatVersion"] as? Int == Self.formatVersion else {
+        guard (document["formatVersion"] as? NSNumber)?.intValue == Self.formatVersion, document["formatVersion"] is NSNumber else {
             throw invalid("formatVersion", "must be \(Self.formatVersion); this build reads no other")
         }
         let current = migrator.tenantMigrations.map(\.version).max() ?? 0
-        guard let version = document["schemaVersion"] as? Int else { throw invalid("schemaVersion", "is missing") }
+        guard let versionNumber = document["schemaVersion"] as? NSNumber, let version = Int(exactly: versionNumber.doubleValue) else {
+            throw invalid("schemaVersion", "is missing or not a whole number")
+        }
         guard version == current else {
             throw invalid(
                 "schemaVersion",
@@ -110,20 +124,24 @@ public struct OrganisationTransfer: Sendable {
         if let unknown = Set(tables.keys).subtracting(Self.tables).sorted().first {
             throw invalid("tables.\(unknown)", "is not a table of this release")
         }
-        let withSecrets = document["withSecrets"] as? Bool ?? false
+        let withSecrets = wanted && document["withSecrets"] as? Bool == true
+        if wanted, !withSecrets { throw invalid("withSecrets", "the file was exported without secrets: import it without --with-secrets") }
         var payload: [(table: String, rows: String)] = []
         for table in Self.tables {
-            guard let rows = tables[table] else {
-                if Self.secretTables.contains(table), !withSecrets { continue }
-                throw invalid("tables.\(table)", "is missing")
+            if Self.secretTables.contains(table), !withSecrets { continue }
+            guard let rows = tables[table] else { throw invalid("tables.\(table)", "is missing") }
+            guard let list = rows as? [Any], list.allSatisfy({ $0 is [String: Any] }) else {
+                throw invalid("tables.\(table)", "must be an array of rows (objects)")
             }
-            guard rows is [Any] else { throw invalid("tables.\(table)", "must be an array of rows") }
-            payload.append((table, String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)))
+            if table == "settings", list.count != 1 { throw invalid("tables.settings", "must hold exactly one row, not \(list.count)") }
+            payload.append((table, String(decoding: try JSONSerialization.data(withJSONObject: list), as: UTF8.self)))
         }
-        // Without secrets, everyone gets a hash of a random password nobody knows: signing in
-        // waits for a code from management, as for a new person.
+        // Without secrets, everyone gets a hash of a random password nobody knows (signing in
+        // waits for a code from management, as for a new person) and no second factor.
         let unusable = withSecrets ? nil : await PasswordHasher.hash(Encoding.randomToken())
         let rowsByTable = payload
+        let platform = migrator.platformSchema
+        let keys = self.keys
         return try await organisations.create(
             slug: slug ?? fileSlug, name: name, management: nil, by: actor, action: "organisation.import"
         ) { schema, connection in
@@ -134,7 +152,7 @@ public struct OrganisationTransfer: Sendable {
                 var source: SQL = "json_populate_recordset(NULL::\(schema: schema).\(identifier: table), \(rows)::json)"
                 if table == "users", let unusable {
                     source =
-                        "json_populate_recordset(NULL::\(schema: schema).users, (SELECT coalesce(json_agg(e::jsonb || jsonb_build_object('password_hash', \(unusable)::text)), '[]'::json) FROM json_array_elements(\(rows)::json) e))"
+                        "json_populate_recordset(NULL::\(schema: schema).users, (SELECT coalesce(json_agg((e::jsonb - \(Self.secretUserColumns)::text[]) || jsonb_build_object('password_hash', \(unusable)::text)), '[]'::json) FROM json_array_elements(\(rows)::json) e))"
                 }
                 do {
                     try await connection.query(
@@ -152,6 +170,64 @@ public struct OrganisationTransfer: Sendable {
                     )
                 }
             }
+            try await Self.requireDisplayableValues(schema, on: connection)
+            if withSecrets { try await Self.adoptSecondFactors(schema, keys: keys, platform: platform, on: connection) }
+        }
+    }
+
+    /// Values a column's type allows but the application never writes and cannot show: dates
+    /// and times outside the years 1–9999 (`infinity` among them) and numbers beyond ±10^15
+    /// (`NaN` among them), the limits the API and the forms keep. Named by table and column.
+    static func requireDisplayableValues(_ schema: SchemaName, on connection: PostgresConnection) async throws {
+        let columns = try await connection.query(
+            """
+            SELECT c.relname AS table_name, a.attname AS column_name, t.typname AS type_name
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+            WHERE c.relnamespace = \(schema.rawValue)::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+              AND t.typname IN ('date', 'timestamp', 'timestamptz', 'numeric')
+            ORDER BY 1, 2
+            """)
+        for column in columns {
+            let table: String = try column.decode("table_name")
+            let name: String = try column.decode("column_name")
+            let type: String = try column.decode("type_name")
+            let outside: SQL =
+                type == "numeric"
+                ? "NOT (\(identifier: name) BETWEEN -1e15 AND 1e15)"
+                : "NOT (\(identifier: name) >= '0001-01-01' AND \(identifier: name) < '10000-01-01')"
+            let found = try await connection.query("SELECT 1 FROM \(schema: schema).\(identifier: table) WHERE \(outside) LIMIT 1")
+            guard found.isEmpty else {
+                throw LuotsiError.invalid(
+                    field: "tables.\(table).\(name)",
+                    reason: type == "numeric" ? "holds a number beyond ±10^15 or NaN" : "holds a date outside the years 1–9999")
+            }
+        }
+    }
+
+    /// Imported second-factor keys: each must open with this server's keys (else the people
+    /// could never sign in), and each person is listed for start-up (`second_factor_accounts`).
+    static func adoptSecondFactors(_ schema: SchemaName, keys: SecretKeys, platform: SchemaName, on connection: PostgresConnection)
+        async throws
+    {
+        let rows = try await connection.query(
+            "SELECT id, totp_secret, totp_pending FROM \(schema: schema).users WHERE totp_secret IS NOT NULL OR totp_pending IS NOT NULL")
+        for row in rows {
+            let id: UUID = try row.decode("id")
+            for column in ["totp_secret", "totp_pending"] {
+                guard let stored = try row.decode(column, as: String?.self) else { continue }
+                do {
+                    _ = try keys.open(stored, owner: id)
+                } catch {
+                    throw LuotsiError.invalid(
+                        field: "tables.users",
+                        reason: "a second-factor key in the file does not open with this server's secret keys (\(error))")
+                }
+            }
+            try await connection.query(
+                """
+                INSERT INTO \(schema: platform).second_factor_accounts (schema_name, user_id) VALUES (\(schema.rawValue), \(id))
+                ON CONFLICT DO NOTHING
+                """)
         }
     }
 

@@ -29,7 +29,8 @@ public struct SchemaName: Hashable, Sendable, CustomStringConvertible {
     /// The shared schema of the platform.
     public static let platform = SchemaName(constant: "platform")
 
-    /// For names that are valid by construction; a failure is a programming error.
+    /// For names that are valid by construction (constants in code; no input reaches the trap);
+    /// a failure is a programming error.
     init(constant: String) {
         guard let name = SchemaName(constant) else { preconditionFailure("invalid schema name \(constant)") }
         self = name

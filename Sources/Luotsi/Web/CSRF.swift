@@ -10,6 +10,9 @@ public enum CSRF {
     public static let fieldName = "csrf"
     public static let preSessionCookie = "luotsi_csrf"
 
+    /// The pre-session cookie's name: `__Host-` prefixed over HTTPS, as the session's is.
+    static func preSessionCookie(secure: Bool) -> String { secure ? "__Host-" + preSessionCookie : preSessionCookie }
+
     /// The token for forms of the session behind `sessionToken`.
     public static func token(forSession sessionToken: String) -> String {
         let digest = SHA256.hash(data: Data("luotsi-csrf-v1|\(sessionToken)".utf8))

@@ -2,31 +2,33 @@ import Foundation
 import Hummingbird
 import Postgres
 
-/// A posted HTML form (`application/x-www-form-urlencoded`), read with Foundation's URL
-/// parser. Every accessor that converts a value names the form field in its error, so the page
-/// can point the error summary at it.
+/// A posted HTML form (`application/x-www-form-urlencoded`), decoded by `FormEncoding`, which
+/// returns an error for any malformed body instead of trapping. Every accessor that converts a
+/// value names the form field in its error, so the page can point the error summary at it.
 public struct FormData: Sendable {
     public let values: [String: [String]]
 
     public init(values: [String: [String]] = [:]) { self.values = values }
 
+    /// The largest body read; a longer one is refused with 413's meaning as a 400.
+    public static let maximumBytes = 256 * 1024
+
     /// Reads the body (at most 256 KiB).
     public static func read(_ request: Request) async throws -> FormData {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 256 * 1024)
+            buffer = try await request.body.collect(upTo: maximumBytes)
         } catch {
             throw LuotsiError.malformed("the form is larger than 256 KiB")
         }
-        return parse(String(buffer: buffer))
+        return try parse(buffer.readableBytesView)
     }
 
-    static func parse(_ body: String) -> FormData {
-        var components = URLComponents()
-        // In forms a space is '+'; URLComponents only knows %20.
-        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
+    /// Decodes an urlencoded body; throws `malformedField` naming the first field that is not
+    /// percent-encoded UTF-8.
+    static func parse(_ body: some Collection<UInt8>) throws -> FormData {
         var values: [String: [String]] = [:]
-        for item in components.queryItems ?? [] { values[item.name, default: []].append(item.value ?? "") }
+        for (name, value) in try FormEncoding.pairs(body) { values[name, default: []].append(value) }
         return FormData(values: values)
     }
 
@@ -55,15 +57,23 @@ public struct FormData: Sendable {
         return number
     }
 
-    /// A decimal typed with either a comma or a point, spaces allowed as thousands separators.
+    /// A decimal typed with either a comma or a point, spaces allowed as thousands separators;
+    /// within the API's limits for amounts (`JSONNumbers`: up to 10^15, rounded to 6 decimal
+    /// places), so a form stores nothing the API would refuse.
     public func decimal(_ name: String, field: String? = nil) throws -> Decimal? {
         guard let text = text(name) else { return nil }
         let cleaned = text.replacingOccurrences(of: "\u{00A0}", with: "").replacingOccurrences(of: " ", with: "")
             .replacingOccurrences(of: ",", with: ".")
-        guard let number = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), "\(number)" != "NaN",
-            cleaned.allSatisfy({ "0123456789.-".contains($0) })
+        guard cleaned.utf8.count <= 40, cleaned.allSatisfy({ "0123456789.-".contains($0) }),
+            let number = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), !number.isNaN
         else { throw LuotsiError.invalid(field: field ?? name, reason: "must be a number") }
-        return number
+        guard abs(number) <= Decimal(JSONNumbers.limit) else {
+            throw LuotsiError.invalid(field: field ?? name, reason: "must be between -10^15 and 10^15")
+        }
+        var rounded = Decimal()
+        var exact = number
+        NSDecimalRound(&rounded, &exact, 6, .plain)
+        return rounded
     }
 
     public func date(_ name: String, field: String? = nil) throws -> CalendarDate? {

@@ -41,9 +41,11 @@ enum Navigation {
         let nav = items(for: web.identity).map { href, key in
             PageFrame.NavItem(href: href, label: web.strings[key], current: href == current)
         }
+        // The address of a not-found page is whatever was asked for (`//evil.example/x`).
+        let here = LocalPath.safe(path).nonEmpty ?? "/"
         let languages = languageNames.map { language, name in
             PageFrame.LanguageLink(
-                code: language.rawValue, label: name, href: "\(path)?lang=\(language.rawValue)", current: language == web.language)
+                code: language.rawValue, label: name, href: "\(here)?lang=\(language.rawValue)", current: language == web.language)
         }
         var userName = ""
         var organisationName = ""

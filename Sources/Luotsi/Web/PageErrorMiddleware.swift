@@ -18,7 +18,7 @@ public struct PageErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (status, _, _) = ErrorMapping.classify(error)
+            let (status, _, field) = ErrorMapping.classify(error)
             if status == .unauthorized {
                 let back =
                     request.method == .get && path != "/"
@@ -30,7 +30,7 @@ public struct PageErrorMiddleware: RouterMiddleware {
             } else {
                 context.logger.info("page refused", metadata: ["status": "\(status.code)", "error": "\(LogText.escaped("\(error)"))"])
             }
-            return render(status: status, request: request, context: context)
+            return render(status: status, request: request, context: context, field: field.map { ($0, error) })
         }
     }
 
@@ -38,7 +38,11 @@ public struct PageErrorMiddleware: RouterMiddleware {
         path.hasPrefix("/api/") || path == "/api" || path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/static/")
     }
 
-    func render(status: HTTPResponse.Status, request: Request, context: Context) -> Response {
+    /// The error page; for an error about one field, it names the field and says what was wrong
+    /// with it in the page's language.
+    func render(status: HTTPResponse.Status, request: Request, context: Context, field: (name: String, error: any Error)? = nil)
+        -> Response
+    {
         let language = LanguageChoice.resolve(request, identity: context.identity)
         let strings = pages.translations.strings(language)
         let known: Set<Int> = [400, 403, 404, 409, 412, 422, 429, 503]
@@ -46,12 +50,22 @@ public struct PageErrorMiddleware: RouterMiddleware {
         let web = WebRequest(
             request: request, context: context, identity: context.identity, language: language, strings: strings,
             csrf: context.sessionToken.map(CSRF.token(forSession:)) ?? "", form: FormData(), cookies: [],
-            secureCookies: pages.secureCookies)
+            secureCookies: context.secure)
         let page = ErrorPage(
-            status: status.code, heading: strings["error_\(code)_title"], text: strings["error_\(code)_text"], requestId: context.requestID)
+            status: status.code, heading: strings["error_\(code)_title"], text: strings["error_\(code)_text"],
+            field: field?.name, fieldMessage: field.map { Self.fieldMessage($0.name, $0.error, strings: strings) },
+            requestId: context.requestID)
         var response = pages.response("error", title: page.heading, page: page, web: web, status: status)
         if let wait = ProblemMiddleware.retryAfter(status) { response.headers[.retryAfter] = wait }
         return response
+    }
+}
+
+extension PageErrorMiddleware {
+    /// What was wrong with `field`, translated where the field has a message of its own.
+    static func fieldMessage(_ field: String, _ error: any Error, strings: Strings) -> String {
+        if case LuotsiError.malformedField = error { return strings.format("err_malformed_field", ["field": field]) }
+        return FormErrors.entries(error, strings: strings, defaultField: field)?.first?.message ?? ""
     }
 }
 
@@ -60,5 +74,8 @@ struct ErrorPage: Sendable {
     let status: Int
     let heading: String
     let text: String
+    /// The field the error is about, when it is about one, and what was wrong with it.
+    let field: String?
+    let fieldMessage: String?
     let requestId: String
 }

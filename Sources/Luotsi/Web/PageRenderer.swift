@@ -9,7 +9,6 @@ public struct PageRenderer: Sendable {
     let library: MustacheLibrary
     public let translations: Translations
     public let templateNames: [String]
-    let secureCookies: Bool
 
     /// The site's resources bundled with the application (`Web/Site`: templates, static files, translations).
     public static var resources: URL {
@@ -17,15 +16,17 @@ public struct PageRenderer: Sendable {
     }
 
     /// The bundled templates, loaded once per process (a build without them cannot serve pages).
-    public static func bundled(secureCookies: Bool) -> PageRenderer {
+    /// Runs while the router is built, before any request: no input reaches the trap, which
+    /// only a broken installation (templates missing from the bundle) can spring.
+    public static func bundled() -> PageRenderer {
         do {
-            return try PageRenderer(secureCookies: secureCookies)
+            return try PageRenderer()
         } catch {
-            fatalError("the bundled page templates cannot be loaded: \(error)")
+            fatalError("the bundled page templates cannot be loaded: \(error)")  // at start-up: no input reaches it
         }
     }
 
-    public init(resources: URL = PageRenderer.resources, secureCookies: Bool = false) throws {
+    public init(resources: URL = PageRenderer.resources) throws {
         var library = MustacheLibrary()
         let folder = resources.appendingPathComponent("templates")
         var names: [String] = []
@@ -39,7 +40,6 @@ public struct PageRenderer: Sendable {
         self.library = library
         self.templateNames = names.sorted()
         self.translations = try Translations(directory: resources.appendingPathComponent("translations"))
-        self.secureCookies = secureCookies
     }
 
     /// The HTML of `template` for `page`, in the request's language.

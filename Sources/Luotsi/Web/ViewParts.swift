@@ -36,8 +36,8 @@ struct PersonRef: Sendable {
 }
 
 /// Turns domain validation errors into error-summary entries in the person's language. The
-/// field names are the API's (`milestones[0].title`); form inputs use them as ids with
-/// brackets and dots turned into dashes (`milestones-0-title`).
+/// field names are the API's paths (a list position in brackets, as `milestones[2].title`); form
+/// inputs use them as ids with brackets and dots turned into dashes (`milestones-2-title`).
 enum FormErrors {
     static func fieldID(_ field: String) -> String {
         field.replacingOccurrences(of: "[", with: "-").replacingOccurrences(of: "]", with: "").replacingOccurrences(of: ".", with: "-")
@@ -94,11 +94,4 @@ struct Directory: Sendable {
 extension String {
     /// `nil` for an empty text: Mustache treats any string, even an empty one, as "present".
     var nonEmpty: String? { isEmpty ? nil : self }
-}
-
-extension HTTPField.Name {
-    /// Header names HTTPTypes does not predefine. Both are plain tokens, so the initialiser
-    /// cannot fail; the fallback only satisfies the type.
-    static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .xContentTypeOptions
-    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .xContentTypeOptions
 }

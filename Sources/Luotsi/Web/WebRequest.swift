@@ -14,13 +14,10 @@ public struct WebRequest: Sendable {
     /// Cookies to set with the response (the remembered language, the pre-session CSRF token).
     public let cookies: [String]
 
-    /// Mark cookies `Secure`: configured so, or the request came over TLS through the proxy.
+    /// Mark cookies `Secure` and `__Host-`: configured so, or a trusted proxy says the request came over TLS.
     public let secureCookies: Bool
 
     public var path: String { request.uri.path }
-
-    /// `; Secure` when cookies must only travel over TLS.
-    var secureSuffix: String { secureCookies ? "; Secure" : "" }
 
     /// `?notice=` after a redirect names a text key; unknown keys show nothing.
     public var notice: String? {

@@ -10,17 +10,19 @@ public struct WebRouter {
     let router: Router<AppRequestContext>
     let pages: PageRenderer
     let services: AppServices
+    /// Every page route with its guard (for `luotsi routes` and the page fuzzer).
+    let table: RouteTable
 
     public typealias Handler<Caller> = @Sendable (WebRequest, Caller) async throws -> Response
 
     /// A page anyone may open (the sign-in page).
     func open(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Void>) {
-        add(method, path) { web in try await handler(web, ()) }
+        add(method, path, .open) { web in try await handler(web, ()) }
     }
 
     /// A page for anyone signed in (their own profile).
     func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
-        add(method, path) { web in
+        add(method, path, .signedIn) { web in
             guard let identity = web.identity else { throw LuotsiError.unauthenticated }
             return try await handler(web, identity)
         }
@@ -28,7 +30,7 @@ public struct WebRouter {
 
     /// A page of the caller's own organisation whose role allows `action`.
     func member(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.Member>) {
-        add(method, path) { web in
+        add(method, path, .member(action)) { web in
             guard let identity = web.identity else { throw LuotsiError.unauthenticated }
             guard case .member(let member) = identity else {
                 throw LuotsiError.forbidden("platform administrators do not read organisations' own content")
@@ -40,7 +42,7 @@ public struct WebRouter {
 
     /// A platform administrator's page.
     func platform(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>) {
-        add(method, path) { web in
+        add(method, path, .platform(action)) { web in
             guard let identity = web.identity else { throw LuotsiError.unauthenticated }
             guard case .platformAdmin(let admin) = identity, Permissions.allows(.platformAdmin, action) else {
                 throw LuotsiError.forbidden()
@@ -49,7 +51,11 @@ public struct WebRouter {
         }
     }
 
-    private func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (WebRequest) async throws -> Response) {
+    private func add(
+        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess,
+        _ handler: @escaping @Sendable (WebRequest) async throws -> Response
+    ) {
+        table.record(method: method, path: path, access: access)
         let preparation = WebPreparation(pages: pages, services: services)
         router.on(RouterPath(path), method: method) { request, context in
             try await handler(try await preparation.prepare(request, context))
@@ -66,8 +72,10 @@ struct WebPreparation: Sendable {
     func prepare(_ request: Request, _ context: AppRequestContext) async throws -> WebRequest {
         var identity = context.identity
         var cookies: [String] = []
-        let secure = pages.secureCookies || request.headers[.forwardedProto]?.lowercased() == "https"
-        if let chosen = LanguageChoice.requested(request) {
+        let secure = context.secure
+        // A choice in the address is shown at once; it is remembered only when the person made
+        // it on this site, so that a link from another site cannot change their profile.
+        if let chosen = LanguageChoice.requested(request), SameOrigin.isSameSiteNavigation(request) {
             cookies.append(LanguageChoice.cookie(chosen, secure: secure))
             if let current = identity, current.language != chosen {
                 identity = try await services.profiles.setLanguage(chosen, for: current)
@@ -77,16 +85,16 @@ struct WebPreparation: Sendable {
         let csrf: String
         if identity != nil, let session = context.sessionToken {
             csrf = CSRF.token(forSession: session)
-        } else if let existing = request.cookies[CSRF.preSessionCookie]?.value, existing.count == 43 {
+        } else if let existing = request.cookies[CSRF.preSessionCookie(secure: secure)]?.value, existing.count == 43 {
             csrf = existing
         } else {
             csrf = CSRF.randomToken()
             cookies.append(
-                "\(CSRF.preSessionCookie)=\(csrf); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
+                "\(CSRF.preSessionCookie(secure: secure))=\(csrf); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
         }
         var form = FormData()
         if request.method == .post {
-            try WebPreparation.checkOrigin(request)
+            try SameOrigin.require(request)
             form = try await FormData.read(request)
             guard CSRF.matches(form.values[CSRF.fieldName]?.first, csrf) else {
                 throw LuotsiError.forbidden("the form's security token is missing or wrong; reload the page and try again")
@@ -95,16 +103,5 @@ struct WebPreparation: Sendable {
         return WebRequest(
             request: request, context: context, identity: identity, language: language, strings: pages.translations.strings(language),
             csrf: csrf, form: form, cookies: cookies, secureCookies: secure)
-    }
-
-    /// A browser that names another origin for a post is refused whatever the token says.
-    static func checkOrigin(_ request: Request) throws {
-        guard let origin = request.headers[.origin], origin != "null" else { return }
-        let host = request.head.authority ?? ""
-        guard let url = URL(string: origin), let originHost = url.host else { throw LuotsiError.forbidden() }
-        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
-        guard originAuthority == host || originHost == host else {
-            throw LuotsiError.forbidden("the form was sent from another site")
-        }
     }
 }

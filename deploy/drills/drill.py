@@ -67,6 +67,7 @@ class Writers:
         self.slowest = 0.0
         self.stop = threading.Event()
         self.log = []  # (started, finished, status) of every request
+        self.acknowledged_comments = []  # the unique comment of every write answered 201
 
     @classmethod
     def signed_in(cls, base, credentials, drill):
@@ -90,10 +91,11 @@ class Writers:
             with self.lock:
                 self.sent += 1
             started = time.monotonic()
+            comment = f"{self.tag}-{index}-{number}"
             try:
                 status, headers, _ = call(
                     f"{self.base}/api/v1/orgs/demo/goals/{self.goal}/checkins", "POST", self.token,
-                    {"status": "on_track", "attainment": 50, "comment": f"{self.tag}-{index}-{number}"}, timeout=40)
+                    {"status": "on_track", "attainment": 50, "comment": comment}, timeout=40)
             except Exception:  # refused or reset connection: no answer
                 status, headers = None, {}
                 time.sleep(0.05)
@@ -106,6 +108,7 @@ class Writers:
                     self.answered += 1
                 if status == 201:
                     self.acknowledged += 1
+                    self.acknowledged_comments.append(comment)
                 if status in (429, 503) and "Retry-After" not in headers:
                     self.retry_after_missing += 1
 

@@ -15,6 +15,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case poolExhausted
         /// The pool is shut down.
         case poolClosed
+        /// A task that holds one of the pool's connections asked for another: under load every
+        /// connection can end up held by such a task, each waiting for a second that never comes.
+        case nestedAcquisition
     }
 
     public var kind: Kind
@@ -72,6 +75,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case .decoding: return "PostgreSQL decoding error: \(message)"
         case .poolExhausted: return "PostgreSQL pool exhausted: \(message)"
         case .poolClosed: return "PostgreSQL pool closed: \(message)"
+        case .nestedAcquisition: return "PostgreSQL pool misuse: \(message)"
         }
     }
 }

@@ -76,11 +76,33 @@ public final class PostgresPool: Sendable, Service {
         self.metrics = PostgresPoolMetrics(prefix: metricsPrefix)
     }
 
+    /// The pools whose connection the current task (or the task it is a child of) holds.
+    @TaskLocal static var held: Set<ObjectIdentifier> = []
+
+    /// Refuses a second connection to a task that holds one already. With a pool of 8, eight
+    /// requests that each hold one and wait for another wait for ever (until the acquire timeout):
+    /// that is how the pages collapsed at 64 connections (issue 17). Refusing at once turns the
+    /// deadlock under load into an error every test meets without any load.
+    private func refuseNested() throws {
+        guard Self.held.contains(ObjectIdentifier(self)) else { return }
+        throw PostgresError(
+            kind: .nestedAcquisition,
+            message:
+                "a task that holds a connection of this pool asked for another; read what it needs before or after, or pass the connection on"
+        )
+    }
+
+    /// Runs `body` with this pool marked as held by the current task.
+    private func holding<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await Self.$held.withValue(Self.held.union([ObjectIdentifier(self)])) { try await body() }
+    }
+
     /// Lends a connection to `body` and takes it back afterwards.
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try refuseNested()
         let connection = try await lease()
         do {
-            let value = try await body(connection)
+            let value = try await holding { try await body(connection) }
             await release(connection)
             return value
         } catch {
@@ -118,6 +140,7 @@ public final class PostgresPool: Sendable, Service {
         _ prelude: [SQL], transaction: Bool, affinity: String?, retryPrelude: (PostgresError, PostgresConnection) -> Bool,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        try refuseNested()
         var attempts = 0
         while true {
             attempts += 1
@@ -125,7 +148,7 @@ public final class PostgresPool: Sendable, Service {
             connection.setPrelude(transaction ? ["BEGIN"] + prelude : prelude, repeating: !transaction)
             // `clearPrelude()` is true when nothing reached the server: then nothing is open either.
             do {
-                let value = try await body(connection)
+                let value = try await holding { try await body(connection) }
                 if !connection.clearPrelude(), transaction { try await connection.query("COMMIT") }
                 await release(connection)
                 return value

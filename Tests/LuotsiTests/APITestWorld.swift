@@ -32,10 +32,10 @@ struct APITestWorld: Sendable {
     /// `listening`: run the instance's notification listener, as `serve` does, for tests of
     /// changes made outside this instance.
     static func with(
-        organisationCheck: Bool = true, listening: Bool = false,
+        organisationCheck: Bool = true, listening: Bool = false, pool: PostgresPool? = nil,
         _ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let world = try await make(organisationCheck: organisationCheck)
+        let world = try await make(organisationCheck: organisationCheck, pool: pool)
         let listener = listening ? world.services.sessions.listener(conninfo: TestSupport.conninfo) : nil
         listener?.start()
         defer { listener?.stop() }
@@ -54,8 +54,8 @@ struct APITestWorld: Sendable {
         try await TestSupport.tearDown(world.services)
     }
 
-    static func make(organisationCheck: Bool = true) async throws -> APITestWorld {
-        let services = try await TestSupport.isolatedServices(organisationCheck: organisationCheck)
+    static func make(organisationCheck: Bool = true, pool: PostgresPool? = nil) async throws -> APITestWorld {
+        let services = try await TestSupport.isolatedServices(pool: pool, organisationCheck: organisationCheck)
         let suffix = TestSupport.uniqueSuffix()
         let a = try await org(services, slug: "a-\(suffix)", name: "Alpha kaupunki")
         let b = try await org(services, slug: "b-\(suffix)", name: "Beta kommun")

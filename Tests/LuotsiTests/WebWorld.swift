@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Postgres
 import Testing
 
 @testable import Luotsi
@@ -13,8 +14,10 @@ struct WebWorld: Sendable {
 
     var slug: String { api.a.slug }
 
-    static func with(_ body: @escaping @Sendable (WebWorld, any TestClientProtocol) async throws -> Void) async throws {
-        try await APITestWorld.with { world, client in
+    static func with(
+        pool: PostgresPool? = nil, _ body: @escaping @Sendable (WebWorld, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await APITestWorld.with(pool: pool) { world, client in
             let a = world.a
             try await DemoContent(
                 services: world.services, organisation: a.organisation, management: a.users[.management]!, lead: a.users[.lead]!,

@@ -65,7 +65,7 @@ struct ExportPages {
             let language = web.language
             let themes = try await services.catalogue.view(language: language).themes
             let model = try await services.inOrganisation(member) { connection in
-                let overview = try await OverviewPage(services: services, pages: pages).build(web, on: connection)
+                let overview = try await OverviewPage(services: services, pages: pages).build(web, themes: themes, on: connection)
                 let directory = try await Directory.load(on: connection)
                 let rows = try await connection.query(
                     """

@@ -47,12 +47,15 @@ struct OverviewPage {
 
     func register(on web: WebRouter) {
         web.member(.get, "/overview", .readOrganisation) { web, member in
-            let model = try await services.inOrganisation(member) { try await build(web, on: $0) }
+            // The catalogue first, on a connection of its own: asking for it while holding the
+            // organisation's connection held two at once, which deadlocked the pool under load.
+            let themes = try await services.catalogue.view(language: web.language).themes
+            let model = try await services.readingOrganisation(member) { try await build(web, themes: themes, on: $0) }
             return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
         }
     }
 
-    func build(_ web: WebRequest, on connection: TenantConnection) async throws -> Model {
+    func build(_ web: WebRequest, themes: [CatalogueView.Theme], on connection: TenantConnection) async throws -> Model {
         let s = web.strings
         let language = web.language
         let dashboard = try await Dashboard.build(checkinDueDays: nil, on: connection)
@@ -84,8 +87,7 @@ struct OverviewPage {
             statuses.map { (s["status_\($0)"], byStatus[$0] ?? 0) }, id: "chart-status", title: s["chart_status_title"],
             summary: s["chart_status_desc"])
 
-        let themeNames = Dictionary(
-            uniqueKeysWithValues: try await services.catalogue.view(language: language).themes.map { ($0.code, $0.name) })
+        let themeNames = Dictionary(themes.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         var byTheme: [String: [String: Int]] = [:]
         for count in dashboard.goalsByThemeAndStatus { byTheme[count.key, default: [:]][count.status] = count.count }
         let themeKeys = byTheme.keys.sorted { ($0 == "none" ? "~" : $0) < ($1 == "none" ? "~" : $1) }

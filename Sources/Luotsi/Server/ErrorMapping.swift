@@ -44,7 +44,7 @@ public enum ErrorMapping {
         switch error.kind {
         case .poolExhausted, .poolClosed, .connection:
             return (.serviceUnavailable, "the database is busy or unavailable; try again shortly", nil)
-        case .decoding:
+        case .decoding, .nestedAcquisition:
             return (.internalServerError, "an internal error occurred; it has been logged", nil)
         case .server:
             break

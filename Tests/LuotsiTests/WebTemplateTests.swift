@@ -123,7 +123,7 @@ struct WebTemplateTests {
         used.formUnion((1...3).map { "priority_\($0)" } + (0...2).map { "score_\($0)" })
         used.formUnion(Role.allCases.map { "role_\($0.rawValue)" })
         used.formUnion(GoalStatus.moves.values.flatMap { $0 }.filter { $0 != .scheduled }.map { "move_\($0.rawValue)" })
-        used.formUnion(FunnelPage.columns.map { "column_\($0.key)" })
+        used.formUnion(FunnelBoard.columns.map { "column_\($0.key)" })
         used.formUnion(["increase", "decrease"].map { "direction_\($0)" })
         used.formUnion(ImpactInput.themes.map { "impact_\($0)" })
         used.formUnion(CSVExport.kinds.map { "export_\($0)" })

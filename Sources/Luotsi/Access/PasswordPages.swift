@@ -103,7 +103,7 @@ struct PasswordPages {
             let (issued, name) = try await services.inOrganisation(member) { connection in
                 (
                     try await services.passwords.issueCode(for: id, by: member, on: connection),
-                    try await Directory.load(on: connection).name(id)
+                    try await People.read().read(on: connection).name(id)
                 )
             }
             // Shown in this answer only: a code never goes into an address or a log.

@@ -77,23 +77,16 @@ struct UserPages {
         notice: String? = nil
     ) async throws -> Response {
         let s = web.strings
-        let (directory, withSecondFactor) = try await services.inOrganisation(member) { connection in
-            (
-                try await Directory.load(on: connection),
-                Set(
-                    try await connection.query("SELECT id FROM users WHERE totp_secret IS NOT NULL").map {
-                        try $0.decode("id", as: UUID.self)
-                    })
-            )
-        }
+        let people = try await services.readingOrganisation(member) { try await UserDirectory.read().read(on: $0) }
         let roles = Role.allCases.map(\.rawValue)
         let typedRole = typed?.text("role") ?? Role.staff.rawValue
         let model = Model(
-            rows: directory.users.map { user in
-                Row(
+            rows: people.map { entry in
+                let user = entry.user
+                return Row(
                     id: user.id.uuidString, name: user.name, email: user.email, role: s["role_\(user.role.rawValue)"], active: user.active,
                     roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == user.role.rawValue) },
-                    isMe: user.id == member.id, secondFactorOn: withSecondFactor.contains(user.id))
+                    isMe: user.id == member.id, secondFactorOn: entry.secondFactorOn)
             },
             email: typed?.raw("email") ?? "", name: typed?.raw("name") ?? "",
             roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) })

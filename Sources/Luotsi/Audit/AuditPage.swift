@@ -27,7 +27,7 @@ struct AuditPage {
         web.member(.get, "/audit", .readAudit) { web, member in
             let s = web.strings
             let page = try PageRequest(limit: 100, request: web.request)
-            let entries = try await services.inOrganisation(member) {
+            let entries = try await services.readingOrganisation(member) {
                 try await AuditLog.list(entity: nil, entityID: nil, page: page, on: $0)
             }
             let rows = entries.items.map { entry in

@@ -40,15 +40,10 @@ struct CataloguePages {
             let s = web.strings
             let catalogue = try await services.catalogue.view(language: web.language)
             // What this organisation adopted, by national goal code, with "changed in a newer version".
-            let adopted = try await services.inOrganisation(member) { connection in
-                let ids: [UUID] = try await connection.query(
-                    "SELECT DISTINCT ON (catalogue_goal_id) id FROM goals WHERE catalogue_goal_id IS NOT NULL ORDER BY catalogue_goal_id, created_at"
-                ).map { try $0.decode("id") }
-                return try await GoalViews(platform: services.goals.platform).load(ids, viewer: member, on: connection).values.compactMap {
-                    goal in
-                    goal.catalogueGoal.map { ($0.code, (goal.id, $0.changedInLatest)) }
-                }
+            let adopted = try await services.readingOrganisation(member) {
+                try await CatalogueAdoptions.read(platform: services.goals.platform, viewer: member).read(on: $0)
             }
+            .map { ($0.code, ($0.goalID, $0.changedInLatest)) }
             let byCode = Dictionary(adopted, uniquingKeysWith: { first, _ in first })
             let canAdopt = Permissions.allows(AccessRole(.member(member)), .proposeGoal)
             let themes = catalogue.themes.map { theme in

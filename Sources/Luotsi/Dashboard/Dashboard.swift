@@ -71,11 +71,16 @@ public struct Dashboard: Codable, Sendable {
     static let listLimit = 200
 
     public static func build(checkinDueDays override: Int?, on connection: TenantConnection) async throws -> Dashboard {
+        try await read(checkinDueDays: override).read(on: connection)
+    }
+
+    /// The dashboard's statements, to send alone or with a page's other reads.
+    static func read(checkinDueDays override: Int?) -> PipelinedRead<Dashboard> {
         // Every statement is independent of the others' results, so all go in one round trip;
         // the check-in interval comes from the settings row inside the statement that needs it.
         let days: SQL = override.map { "\(Int32($0))::int" } ?? "(SELECT checkin_due_days FROM settings)"
         let newestProcurements: SQL = "SELECT id FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)"
-        let results = try await connection.pipeline([
+        return PipelinedRead(statements: [
             "SELECT current_date AS today, \(days) AS days",
             "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
             "SELECT level AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
@@ -100,7 +105,10 @@ public struct Dashboard: Codable, Sendable {
             """,
             "SELECT id, title, phase FROM procurements WHERE id IN (\(newestProcurements)) ORDER BY seq",
             "SELECT id, title, status, procurement_id FROM goals WHERE procurement_id IN (\(newestProcurements)) ORDER BY seq",
-        ])
+        ]) { results in try decode(results) }
+    }
+
+    private static func decode(_ results: [PostgresRows]) throws -> Dashboard {
         // One result per statement of the pipeline above: the indices below cannot be out of range.
         let header = try results[0].one()  // no input reaches a trap (see above)
         let count = { (row: PostgresRow) in Count(key: try row.decode("key"), status: try row.decode("status"), count: try row.decode("n"))

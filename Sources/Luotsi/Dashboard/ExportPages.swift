@@ -64,35 +64,26 @@ struct ExportPages {
             let s = web.strings
             let language = web.language
             let themes = try await services.catalogue.view(language: language).themes
-            let model = try await services.inOrganisation(member) { connection in
-                let overview = try await OverviewPage(services: services, pages: pages).build(web, themes: themes, on: connection)
-                let directory = try await Directory.load(on: connection)
-                let rows = try await connection.query(
-                    """
-                    SELECT g.title, g.level, g.status, g.theme_code, g.owner_id, g.start_date, g.due_date,
-                           (SELECT attainment FROM checkins c WHERE c.goal_id = g.id ORDER BY c.seq DESC LIMIT 1) AS attainment
-                    FROM goals g WHERE g.status NOT IN ('idea', 'rejected') ORDER BY g.theme_code NULLS LAST, g.level, g.title LIMIT 2000
-                    """)
-                var grouped: [String: [ReportGoal]] = [:]
-                for row in rows {
-                    let start: CalendarDate? = try row.decode("start_date")
-                    let due: CalendarDate? = try row.decode("due_date")
-                    grouped[try row.decode("theme_code", as: String?.self) ?? "none", default: []].append(
-                        ReportGoal(
-                            title: try row.decode("title"), level: s["level_\(try row.decode("level", as: String.self))"],
-                            status: StatusBadge(try row.decode("status"), s), owner: directory.name(try row.decode("owner_id")),
-                            period: start == nil && due == nil
-                                ? "" : "\(Formatting.date(start, language)) – \(Formatting.date(due, language))",
-                            attainment: Formatting.percent(try row.decode("attainment", as: Int?.self), language)))
-                }
-                let ordered = themes.map { ($0.code, $0.name) } + [("none", s["theme_none"])]
-                return ReportModel(
-                    organisation: member.organisation.name,
-                    date: Formatting.date(try await connection.query("SELECT current_date AS d").one().decode("d"), language),
-                    headline: overview.headline,
-                    themes: ordered.compactMap { code, name in grouped[code].map { ReportTheme(name: name, goals: $0) } },
-                    attainment: overview.attainmentRows, hasAttainment: !overview.attainmentRows.isEmpty)
+            let read = OverviewPage.read().and(GoalReport.read())
+            let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
+            let dashboard = found.first.first
+            let overview = OverviewPage(services: services, pages: pages).build(
+                web, themes: themes, dashboard: dashboard, status: found.first.second)
+            var grouped: [String: [ReportGoal]] = [:]
+            for goal in found.second {
+                grouped[goal.themeCode ?? "none", default: []].append(
+                    ReportGoal(
+                        title: goal.title, level: s["level_\(goal.level)"], status: StatusBadge(goal.status, s),
+                        owner: goal.ownerName ?? "",
+                        period: goal.start == nil && goal.due == nil
+                            ? "" : "\(Formatting.date(goal.start, language)) – \(Formatting.date(goal.due, language))",
+                        attainment: Formatting.percent(goal.attainment, language)))
             }
+            let ordered = themes.map { ($0.code, $0.name) } + [("none", s["theme_none"])]
+            let model = ReportModel(
+                organisation: member.organisation.name, date: Formatting.date(dashboard.today, language), headline: overview.headline,
+                themes: ordered.compactMap { code, name in grouped[code].map { ReportTheme(name: name, goals: $0) } },
+                attainment: overview.attainmentRows, hasAttainment: !overview.attainmentRows.isEmpty)
             return pages.response("report", title: s["report_title"], page: model, web: web)
         }
     }

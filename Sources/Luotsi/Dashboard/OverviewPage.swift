@@ -50,29 +50,23 @@ struct OverviewPage {
             // The catalogue first, on a connection of its own: asking for it while holding the
             // organisation's connection held two at once, which deadlocked the pool under load.
             let themes = try await services.catalogue.view(language: web.language).themes
-            let model = try await services.readingOrganisation(member) { try await build(web, themes: themes, on: $0) }
+            let read = Self.read()
+            let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
+            let model = build(web, themes: themes, dashboard: found.first, status: found.second)
             return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
         }
     }
 
-    func build(_ web: WebRequest, themes: [CatalogueView.Theme], on connection: TenantConnection) async throws -> Model {
+    /// What the page reads: the dashboard and the follow-up status, in one round trip.
+    static func read() -> PipelinedRead<Both<Dashboard, FollowUpStatus>> {
+        Dashboard.read(checkinDueDays: nil).and(FollowUpStatus.read())
+    }
+
+    func build(_ web: WebRequest, themes: [CatalogueView.Theme], dashboard: Dashboard, status: FollowUpStatus) -> Model {
         let s = web.strings
         let language = web.language
-        let dashboard = try await Dashboard.build(checkinDueDays: nil, on: connection)
-        // Latest check-in status of each scheduled goal, for the headline and the exceptions.
-        let latest = try await connection.query(
-            """
-            SELECT g.id, g.title, c.status FROM goals g
-            LEFT JOIN LATERAL (SELECT status FROM checkins WHERE goal_id = g.id ORDER BY seq DESC LIMIT 1) c ON true
-            WHERE g.status = 'scheduled' ORDER BY g.title
-            """
-        ).map {
-            (
-                id: try $0.decode("id", as: UUID.self), title: try $0.decode("title", as: String.self),
-                status: try $0.decode("status", as: String?.self)
-            )
-        }
-        let ideasWaiting: Int = try await connection.query("SELECT count(*) AS n FROM goals WHERE status = 'idea'").one().decode("n")
+        let latest = status.scheduled
+        let ideasWaiting = status.ideasWaiting
         let onTrack = latest.filter { $0.status == "on_track" }.count
         let atRisk = latest.filter { $0.status == "at_risk" }.count
         let offTrack = latest.filter { $0.status == "off_track" }

@@ -28,6 +28,8 @@ public struct CheckIns: Sendable {
         public let id: UUID
         public let goalId: UUID
         public let authorId: UUID
+        /// The author's name, so that a list shows who without a second read.
+        public let authorName: String
         public let status: String
         public let attainment: Int
         public let comment: String
@@ -45,7 +47,10 @@ public struct CheckIns: Sendable {
             throw LuotsiError.notFound("goal")
         }
         let rows = try await connection.query(
-            "SELECT * FROM checkins WHERE goal_id = \(goalID) AND seq > \(page.after) ORDER BY seq LIMIT \(page.limit + 1)")
+            """
+            SELECT c.*, coalesce(u.name, '') AS author_name FROM checkins c LEFT JOIN users u ON u.id = c.author_id
+            WHERE c.goal_id = \(goalID) AND c.seq > \(page.after) ORDER BY c.seq LIMIT \(page.limit + 1)
+            """)
         let ids: [UUID] = try rows.map { try $0.decode("id") }
         let values = try await self.values(for: ids, on: connection)
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.checkIn(from: $0, values: values)) })
@@ -103,7 +108,7 @@ public struct CheckIns: Sendable {
                 SELECT checkin.id, v.indicator_id, v.value
                 FROM checkin, unnest(\(values.map(\.indicatorId))::uuid[], \(values.map(\.value))::numeric[]) AS v(indicator_id, value)),
             audit AS (\(audit))
-            SELECT * FROM checkin
+            SELECT *, \(actor.name) AS author_name FROM checkin
             """,
             Self.valuesQuery(for: [id]),
         ])
@@ -135,7 +140,8 @@ public struct CheckIns: Sendable {
     static func checkIn(from row: PostgresRow, values: [UUID: [CheckIn.Value]]) throws -> CheckIn {
         let id: UUID = try row.decode("id")
         return CheckIn(
-            id: id, goalId: try row.decode("goal_id"), authorId: try row.decode("author_id"), status: try row.decode("status"),
+            id: id, goalId: try row.decode("goal_id"), authorId: try row.decode("author_id"), authorName: try row.decode("author_name"),
+            status: try row.decode("status"),
             attainment: try row.decode("attainment"), comment: try row.decode("comment"), phase: try row.decode("phase"),
             indicatorValues: values[id] ?? [], createdAt: try row.decode("created_at"))
     }

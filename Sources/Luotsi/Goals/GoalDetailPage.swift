@@ -92,19 +92,18 @@ struct GoalDetailPage: Sendable {
     let hasComments: Bool
     let typedComment: String
 
-    /// Reads everything the page shows inside the organisation's transaction.
+    /// Reads everything the page shows, on the read-only path.
     static func load(
         _ id: UUID, web: WebRequest, member: Identity.Member, services: AppServices, typed: FormData? = nil, stale: GoalView? = nil
     ) async throws -> (GoalDetailPage, GoalView) {
         let s = web.strings
         let language = web.language
-        let (goal, directory, checkIns, comments, procurement) = try await services.inOrganisation(member) { connection in
+        let (goal, checkIns, comments, procurement) = try await services.readingOrganisation(member) { connection in
             let goal = try await services.goals.get(id, viewer: member, on: connection)
-            let directory = try await Directory.load(on: connection)
             let checkIns = try await services.checkIns.list(goalID: id, page: PageRequest(limit: 200), on: connection)
             let comments = try await services.discussion.comments(on: id, page: PageRequest(limit: 200), on: connection)
             let procurement = try await goal.procurementId.asyncMap { try await services.procurements.get($0, on: connection) }
-            return (goal, directory, checkIns, comments, procurement)
+            return (goal, checkIns, comments, procurement)
         }
         let role = AccessRole(.member(member))
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
@@ -125,7 +124,7 @@ struct GoalDetailPage: Sendable {
             catalogueName: goal.catalogueGoal.map { "\($0.code) \($0.name.text(language))" },
             changedInLatest: goal.catalogueGoal?.changedInLatest ?? false,
             latestCatalogueName: goal.catalogueGoal?.latest.map { $0.name.text(language) },
-            owner: directory.name(goal.ownerId).nonEmpty, start: Formatting.date(goal.start, language),
+            owner: goal.ownerName?.nonEmpty, start: Formatting.date(goal.start, language),
             due: Formatting.date(goal.due, language),
             priority: goal.priority.map { s["priority_\($0)"] } ?? s["priority_none"], evaluation: goal.evaluation?.nonEmpty,
             milestones: goal.milestones.map { .init(title: $0.title, due: Formatting.date($0.due, language), done: $0.done) },
@@ -148,7 +147,7 @@ struct GoalDetailPage: Sendable {
             typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",
             checkIns: checkIns.items.reversed().map { checkIn in
                 CheckInRow(
-                    at: Formatting.dateTime(checkIn.createdAt, language), author: directory.name(checkIn.authorId),
+                    at: Formatting.dateTime(checkIn.createdAt, language), author: checkIn.authorName,
                     status: StatusBadge(checkIn.status, s), attainment: Formatting.percent(checkIn.attainment, language),
                     phase: checkIn.phase.map { s["phase_\($0)"] } ?? "", comment: checkIn.comment)
             },

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// The goal list, proposing a goal and the goal page (`/goals…`). The pages call the same
-/// `GoalRepository` as the API, inside the same organisation transaction.
+/// The goal list and proposing a goal (`/goals…`). The list is the API's read model
+/// (`GoalRepository.list`), read the same way.
 struct GoalPages {
     let services: AppServices
     let pages: PageRenderer
@@ -41,19 +41,15 @@ struct GoalPages {
             let status = RequestValues.query(web.request, "status").flatMap(GoalStatus.init(rawValue:))
             let level = RequestValues.query(web.request, "level").flatMap(GoalLevel.init(rawValue:))
             let page = try PageRequest(request: web.request)
-            let (goals, directory) = try await services.inOrganisation(member) { connection in
-                (
-                    try await services.goals.list(
-                        status: status, level: level, procurementID: nil, page: page, viewer: member, on: connection),
-                    try await Directory.load(on: connection)
-                )
+            let goals = try await services.readingOrganisation(member) {
+                try await services.goals.list(status: status, level: level, procurementID: nil, page: page, viewer: member, on: $0)
             }
             let s = web.strings
             let filter = [status.map { "status=\($0.rawValue)" }, level.map { "level=\($0.rawValue)" }].compactMap { $0 }
             let rows = goals.items.map { goal in
                 ListRow(
                     href: "/goals/\(goal.id.uuidString)", title: goal.title, level: s["level_\(goal.level.rawValue)"],
-                    status: StatusBadge(goal.status.rawValue, s), owner: directory.name(goal.ownerId),
+                    status: StatusBadge(goal.status.rawValue, s), owner: goal.ownerName ?? "",
                     due: Formatting.date(goal.due, web.language),
                     attainment: Formatting.percent(goal.latestCheckin?.attainment, web.language))
             }
@@ -95,11 +91,7 @@ struct GoalPages {
         async throws -> Response
     {
         let s = web.strings
-        let procurements = try await services.inOrganisation(member) { connection in
-            try await connection.query("SELECT id, title FROM procurements ORDER BY title").map { row in
-                (try row.decode("id", as: UUID.self), try row.decode("title", as: String.self))
-            }
-        }
+        let procurements = try await services.readingOrganisation(member) { try await ProcurementChoices.read().read(on: $0) }
         let catalogue = try await services.catalogue.view(language: web.language)
         let chosenProcurement = (try? form?.uuid("procurementId")) ?? procurementID
         let level = form?.text("level") ?? (chosenProcurement != nil ? "procurement" : "organisation")
@@ -111,7 +103,7 @@ struct GoalPages {
                 Option(value: $0.rawValue, label: s["level_\($0.rawValue)"], selected: $0.rawValue == level, name: "level")
             },
             procurementOptions: [Option(value: "", label: s["choose_none"], selected: chosenProcurement == nil)]
-                + procurements.map { Option(value: $0.0.uuidString, label: $0.1, selected: $0.0 == chosenProcurement) },
+                + procurements.map { Option(value: $0.id.uuidString, label: $0.title, selected: $0.id == chosenProcurement) },
             priorityOptions: Self.priorityOptions(selected: priority, s),
             themeOptions: [Option(value: "", label: s["choose_none"], selected: theme.isEmpty)]
                 + catalogue.themes.map { Option(value: $0.code, label: $0.name, selected: $0.code == theme) })

@@ -48,8 +48,8 @@ struct GoalSchedulePage {
         -> Response
     {
         let s = web.strings
-        let (goal, directory) = try await services.inOrganisation(member) { connection in
-            (try await services.goals.get(id, viewer: member, on: connection), try await Directory.load(on: connection))
+        let (goal, directory) = try await services.readingOrganisation(member) { connection in
+            (try await services.goals.get(id, viewer: member, on: connection), try await People.read().read(on: connection))
         }
         if goal.level == .organisation, !Permissions.allows(member, .scheduleOrganisationGoal) {
             throw LuotsiError.forbidden("only management schedules organisation-level goals")

@@ -74,6 +74,8 @@ public struct GoalView: Codable, Sendable {
     public let status: GoalStatus
     public let priority: Int?
     public let ownerId: UUID?
+    /// The owner's name, so that a list shows who without a second read.
+    public let ownerName: String?
     public let start: CalendarDate?
     public let due: CalendarDate?
     public let evaluation: String?

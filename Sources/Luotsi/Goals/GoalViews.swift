@@ -13,6 +13,12 @@ struct GoalViews {
     /// The statements that read the views of the goals `idSet` (a subquery of ids) selects. They
     /// do not depend on each other's results, so they can share one round trip with the query
     /// that picks the goals.
+    /// The views of the goals `idSet` (a query of ids) selects, as a read to pipeline with others.
+    func read(idSet: SQL, viewer: Identity.Member) -> PipelinedRead<[UUID: GoalView]> {
+        let views = self
+        return PipelinedRead(statements: statements(idSet: idSet, viewer: viewer)) { try views.assemble($0[...]) }
+    }
+
     func statements(idSet: SQL, viewer: Identity.Member) -> [SQL] {
         let catalogue = platform
         return [
@@ -22,7 +28,8 @@ struct GoalViews {
                 EXISTS (SELECT 1 FROM goal_supports s WHERE s.goal_id = g.id AND s.user_id = \(viewer.id)) AS supported_by_me,
                 (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
-                (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done
+                (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done,
+                (SELECT u.name FROM users u WHERE u.id = g.owner_id) AS owner_name
             FROM goals g WHERE g.id IN (\(idSet))
             """,
             """
@@ -131,7 +138,8 @@ struct GoalViews {
                 themeCode: try row.decode("theme_code"), catalogueGoal: catalogueGoalID.flatMap { refs[$0] },
                 alignsTo: goalAlignments.map(\.id), alignments: goalAlignments,
                 status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, priority: try row.decode("priority", as: Int?.self),
-                ownerId: try row.decode("owner_id"), start: try row.decode("start_date"), due: try row.decode("due_date"),
+                ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
+                due: try row.decode("due_date"),
                 evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
                 supportCount: try row.decode("supports"), supportedByMe: try row.decode("supported_by_me"),
                 commentCount: try row.decode("comments"),

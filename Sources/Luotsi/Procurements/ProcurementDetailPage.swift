@@ -131,18 +131,15 @@ struct ProcurementDetailPage {
         let s = web.strings
         let language = web.language
         let role = AccessRole(.member(member))
-        let (procurement, tasks, directory, goalTitles) = try await services.inOrganisation(member) { connection in
+        let choices = People.read().and(TaskGoalChoices.read(procurement: id))
+        let (procurement, tasks, directory, goalTitles) = try await services.readingOrganisation(member) { connection in
             let procurement = try await services.procurements.get(id, on: connection)
             let tasks = try await services.tasks.list(
                 procurementID: id, assignee: nil, status: nil, page: PageRequest(limit: 200), on: connection)
-            let directory = try await Directory.load(on: connection)
-            // Tasks may carry organisation goals too; their titles come from here.
-            let titles = try await connection.query(
-                "SELECT id, title FROM goals WHERE procurement_id = \(id) OR level = 'organisation' AND status IN ('shortlisted', 'scheduled') ORDER BY level DESC, title"
-            ).map { (try $0.decode("id", as: UUID.self), try $0.decode("title", as: String.self)) }
-            return (procurement, tasks, directory, titles)
+            let found = try await choices.read(on: connection)
+            return (procurement, tasks, found.first, found.second)
         }
-        let titleOf = Dictionary(goalTitles, uniquingKeysWith: { first, _ in first })
+        let titleOf = Dictionary(goalTitles.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
         let canUpdateAny = Permissions.allows(role, .manageTasks)
         let typedPhase = typed?.text("phase")
         let model = Model(
@@ -184,7 +181,9 @@ struct ProcurementDetailPage {
             phaseOptions: ProcurementPhase.allCases.map {
                 Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == (typedPhase ?? procurement.phase))
             },
-            goalOptions: goalTitles.map { Option(value: $0.0.uuidString, label: $0.1, selected: typed?.text("goalId") == $0.0.uuidString) },
+            goalOptions: goalTitles.map {
+                Option(value: $0.id.uuidString, label: $0.title, selected: typed?.text("goalId") == $0.id.uuidString)
+            },
             assigneeOptions: directory.options(selected: try? typed?.uuid("assigneeId"), emptyLabel: s["choose_none"]),
             taskPhaseOptions: [Option(value: "", label: s["phase_same"], selected: true)]
                 + ProcurementPhase.allCases.map { Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: false) },

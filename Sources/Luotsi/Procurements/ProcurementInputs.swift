@@ -80,6 +80,8 @@ public struct ProcurementView: Codable, Sendable {
     public let estimatedValue: Decimal?
     public let phase: String
     public let leadId: UUID?
+    /// The lead's name, so that a list shows who without a second read.
+    public let leadName: String?
     public let memberIds: [UUID]
     public let impact: [Impact]
     public let phaseHistory: [PhaseChange]

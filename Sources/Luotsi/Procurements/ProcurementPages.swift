@@ -52,14 +52,14 @@ struct ProcurementPages {
         web.member(.get, "/procurements", .readOrganisation) { web, member in
             let s = web.strings
             let page = try PageRequest(limit: 200, request: web.request)
-            let (list, directory) = try await services.inOrganisation(member) { connection in
-                (try await services.procurements.list(phase: nil, page: page, on: connection), try await Directory.load(on: connection))
+            let list = try await services.readingOrganisation(member) {
+                try await services.procurements.list(phase: nil, page: page, on: $0)
             }
             let groups = ProcurementPhase.allCases.map { phase in
                 let rows = list.items.filter { $0.phase == phase.rawValue }.map { item in
                     Row(
                         href: "/procurements/\(item.id.uuidString)", title: item.title, reference: item.reference ?? "",
-                        lead: directory.name(item.leadId),
+                        lead: item.leadName ?? "",
                         value: Formatting.euros(item.estimatedValue, web.language), goals: item.goals.count)
                 }
                 return PhaseGroup(key: phase.rawValue, phase: s["phase_\(phase.rawValue)"], rows: rows, hasRows: !rows.isEmpty)
@@ -99,7 +99,7 @@ struct ProcurementPages {
         -> Response
     {
         let s = web.strings
-        let directory = try await services.inOrganisation(member) { try await Directory.load(on: $0) }
+        let directory = try await services.readingOrganisation(member) { try await People.read().read(on: $0) }
         let phase = form?.text("phase") ?? ProcurementPhase.needsAssessment.rawValue
         let lead = (try? form?.uuid("leadId")) ?? member.id
         let chosen = Set(form?.all("memberIds") ?? [])

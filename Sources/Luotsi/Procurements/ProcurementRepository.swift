@@ -139,7 +139,7 @@ public struct ProcurementRepository: Sendable {
     /// selects; independent of each other, so they share one round trip.
     static func viewStatements(idSet: SQL) -> [SQL] {
         [
-            "SELECT * FROM procurements WHERE id IN (\(idSet))",
+            "SELECT p.*, (SELECT u.name FROM users u WHERE u.id = p.lead_id) AS lead_name FROM procurements p WHERE p.id IN (\(idSet))",
             "SELECT procurement_id, user_id FROM procurement_members WHERE procurement_id IN (\(idSet)) ORDER BY user_id",
             "SELECT * FROM procurement_impacts WHERE procurement_id IN (\(idSet))",
             "SELECT * FROM procurement_phase_changes WHERE procurement_id IN (\(idSet)) ORDER BY at, to_phase",
@@ -182,7 +182,7 @@ public struct ProcurementRepository: Sendable {
             views[id] = ProcurementView(
                 id: id, title: try row.decode("title"), reference: try row.decode("reference"), category: try row.decode("category"),
                 estimatedValue: try row.decode("estimated_value"), phase: try row.decode("phase"), leadId: try row.decode("lead_id"),
-                memberIds: members[id] ?? [],
+                leadName: try row.decode("lead_name"), memberIds: members[id] ?? [],
                 impact: (impacts[id] ?? []).sorted { (order.firstIndex(of: $0.theme) ?? 9) < (order.firstIndex(of: $1.theme) ?? 9) },
                 phaseHistory: history[id] ?? [], goals: goals[id] ?? [], createdBy: try row.decode("created_by"),
                 createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"), version: try row.decode("version"))

@@ -64,78 +64,34 @@ struct MyWorkPage {
         web.member(.get, "/my-work", .readOrganisation) { web, member in
             let s = web.strings
             let language = web.language
-            let model = try await services.inOrganisation(member) { connection in
-                let today: CalendarDate = try await connection.query("SELECT current_date AS today").one().decode("today")
-                let tasks = try await connection.query(
-                    """
-                    SELECT t.id, t.title, t.due, t.status, p.id AS procurement_id, p.title AS procurement, g.id AS goal_id, g.title AS goal
-                    FROM tasks t JOIN procurements p ON p.id = t.procurement_id JOIN goals g ON g.id = t.goal_id
-                    WHERE t.assignee_id = \(member.id)
-                    ORDER BY (t.status <> 'done' AND t.due < current_date) DESC, t.status = 'done', t.due NULLS LAST, t.title
-                    LIMIT 200
-                    """
-                ).map { row in
-                    let due: CalendarDate? = try row.decode("due")
-                    let status: String = try row.decode("status")
-                    return TaskRow(
-                        id: try row.decode("id", as: UUID.self).uuidString, title: try row.decode("title"),
-                        procurement: try row.decode("procurement"),
-                        procurementHref: "/procurements/\(try row.decode("procurement_id", as: UUID.self).uuidString)",
-                        goal: try row.decode("goal"), goalHref: "/goals/\(try row.decode("goal_id", as: UUID.self).uuidString)",
-                        due: Formatting.date(due, language), overdue: status != "done" && due.map { $0 < today } == true,
-                        status: StatusBadge(status, s),
-                        statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == status) })
-                }
-                let procurementRows = try await connection.query(
-                    """
-                    SELECT p.id, p.title, p.phase FROM procurements p
-                    WHERE p.lead_id = \(member.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(member.id))
-                    ORDER BY p.title LIMIT 100
-                    """)
-                let ids: [UUID] = try procurementRows.map { try $0.decode("id") }
-                var goalsByProcurement: [UUID: [GoalRow]] = [:]
-                for row in try await connection.query(
-                    "SELECT id, title, status, due_date, procurement_id FROM goals WHERE procurement_id = ANY(\(ids)) ORDER BY due_date NULLS LAST, title"
-                ) {
-                    let status: String = try row.decode("status")
-                    goalsByProcurement[try row.decode("procurement_id"), default: []].append(
-                        GoalRow(
-                            href: "/goals/\(try row.decode("id", as: UUID.self).uuidString)", title: try row.decode("title"),
-                            status: StatusBadge(status, s), due: Formatting.date(try row.decode("due_date"), language).nonEmpty,
-                            canCheckIn: status == GoalStatus.scheduled.rawValue))
-                }
-                let procurements = try procurementRows.map { row in
-                    let id: UUID = try row.decode("id")
-                    let goals = goalsByProcurement[id] ?? []
-                    return ProcurementCard(
-                        href: "/procurements/\(id.uuidString)", title: try row.decode("title"),
-                        phase: s["phase_\(try row.decode("phase", as: String.self))"],
-                        goals: goals, hasGoals: !goals.isEmpty)
-                }
-                let ideas = try await connection.query(
-                    """
-                    SELECT g.id, g.title, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
-                    FROM goals g WHERE g.status = 'idea' ORDER BY g.created_at DESC LIMIT 10
-                    """
-                ).map {
-                    IdeaRow(
-                        href: "/goals/\(try $0.decode("id", as: UUID.self).uuidString)", title: try $0.decode("title"),
-                        supportCount: try $0.decode("supports"))
-                }
-                let counts = try await connection.query("SELECT status, count(*) AS n FROM goals GROUP BY status").reduce(
-                    into: [String: Int]()
-                ) {
-                    $0[try $1.decode("status")] = try $1.decode("n", as: Int.self)
-                }
-                return Model(
-                    tasks: tasks, hasTasks: !tasks.isEmpty, overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
-                    hasProcurements: !procurements.isEmpty, ideas: ideas, hasIdeas: !ideas.isEmpty,
-                    statusCounts: GoalStatus.allCases.map { status in
-                        StatusCount(
-                            status: StatusBadge(status.rawValue, s), count: counts[status.rawValue] ?? 0,
-                            href: "/goals?status=\(status.rawValue)")
-                    })
+            let work = try await services.readingOrganisation(member) { try await MyWork.read(for: member.id).read(on: $0) }
+            let tasks = work.tasks.map { task in
+                TaskRow(
+                    id: task.id.uuidString, title: task.title, procurement: task.procurementTitle,
+                    procurementHref: "/procurements/\(task.procurementID.uuidString)", goal: task.goalTitle,
+                    goalHref: "/goals/\(task.goalID.uuidString)", due: Formatting.date(task.due, language),
+                    overdue: task.status != "done" && task.due.map { $0 < work.today } == true, status: StatusBadge(task.status, s),
+                    statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) })
             }
+            let procurements = work.procurements.map { procurement in
+                let goals = procurement.goals.map { goal in
+                    GoalRow(
+                        href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status, s),
+                        due: Formatting.date(goal.due, language).nonEmpty, canCheckIn: goal.status == GoalStatus.scheduled.rawValue)
+                }
+                return ProcurementCard(
+                    href: "/procurements/\(procurement.id.uuidString)", title: procurement.title, phase: s["phase_\(procurement.phase)"],
+                    goals: goals, hasGoals: !goals.isEmpty)
+            }
+            let ideas = work.ideas.map { IdeaRow(href: "/goals/\($0.id.uuidString)", title: $0.title, supportCount: $0.supports) }
+            let model = Model(
+                tasks: tasks, hasTasks: !tasks.isEmpty, overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
+                hasProcurements: !procurements.isEmpty, ideas: ideas, hasIdeas: !ideas.isEmpty,
+                statusCounts: GoalStatus.allCases.map { status in
+                    StatusCount(
+                        status: StatusBadge(status.rawValue, s), count: work.goalsByStatus[status.rawValue] ?? 0,
+                        href: "/goals?status=\(status.rawValue)")
+                })
             return pages.response("my-work", title: s["my_work_title"], page: model, web: web)
         }
         // A task's status (and, for leads and management, its assignee), from any page that lists it.

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Postgres
 
 /// One choice of a `<select>` or a radio group.
 struct Option: Sendable {
@@ -66,28 +65,6 @@ enum FormErrors {
         default:
             return nil
         }
-    }
-}
-
-/// Reads everyone in the organisation once per page (names for owners, assignees, members).
-struct Directory: Sendable {
-    let users: [User]
-
-    static func load(on connection: TenantConnection) async throws -> Directory {
-        Directory(
-            users: try await connection.query("SELECT id, email, name, role, active FROM users ORDER BY name, email").map(
-                UserRepository.user))
-    }
-
-    func name(_ id: UUID?) -> String {
-        guard let id else { return "" }
-        return users.first { $0.id == id }?.name ?? ""
-    }
-
-    /// The active people as choices, with `selected` chosen and an optional empty first choice.
-    func options(selected: UUID?, emptyLabel: String?) -> [Option] {
-        (emptyLabel.map { [Option(value: "", label: $0, selected: selected == nil)] } ?? [])
-            + users.filter(\.active).map { Option(value: $0.id.uuidString, label: $0.name, selected: $0.id == selected) }
     }
 }
 

@@ -1,0 +1,34 @@
+import Foundation
+import Postgres
+
+/// Where the scheduled goals stand by their latest check-in, and how many ideas wait for a
+/// decision: the overall picture's headline and its "needs a decision" list.
+struct FollowUpStatus: Sendable {
+    struct Goal: Sendable {
+        let id: UUID
+        let title: String
+        /// The latest check-in's status; nil before the first.
+        let status: String?
+    }
+
+    let scheduled: [Goal]
+    let ideasWaiting: Int
+
+    static func read() -> PipelinedRead<FollowUpStatus> {
+        PipelinedRead(statements: [
+            """
+            SELECT g.id, g.title, c.status FROM goals g
+            LEFT JOIN LATERAL (SELECT status FROM checkins WHERE goal_id = g.id ORDER BY seq DESC LIMIT 1) c ON true
+            WHERE g.status = 'scheduled' ORDER BY g.title
+            """,
+            "SELECT count(*) AS n FROM goals WHERE status = 'idea'",
+        ]) { results in
+            // One result per statement above: the indices cannot be out of range.
+            FollowUpStatus(
+                scheduled: try results[0].map {
+                    Goal(id: try $0.decode("id"), title: try $0.decode("title"), status: try $0.decode("status"))
+                },
+                ideasWaiting: try results[1].one().decode("n"))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Postgres
+
+/// The goals waiting in one funnel state, by priority and then oldest first: what a lead works
+/// through on "Next actions".
+enum GoalQueue {
+    struct Entry: Sendable {
+        let id: UUID
+        let title: String
+        let level: String
+        let createdAt: Date
+    }
+
+    static func read(_ status: GoalStatus, limit: Int) -> PipelinedRead<[Entry]> {
+        PipelinedRead(statements: [
+            """
+            SELECT g.id, g.title, g.level, g.created_at FROM goals g WHERE g.status = \(status.rawValue)
+            ORDER BY g.priority NULLS LAST, g.created_at LIMIT \(Int32(limit))
+            """
+        ]) { results in
+            // One statement, one result: index 0 is always there.
+            try results[0].map {
+                Entry(
+                    id: try $0.decode("id"), title: try $0.decode("title"), level: try $0.decode("level"),
+                    createdAt: try $0.decode("created_at"))
+            }
+        }
+    }
+}

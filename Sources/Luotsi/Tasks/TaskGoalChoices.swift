@@ -1,0 +1,24 @@
+import Foundation
+import Postgres
+
+/// The goals a task of a procurement may serve: the procurement's own goals and the
+/// organisation's shortlisted and scheduled ones, by title.
+enum TaskGoalChoices {
+    struct Choice: Sendable {
+        let id: UUID
+        let title: String
+    }
+
+    static func read(procurement: UUID) -> PipelinedRead<[Choice]> {
+        PipelinedRead(statements: [
+            """
+            SELECT id, title FROM goals
+            WHERE procurement_id = \(procurement) OR level = 'organisation' AND status IN ('shortlisted', 'scheduled')
+            ORDER BY level DESC, title
+            """
+        ]) { results in
+            // One statement, one result: index 0 is always there.
+            try results[0].map { Choice(id: try $0.decode("id"), title: try $0.decode("title")) }
+        }
+    }
+}

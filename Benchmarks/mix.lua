@@ -6,9 +6,14 @@
 --   BENCH_DATA  the data file Benchmarks/seed/org.sql printed (lines "O …" and "U …")
 --   BENCH_KIND  only this kind of request (e.g. dashboard); default: the mix below
 --   BENCH_ORGS  use only the first N organisations of the file (0 or unset: all)
+--   BENCH_MIX   api (default), pages or api_reads
 --
--- The mix (per 100 requests): 40 dashboard, 15 goal list, 15 goal list filtered by status,
--- 15 goal detail, 5 my tasks, 10 new check-in. done() prints one line
+-- The api mix (per 100 requests): 40 dashboard, 15 goal list, 15 goal list filtered by status,
+-- 15 goal detail, 5 my tasks, 10 new check-in.
+-- The pages mix (issue 17), as a browser with the session cookie: 40 the role's home
+-- (management /overview, lead /next-actions, staff /my-work), 30 /goals, 15 one goal's page,
+-- 15 /procurements. api_reads: the same reads through the API (the home as the dashboard, or
+-- staff's own tasks; the goal list, one goal, the procurements). done() prints one line
 --   BENCH_RESULT {json}
 -- with requests/s, latency percentiles (ms) and the count of non-2xx answers by status.
 
@@ -17,8 +22,21 @@ local only_kind = os.getenv("BENCH_KIND")
 if only_kind == "" then only_kind = nil end
 local org_limit = tonumber(os.getenv("BENCH_ORGS") or "0") or 0
 
-local kinds = { "dashboard", "goals", "goals_filtered", "goal", "tasks", "checkin" }
-local weights = { 40, 15, 15, 15, 5, 10 }
+local mix = os.getenv("BENCH_MIX") or "api"
+if mix == "" then mix = "api" end
+local kinds, weights
+if mix == "api" then
+    kinds = { "dashboard", "goals", "goals_filtered", "goal", "tasks", "checkin" }
+    weights = { 40, 15, 15, 15, 5, 10 }
+elseif mix == "pages" then
+    kinds = { "page_home", "page_goals", "page_goal", "page_procurements" }
+    weights = { 40, 30, 15, 15 }
+elseif mix == "api_reads" then
+    kinds = { "read_home", "goals", "goal", "procurements" }
+    weights = { 40, 30, 15, 15 }
+else
+    error("unknown BENCH_MIX " .. mix)
+end
 local statuses = { "idea", "shortlisted", "scheduled" }
 local known = {}
 for _, kind in ipairs(kinds) do known[kind] = true end
@@ -56,7 +74,8 @@ function init(args)
         elseif f[1] == "U" and orgs_by_slug[f[2]] then
             local org = orgs_by_slug[f[2]]
             local checkin = (f[5] == "*") and org.scheduled or split(f[5], ",")
-            users[#users + 1] = { org = org, authorization = "Bearer " .. f[3], checkin = checkin }
+            users[#users + 1] = { org = org, authorization = "Bearer " .. f[3], cookie = "luotsi_session=" .. f[3], role = f[4],
+                                  checkin = checkin }
         end
     end
     file:close()
@@ -75,12 +94,31 @@ end
 
 local function pick(list) return list[math.random(#list)] end
 
+-- Each role's home page, where signing in lands.
+local homes = { management = "/overview", lead = "/next-actions", staff = "/my-work" }
+
 function request()
     local user = users[math.random(#users)]
     local org = user.org
     local kind = pick_kind()
     local headers = { ["Authorization"] = user.authorization }
-    if kind == "dashboard" then
+    if string.sub(kind, 1, 5) == "page_" then
+        headers = { ["Cookie"] = user.cookie, ["Accept"] = "text/html" }
+        if kind == "page_home" then
+            return wrk.format("GET", homes[user.role] or "/goals", headers)
+        elseif kind == "page_goals" then
+            return wrk.format("GET", "/goals", headers)
+        elseif kind == "page_goal" then
+            return wrk.format("GET", "/goals/" .. pick(org.goals), headers)
+        else
+            return wrk.format("GET", "/procurements", headers)
+        end
+    elseif kind == "read_home" then
+        if user.role == "staff" then return wrk.format("GET", org.base .. "/tasks?assignee=me", headers) end
+        return wrk.format("GET", org.base .. "/dashboard", headers)
+    elseif kind == "procurements" then
+        return wrk.format("GET", org.base .. "/procurements", headers)
+    elseif kind == "dashboard" then
         return wrk.format("GET", org.base .. "/dashboard", headers)
     elseif kind == "goals" then
         return wrk.format("GET", org.base .. "/goals", headers)

@@ -121,6 +121,20 @@ def render(f):
         row(label, "pg_backends", key)
     add("")
 
+    add("## The pages against the same reads through the API (under test, same data, same run)")
+    add("")
+    add("40 % the role's home, 30 % the goal list, 15 % one goal, 15 % the procurements; as pages with the")
+    add("session cookie, and as the API's reads with the bearer token.")
+    add("")
+    add("| figure | pages | API reads | pages ÷ API |")
+    add("|---|---:|---:|---:|")
+    pages = get(f, "targets.new.pages") or {}
+    reads = get(f, "targets.new.api_reads") or {}
+    for label, key, digits in [("req/s", "rps", 1), ("p50 ms", "p50_ms", 2), ("p90 ms", "p90_ms", 2), ("p99 ms", "p99_ms", 2)]:
+        add(f"| {label} | {number(pages.get(key), digits)} | {number(reads.get(key), digits)} | {ratio(pages.get(key), reads.get(key))} |")
+    add(f"| non-2xx | {errors(pages)} | {errors(reads)} | |")
+    add("")
+
     add("## The same SQL without the server (pgbench, under test's statements and database)")
     add("")
     add("| figure | mix (40/30/15/5/10) | dashboard alone |")

@@ -79,11 +79,10 @@ public struct CheckIns: Sendable {
         ])
         let (goalRows, indicatorRows) = (checked[0], checked[1])  // one result per statement: no input reaches a trap
         guard let goal = try goalRows.single() else { throw LuotsiError.notFound("goal") }
-        if !Permissions.allows(actor, .checkInAnyGoal), try goal.decode("member", as: Bool?.self) != true {
-            throw LuotsiError.forbidden("your role follows up only the procurements you are a member of")
-        }
-        guard try goal.decode("status", as: String.self) == GoalStatus.scheduled.rawValue else {
-            throw LuotsiError.conflict("only scheduled goals are followed up")
+        let status = GoalStatus(rawValue: try goal.decode("status")) ?? .idea
+        if let refusal = GoalPolicy(actor).checkInRefusal(status: status, inProcurement: try goal.decode("member", as: Bool?.self) == true)
+        {
+            throw refusal
         }
         let indicatorIDs = Set(try indicatorRows.map { try $0.decode("id", as: UUID.self) })
         var seen = Set<UUID>()

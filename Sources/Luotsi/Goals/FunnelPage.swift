@@ -38,7 +38,7 @@ struct FunnelPage {
     func register(on web: WebRouter) {
         web.member(.get, "/funnel", .siftGoal) { web, member in
             let s = web.strings
-            let role = AccessRole(.member(member))
+            let policy = GoalPolicy(member)
             let board = try await services.readingOrganisation(member) {
                 try await FunnelBoard.read(perColumn: Self.perColumn).read(on: $0)
             }
@@ -48,9 +48,9 @@ struct FunnelPage {
                         id: card.id.uuidString, href: "/goals/\(card.id.uuidString)", title: card.title,
                         level: s["level_\(card.level.rawValue)"],
                         status: StatusBadge(card.status.rawValue, s), due: Formatting.date(card.due, web.language).nonEmpty,
-                        supportCount: card.supports, sift: card.status == .idea && Permissions.allows(role, .siftGoal),
-                        schedule: card.status == .shortlisted && Permissions.allows(role, .scheduleGoal)
-                            && (card.level == .procurement || Permissions.allows(role, .scheduleOrganisationGoal)),
+                        supportCount: card.supports,
+                        sift: policy.refusal(moving: card.status, to: .shortlisted, level: card.level) == nil,
+                        schedule: policy.refusal(moving: card.status, to: .scheduled, level: card.level) == nil,
                         siftOptions: [GoalStatus.shortlisted, .rejected].map {
                             Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: false)
                         })

@@ -106,15 +106,11 @@ struct GoalDetailPage: Sendable {
             return (goal, checkIns, comments, procurement)
         }
         let role = AccessRole(.member(member))
+        let policy = GoalPolicy(member)
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
-        // Staff follow up only the procurements they belong to; the repository enforces it too.
-        let canCheckIn =
-            goal.status == .scheduled && Permissions.allows(role, .checkIn) && (Permissions.allows(role, .checkInAnyGoal) || isMember)
-        let mayCloseOrSchedule = goal.level == .procurement || Permissions.allows(role, .scheduleOrganisationGoal)
-        let moves = (GoalStatus.moves[goal.status] ?? []).filter { target in
-            target != .scheduled
-                && (target.isSifting ? Permissions.allows(role, .siftGoal) : Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule)
-        }.sorted { $0.rawValue < $1.rawValue }
+        let canCheckIn = policy.checkInRefusal(status: goal.status, inProcurement: isMember) == nil
+        // Scheduling has a page of its own (the schedule needs owner and dates); the rest are buttons here.
+        let moves = policy.moves(from: goal.status, level: goal.level).filter { $0 != .scheduled }.sorted { $0.rawValue < $1.rawValue }
         let typedStatus = typed?.text("status") ?? ""
         let typedPriority = typed?.text("priority") ?? goal.priority.map(String.init) ?? ""
         let page = GoalDetailPage(
@@ -154,7 +150,7 @@ struct GoalDetailPage: Sendable {
             hasCheckIns: !checkIns.items.isEmpty,
             moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
             canMove: !moves.isEmpty,
-            canSchedule: goal.status == .shortlisted && Permissions.allows(role, .scheduleGoal) && mayCloseOrSchedule,
+            canSchedule: policy.refusal(moving: goal.status, to: .scheduled, level: goal.level) == nil,
             typedReason: typed?.raw("reason") ?? "",
             canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
             editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,

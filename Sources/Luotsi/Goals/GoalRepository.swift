@@ -93,10 +93,7 @@ public struct GoalRepository: Sendable {
         async throws -> GoalView
     {
         let before = try await lockForUpdate(id, expectedVersion: expectedVersion, on: connection)
-        // The schedule of an organisation-level goal is management's, as is scheduling it.
-        if before.level == .organisation, changes.touchesSchedule, !Permissions.allows(actor, .scheduleOrganisationGoal) {
-            throw LuotsiError.forbidden("only management sets the schedule of organisation-level goals")
-        }
+        if changes.touchesSchedule, let refusal = GoalPolicy(actor).scheduleChangeRefusal(level: before.level) { throw refusal }
         var assignments: [SQL] = []
         if let title = changes.title { assignments.append("title = \(title)") }
         if let description = changes.description { assignments.append("description = \(description)") }
@@ -132,23 +129,15 @@ public struct GoalRepository: Sendable {
         return after
     }
 
-    /// Moves a goal through the funnel. Invalid moves are 409; scheduling needs owner, start and
-    /// due; closing records the reason as the evaluation. Organisation-level goals are scheduled,
-    /// dropped and closed by management only (leads sift them).
+    /// Moves a goal through the funnel as `GoalPolicy` allows (an impossible move is 409, a move
+    /// the person may not make 403); scheduling needs owner, start and due; closing records the
+    /// reason as the evaluation.
     public func transition(_ id: UUID, _ move: GoalMove, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> GoalView
     {
         let target = move.target
         let before = try await lockForUpdate(id, expectedVersion: nil, on: connection)
-        guard before.status.canMove(to: target) else {
-            throw LuotsiError.conflict("a goal cannot move from \(before.status.rawValue) to \(target.rawValue)")
-        }
-        if !target.isSifting {
-            guard Permissions.allows(actor, .scheduleGoal) else { throw LuotsiError.forbidden() }
-            if before.level == .organisation, !Permissions.allows(actor, .scheduleOrganisationGoal) {
-                throw LuotsiError.forbidden("only management schedules, drops or closes organisation-level goals")
-            }
-        }
+        if let refusal = GoalPolicy(actor).refusal(moving: before.status, to: target, level: before.level) { throw refusal }
         var assignments: [SQL] = ["status = \(target.rawValue)", "version = version + 1", "updated_at = now()"]
         if target == .scheduled {
             guard let owner = move.ownerId ?? before.ownerId else {

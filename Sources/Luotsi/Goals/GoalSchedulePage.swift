@@ -51,7 +51,7 @@ struct GoalSchedulePage {
         let (goal, directory) = try await services.readingOrganisation(member) { connection in
             (try await services.goals.get(id, viewer: member, on: connection), try await People.read().read(on: connection))
         }
-        if goal.level == .organisation, !Permissions.allows(member, .scheduleOrganisationGoal) {
+        guard GoalPolicy(member).maySchedule(level: goal.level) else {
             throw LuotsiError.forbidden("only management schedules organisation-level goals")
         }
         let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id

@@ -140,7 +140,8 @@ struct ProcurementDetailPage {
             return (procurement, tasks, found.first, found.second)
         }
         let titleOf = Dictionary(goalTitles.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
-        let canUpdateAny = Permissions.allows(role, .manageTasks)
+        let tasksPolicy = TaskPolicy(member)
+        let canUpdateAny = tasksPolicy.changesAnyTask
         let typedPhase = typed?.text("phase")
         let model = Model(
             id: procurement.id.uuidString, title: procurement.title, reference: procurement.reference?.nonEmpty,
@@ -157,7 +158,7 @@ struct ProcurementDetailPage {
                     due: Formatting.date(task.due, language), phase: task.phase.map { s["phase_\($0)"] } ?? "",
                     status: StatusBadge(task.status, s),
                     statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) },
-                    canChange: canUpdateAny || task.assigneeId == member.id,
+                    canChange: tasksPolicy.mayChangeStatus(assignedTo: task.assigneeId),
                     canAssign: canUpdateAny,
                     assigneeOptions: canUpdateAny ? directory.options(selected: task.assigneeId, emptyLabel: s["choose_none"]) : [])
             },

@@ -73,11 +73,14 @@ struct MyWorkPage {
                     overdue: task.status != "done" && task.due.map { $0 < work.today } == true, status: StatusBadge(task.status, s),
                     statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) })
             }
+            let policy = GoalPolicy(member)
             let procurements = work.procurements.map { procurement in
                 let goals = procurement.goals.map { goal in
                     GoalRow(
                         href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status, s),
-                        due: Formatting.date(goal.due, language).nonEmpty, canCheckIn: goal.status == GoalStatus.scheduled.rawValue)
+                        due: Formatting.date(goal.due, language).nonEmpty,
+                        // The procurements listed are the person's own.
+                        canCheckIn: policy.checkInRefusal(status: GoalStatus(rawValue: goal.status) ?? .idea, inProcurement: true) == nil)
                 }
                 return ProcurementCard(
                     href: "/procurements/\(procurement.id.uuidString)", title: procurement.title, phase: s["phase_\(procurement.phase)"],

@@ -88,7 +88,7 @@ public struct TaskRepository: Sendable {
         return task
     }
 
-    /// Without `updateAnyTask` (staff) only the status of one's own tasks may change.
+    /// Who may change what: `TaskPolicy` (staff only the status of their own tasks).
     public func update(_ id: UUID, with input: TaskPatchInput, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> TaskView
     {
@@ -96,12 +96,8 @@ public struct TaskRepository: Sendable {
             throw LuotsiError.notFound("task")
         }
         let before = try Self.task(from: row)
-        if !Permissions.allows(actor, .updateAnyTask) {
-            guard before.assigneeId == actor.id else { throw LuotsiError.forbidden("your role changes only tasks assigned to you") }
-            if input.title.isPresent || input.assigneeId.isPresent || input.due.isPresent || input.phase.isPresent {
-                throw LuotsiError.forbidden("your role changes only the status of your tasks")
-            }
-        }
+        let statusOnly = !(input.title.isPresent || input.assigneeId.isPresent || input.due.isPresent || input.phase.isPresent)
+        if let refusal = TaskPolicy(actor).refusal(assignedTo: before.assigneeId, statusOnly: statusOnly) { throw refusal }
         var assignments: [SQL] = ["updated_at = now()"]
         if input.title.isPresent {
             guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }

@@ -20,10 +20,7 @@ public struct APIRouter {
 
     /// A route for any signed-in user.
     public func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
-        add(method, path, .signedIn) { request, context in
-            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
-            return try await handler(request, context, identity)
-        }
+        add(method, path, .signedIn) { request, context in try await handler(request, context, try RouteGuard.signedIn(context.identity)) }
     }
 
     /// A route under `/orgs/:org`: the caller must be a member of exactly that organisation
@@ -32,12 +29,8 @@ public struct APIRouter {
     {
         let uncheckedOrganisation = self.uncheckedOrganisation
         add(method, path, .member(action)) { request, context in
-            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
-            guard case .member(let member) = identity else {
-                throw LuotsiError.forbidden("platform administrators do not read organisations' own content")
-            }
             if let uncheckedOrganisation {
-                guard Permissions.allows(AccessRole(identity), action) else { throw LuotsiError.forbidden() }
+                let member = try RouteGuard.member(context.identity, action)
                 // The test switch: trust the path, and let PostgreSQL alone keep the organisations apart.
                 let named = try await uncheckedOrganisation(context.parameters.get("org") ?? "")
                 return try await handler(
@@ -46,8 +39,7 @@ public struct APIRouter {
                         id: member.id, email: member.email, name: member.name, role: member.role, organisation: named,
                         language: member.language, databaseRole: member.organisation.schema))
             }
-            guard context.parameters.get("org") == member.organisation.slug else { throw LuotsiError.notFound("organisation") }
-            guard Permissions.allows(AccessRole(identity), action) else { throw LuotsiError.forbidden() }
+            let member = try RouteGuard.member(context.identity, action, organisation: context.parameters.get("org") ?? "")
             return try await handler(request, context, member)
         }
     }
@@ -57,11 +49,7 @@ public struct APIRouter {
         _ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>
     ) {
         add(method, path, .platform(action)) { request, context in
-            guard let identity = context.identity else { throw LuotsiError.unauthenticated }
-            guard case .platformAdmin(let admin) = identity, Permissions.allows(.platformAdmin, action) else {
-                throw LuotsiError.forbidden()
-            }
-            return try await handler(request, context, admin)
+            try await handler(request, context, try RouteGuard.platform(context.identity, action))
         }
     }
 

@@ -22,33 +22,17 @@ public struct WebRouter {
 
     /// A page for anyone signed in (their own profile).
     func signedIn(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Identity>) {
-        add(method, path, .signedIn) { web in
-            guard let identity = web.identity else { throw LuotsiError.unauthenticated }
-            return try await handler(web, identity)
-        }
+        add(method, path, .signedIn) { web in try await handler(web, try RouteGuard.signedIn(web.identity)) }
     }
 
     /// A page of the caller's own organisation whose role allows `action`.
     func member(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.Member>) {
-        add(method, path, .member(action)) { web in
-            guard let identity = web.identity else { throw LuotsiError.unauthenticated }
-            guard case .member(let member) = identity else {
-                throw LuotsiError.forbidden("platform administrators do not read organisations' own content")
-            }
-            guard Permissions.allows(AccessRole(identity), action) else { throw LuotsiError.forbidden() }
-            return try await handler(web, member)
-        }
+        add(method, path, .member(action)) { web in try await handler(web, try RouteGuard.member(web.identity, action)) }
     }
 
     /// A platform administrator's page.
     func platform(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>) {
-        add(method, path, .platform(action)) { web in
-            guard let identity = web.identity else { throw LuotsiError.unauthenticated }
-            guard case .platformAdmin(let admin) = identity, Permissions.allows(.platformAdmin, action) else {
-                throw LuotsiError.forbidden()
-            }
-            return try await handler(web, admin)
-        }
+        add(method, path, .platform(action)) { web in try await handler(web, try RouteGuard.platform(web.identity, action)) }
     }
 
     private func add(

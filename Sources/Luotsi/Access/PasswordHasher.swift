@@ -44,12 +44,13 @@ public enum PasswordHasher {
 
     /// Passwords are 12–200 characters (Unicode code points, as JSON Schema counts them); length
     /// beats composition rules (NIST SP 800-63B). U+0000 cannot be passed to bcrypt, so it is refused.
-    public static func validate(_ password: String) throws {
+    /// `field`: the name of the input that carries it (a new account's `password`, a change's `newPassword`).
+    public static func validate(_ password: String, field: String = "password") throws {
         guard (12...200).contains(password.unicodeScalars.count) else {
-            throw LuotsiError.invalid(field: "password", reason: "must be 12–200 characters")
+            throw LuotsiError.invalid(field: field, reason: "must be 12–200 characters")
         }
         guard !password.contains("\u{0}") else {
-            throw LuotsiError.invalid(field: "password", reason: "must not contain the NUL character")
+            throw LuotsiError.invalid(field: field, reason: "must not contain the NUL character")
         }
     }
 }

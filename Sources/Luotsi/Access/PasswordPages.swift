@@ -55,8 +55,7 @@ struct PasswordPages {
                     identity, current: web.form.raw("currentPassword"), new: web.form.raw("newPassword"))
                 return PageRenderer.redirect("/profile?notice=password_changed", cookies: [sessionCookie(token, web)])
             } catch {
-                let rename = ["password": "newPassword"]
-                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "currentPassword", rename: rename) else {
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "currentPassword") else {
                     throw error
                 }
                 return pages.response(
@@ -80,9 +79,7 @@ struct PasswordPages {
                 let errors: [PageFrame.FieldError]
                 if case LuotsiError.throttled = error {
                     errors = [.init(fieldID: "code", message: web.strings["sign_in_throttled"])]
-                } else if let entries = FormErrors.entries(
-                    error, strings: web.strings, defaultField: "code", rename: ["password": "newPassword"])
-                {
+                } else if let entries = FormErrors.entries(error, strings: web.strings, defaultField: "code") {
                     errors = entries
                 } else {
                     throw error

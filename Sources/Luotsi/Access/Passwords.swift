@@ -48,7 +48,7 @@ public struct Passwords: Sendable {
     /// checked before the new password is hashed, so that a wrong code costs no bcrypt work and
     /// answers as fast for an organisation that exists as for one that does not.
     public func redeem(organisation slug: String, email: String, code: String, newPassword: String, address: String) async throws {
-        try PasswordHasher.validate(newPassword)
+        try PasswordHasher.validate(newPassword, field: "newPassword")
         let email = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let code = code.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let refused = LuotsiError.wrongSecret(
@@ -92,7 +92,7 @@ public struct Passwords: Sendable {
     /// stolen session cannot guess it at bcrypt's speed). Every session of the person ends, this
     /// one included: the caller gets a new session token, so a copy of the old one is worthless.
     public func change(_ identity: Identity, current: String, new: String) async throws -> String {
-        try PasswordHasher.validate(new)
+        try PasswordHasher.validate(new, field: "newPassword")
         try await throttle.reauthentication(account: identity.throttleAccount)
         let platform = sessions.platform
         let stored: String? =

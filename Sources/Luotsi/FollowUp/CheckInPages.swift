@@ -25,12 +25,8 @@ struct CheckInPages {
                 _ = try await services.inOrganisation(member) { try await services.checkIns.record(input, goalID: id, by: member, on: $0) }
                 return PageRenderer.redirect("/goals/\(id.uuidString)?notice=checkin_saved#checkins")
             } catch {
-                let renamed = ["status": "status-on_track"]
-                guard var errors = FormErrors.entries(error, strings: web.strings, defaultField: "attainment", rename: [:]) else {
-                    throw error
-                }
-                errors = errors.map { entry in .init(fieldID: renamed[entry.fieldID] ?? entry.fieldID, message: entry.message) }
-                return try await GoalActionPages(services: services, pages: pages).show(id, web, member, typed: form, errors: errors)
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "attainment") else { throw error }
+                return try await GoalPage(services: services, pages: pages).show(id, web, member, typed: form, errors: errors)
             }
         }
     }

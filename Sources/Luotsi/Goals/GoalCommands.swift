@@ -56,19 +56,32 @@ public struct GoalChanges: Sendable {
     public let milestones: [MilestoneInput]?
     public let indicators: [IndicatorInput]?
 
+    /// The changes, checked; what is `.absent` stays as it is. The API's body and the goal page's
+    /// edit form both come here, so an error names the same field for both.
+    init(
+        title: String? = nil, description: Patch<String> = .absent, priority: Patch<Int> = .absent, themeCode: Patch<String> = .absent,
+        ownerId: Patch<UUID> = .absent, start: Patch<CalendarDate> = .absent, due: Patch<CalendarDate> = .absent,
+        alignsTo: Patch<[UUID]> = .absent, milestones: Patch<[MilestoneInput]> = .absent, indicators: Patch<[IndicatorInput]> = .absent
+    ) throws {
+        self.title = try title.map { try TextRules.title($0) }
+        self.description = description.isPresent ? try GoalValidation.description(description.value) : nil
+        _ = try GoalValidation.priority(priority.value)
+        self.priority = priority
+        self.themeCode = themeCode
+        self.ownerId = ownerId
+        self.start = start
+        self.due = due
+        self.alignsTo = alignsTo.isPresent ? try GoalValidation.alignments(alignsTo.value ?? []) : nil
+        self.milestones = milestones.isPresent ? try GoalValidation.milestones(milestones.value ?? []) : nil
+        self.indicators = indicators.isPresent ? try GoalValidation.indicators(indicators.value ?? []) : nil
+    }
+
     public init(_ input: GoalPatchInput) throws {
-        title = try input.title.value.map { try TextRules.title($0) }
         if input.title.isPresent, input.title.value == nil { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-        description = input.description.isPresent ? try GoalValidation.description(input.description.value) : nil
-        _ = try GoalValidation.priority(input.priority.value)
-        priority = input.priority
-        themeCode = input.themeCode
-        ownerId = input.ownerId
-        start = input.start
-        due = input.due
-        alignsTo = input.alignsTo.isPresent ? try GoalValidation.alignments(input.alignsTo.value ?? []) : nil
-        milestones = input.milestones.isPresent ? try GoalValidation.milestones(input.milestones.value ?? []) : nil
-        indicators = input.indicators.isPresent ? try GoalValidation.indicators(input.indicators.value ?? []) : nil
+        try self.init(
+            title: input.title.value, description: input.description, priority: input.priority, themeCode: input.themeCode,
+            ownerId: input.ownerId, start: input.start, due: input.due, alignsTo: input.alignsTo, milestones: input.milestones,
+            indicators: input.indicators)
     }
 
     /// Owner, dates, milestones or indicators: an organisation-level goal's schedule is management's.

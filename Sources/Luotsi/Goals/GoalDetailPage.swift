@@ -137,9 +137,7 @@ struct GoalDetailPage: Sendable {
             derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
             tasksTotal: goal.progress.tasksTotal, supportCount: goal.supportCount, supportedByMe: goal.supportedByMe,
             canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
-            checkInStatusOptions: CheckIns.statuses.map {
-                Option(value: $0, label: s["status_\($0)"], selected: $0 == typedStatus, name: "status")
-            },
+            checkInStatusOptions: Option.radios("status", CheckIns.statuses.map { ($0, s["status_\($0)"], $0 == typedStatus) }),
             typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",
             checkIns: checkIns.items.reversed().map { checkIn in
                 CheckInRow(

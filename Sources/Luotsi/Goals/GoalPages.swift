@@ -99,9 +99,7 @@ struct GoalPages {
         let theme = form?.text("themeCode") ?? ""
         let model = NewPage(
             title: form?.raw("title") ?? "", description: form?.raw("description") ?? "",
-            levelOptions: GoalLevel.allCases.map {
-                Option(value: $0.rawValue, label: s["level_\($0.rawValue)"], selected: $0.rawValue == level, name: "level")
-            },
+            levelOptions: Option.radios("level", GoalLevel.allCases.map { ($0.rawValue, s["level_\($0.rawValue)"], $0.rawValue == level) }),
             procurementOptions: [Option(value: "", label: s["choose_none"], selected: chosenProcurement == nil)]
                 + procurements.map { Option(value: $0.id.uuidString, label: $0.title, selected: $0.id == chosenProcurement) },
             priorityOptions: Self.priorityOptions(selected: priority, s),

@@ -99,29 +99,6 @@ struct ProcurementDetailPage {
                 return try await show(id, web, member, typed: form, errors: errors)
             }
         }
-        web.member(.post, "/procurements/:id/tasks", .manageTasks) { web, member in
-            let id = try RequestValues.uuid(web.context, "id")
-            let form = web.form
-            do {
-                guard let goalID = try form.uuid("goalId") else { throw LuotsiError.invalid(field: "goalId", reason: "is required") }
-                let input = NewTaskInput(
-                    title: form.raw("title"), goalId: goalID, assigneeId: try form.uuid("assigneeId"), due: try form.date("due"),
-                    phase: form.text("phase"))
-                _ = try await services.inOrganisation(member) {
-                    try await services.tasks.create(input, procurementID: id, by: member, on: $0)
-                }
-                return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=task_created#tasks")
-            } catch {
-                let renamed = [
-                    "title": "task-title", "due": "task-due", "phase": "task-phase", "goalId": "task-goalId",
-                    "assigneeId": "task-assigneeId",
-                ]
-                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title") else { throw error }
-                return try await show(
-                    id, web, member, typed: form,
-                    errors: errors.map { .init(fieldID: renamed[$0.fieldID] ?? $0.fieldID, message: $0.message) })
-            }
-        }
     }
 
     func show(

@@ -97,17 +97,5 @@ struct MyWorkPage {
                 })
             return pages.response("my-work", title: s["my_work_title"], page: model, web: web)
         }
-        // A task's status (and, for leads and management, its assignee), from any page that lists it.
-        web.member(.post, "/tasks/:id", .updateTask) { web, member in
-            let id = try RequestValues.uuid(web.context, "id")
-            let status = web.form.text("status")
-            let assignee = try web.form.uuid("assigneeId")
-            let input = TaskPatchInput(
-                title: .absent, status: status.map(Patch.value) ?? .absent, assigneeId: assignee.map(Patch.value) ?? .absent, due: .absent,
-                phase: .absent)
-            _ = try await services.inOrganisation(member) { try await services.tasks.update(id, with: input, by: member, on: $0) }
-            let back = LocalPath.safe(web.form.text("back"))
-            return PageRenderer.redirect((back.isEmpty ? "/my-work" : back) + "?notice=task_saved")
-        }
     }
 }

@@ -6,14 +6,24 @@ struct Option: Sendable {
     let value: String
     let label: String
     let selected: Bool
-    /// For radio buttons: the input's id (`name-value`).
-    let id: String
+    /// For radio buttons: the input's id (`name-value`; the group's first is `name`).
+    private(set) var id: String
 
     init(value: String, label: String, selected: Bool, name: String = "") {
         self.value = value
         self.label = label
         self.selected = selected
         self.id = name.isEmpty ? "" : "\(name)-\(value)"
+    }
+
+    /// Radio buttons named `name`: the first one's input takes the name itself as its id, so that
+    /// an error about the field (named as the command names it) links to the group.
+    static func radios(_ name: String, _ choices: [(value: String, label: String, selected: Bool)]) -> [Option] {
+        choices.enumerated().map { index, choice in
+            var option = Option(value: choice.value, label: choice.label, selected: choice.selected, name: name)
+            if index == 0 { option.id = name }
+            return option
+        }
     }
 }
 
@@ -49,19 +59,18 @@ enum FormErrors {
     }
 
     /// The summary entry for `error`, or `nil` when it is not a form error (it then becomes an error page).
-    static func entries(_ error: any Error, strings: Strings, defaultField: String, rename: [String: String] = [:]) -> [PageFrame
-        .FieldError]?
-    {
+    /// The command's field names the input; `form` is the prefix of the inputs' ids when a page
+    /// holds two forms with fields of the same name (the procurement page's task form: `task-`).
+    static func entries(_ error: any Error, strings: Strings, defaultField: String, form: String = "") -> [PageFrame.FieldError]? {
         guard let error = error as? LuotsiError else { return nil }
         switch error {
         case .invalid(let field, let reason), .unknownReference(let field, let reason), .wrongSecret(let field, let reason):
-            let field = rename[field] ?? field
             let key = messageKey(field)
             let text = strings[key]
             let message = text.hasPrefix(Strings.missingMarker) ? strings.format("err_generic", ["reason": reason]) : text
-            return [.init(fieldID: fieldID(field), message: message)]
+            return [.init(fieldID: form + fieldID(field), message: message)]
         case .conflict:
-            return [.init(fieldID: fieldID(rename[defaultField] ?? defaultField), message: strings["err_conflict"])]
+            return [.init(fieldID: form + fieldID(defaultField), message: strings["err_conflict"])]
         default:
             return nil
         }

@@ -1,27 +1,22 @@
 import Foundation
 import Hummingbird
 
-/// The goal page and its forms: edit (with the version it was read at), funnel moves,
-/// comments and support. Each post calls the same repository method as the API, and a
-/// refused value shows the page again with what was typed.
-struct GoalActionPages {
+/// The goal page's forms: edit (with the version it was read at), funnel moves, comments and
+/// support. Each post calls the same repository method as the API, and a refused value shows
+/// the page (`GoalPage`) again with what was typed.
+struct GoalForms {
     let services: AppServices
     let pages: PageRenderer
 
     func register(on web: WebRouter) {
-        web.member(.get, "/goals/:id", .readOrganisation) { web, member in
-            try await show(try RequestValues.uuid(web.context, "id"), web, member)
-        }
         web.member(.post, "/goals/:id/edit", .editGoal) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
             let form = web.form
             do {
                 guard let version = try form.int("version") else { throw LuotsiError.preconditionRequired }
-                let input = GoalPatchInput(
-                    title: .value(form.raw("title")), description: .value(form.raw("description")),
-                    priority: try form.int("priority").map(Patch.value) ?? .null, alignsTo: .absent, ownerId: .absent, start: .absent,
-                    due: .absent, milestones: .absent, indicators: .absent, themeCode: .absent)
-                let changes = try GoalChanges(input)
+                let changes = try GoalChanges(
+                    title: form.raw("title"), description: .value(form.raw("description")),
+                    priority: try form.int("priority").map(Patch.value) ?? .null)
                 _ = try await services.inOrganisation(member) {
                     try await services.goals.update(id, expectedVersion: version, with: changes, by: member, on: $0)
                 }
@@ -71,14 +66,12 @@ struct GoalActionPages {
         }
     }
 
-    func show(
+    private func show(
         _ id: UUID, _ web: WebRequest, _ member: Identity.Member, typed: FormData? = nil, stale: GoalView? = nil,
         errors: [PageFrame.FieldError] = [], status: HTTPResponse.Status? = nil
     ) async throws -> Response {
-        let (page, goal) = try await GoalDetailPage.load(id, web: web, member: member, services: services, typed: typed, stale: stale)
-        return pages.response(
-            "goal", title: goal.title, page: page, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
-            errors: errors)
+        try await GoalPage(services: services, pages: pages).show(
+            id, web, member, typed: typed, stale: stale, errors: errors, status: status)
     }
 
     /// A funnel move from the form: the schedule's fields and rows only when scheduling.

@@ -6,6 +6,8 @@ import Postgres
 public struct CatalogueRepository: Sendable {
     public let pool: PostgresPool
     public let platform: SchemaName
+    /// Published versions never change (`sql/platform/011`), so each is read once per instance.
+    let published = PublishedVersions()
 
     public init(pool: PostgresPool, platform: SchemaName) {
         self.pool = pool
@@ -14,13 +16,19 @@ public struct CatalogueRepository: Sendable {
 
     var schema: SchemaName { platform }
 
-    /// The newest published version, in one language.
+    /// The newest published version (or `version`), in one language. A published version comes
+    /// from memory after its first read; which one is newest is asked each time (one small
+    /// statement), so a version published on another instance is seen at once.
     public func view(language: Language, version: Int? = nil) async throws -> CatalogueView {
-        try await pool.withTransaction { connection in
+        if let version, let stored = published[version] { return Self.view(stored, version: version, language: language) }
+        let (chosen, stored) = try await pool.withTransaction { connection in
             let chosen = try await resolve(version, on: connection)
+            if let stored = published[chosen] { return (chosen, stored) }
             let stored = try await read(version: chosen, on: connection)
-            return Self.view(stored, version: chosen, language: language)
+            if stored.publishedAt != nil { published[chosen] = stored }
+            return (chosen, stored)
         }
+        return Self.view(stored, version: chosen, language: language)
     }
 
     /// A whole version in every language (the import/export format).
@@ -259,7 +267,7 @@ public struct CatalogueRepository: Sendable {
     }
 
     /// A version read back, with the database ids of its goals and indicators.
-    struct StoredVersion {
+    struct StoredVersion: Sendable {
         var document: CatalogueDocument
         var publishedAt: Date?
         var goalIDs: [String: UUID]

@@ -48,7 +48,7 @@ public struct PageRenderer: Sendable {
     ) -> String {
         let frame = Navigation.frame(template: template, title: title, web: web, notice: notice, errors: errors)
         let context = PageContext(frame: frame, t: web.strings, page: page)
-        return library.render(context, withTemplate: template) ?? "template \(template) is missing"
+        return library.render(RenderTree.make(context) ?? context, withTemplate: template) ?? "template \(template) is missing"
     }
 
     /// A complete HTML response. Pages carry an organisation's data, so nothing is cached.

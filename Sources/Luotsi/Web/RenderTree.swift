@@ -8,8 +8,8 @@ import Mustache
 /// most of its time reflecting: the profile of `/procurements` under load was mostly
 /// `swift_conformsToProtocol`, metadata lookups and demangling. A dictionary is looked up
 /// directly (`MustacheParent`). What the templates see is unchanged: a nil optional is absent
-/// (as Mirror's lookup reported it), and only this module's own structs become dictionaries,
-/// so Foundation values and anything with a Mustache protocol render as before.
+/// (as Mirror's lookup reported it), and only view models' structs become dictionaries, so
+/// Foundation values and anything with a Mustache protocol render as before.
 enum RenderTree {
     /// The value as the templates read it; nil for a nil optional (absent, as it was to Mirror).
     static func make(_ value: Any) -> Any? {
@@ -43,12 +43,12 @@ enum RenderTree {
         }
     }
 
-    /// Whether `type` is declared in this module (the view models), by its qualified name.
+    /// Whether `type` is a view model's struct rather than a value of the standard library or
+    /// Foundation (`Date`, `UUID`, `URL`, …), which templates print as they are.
     private static func isOwn(_ type: Any.Type) -> Bool {
-        String(reflecting: type).hasPrefix(moduleName + ".")
+        let name = String(reflecting: type)
+        return !name.hasPrefix("Swift.") && !name.hasPrefix("Foundation")
     }
-
-    private static let moduleName = String(String(reflecting: RenderTree.self).prefix { $0 != "." })
 }
 
 /// Any `Optional`, whatever it wraps, for `RenderTree` to unwrap.

@@ -6,10 +6,13 @@ Tests/api/schemathesis.toml reads them as ${NAME}.
 """
 
 import json
-import re
+import os
 import sys
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import demo_accounts  # noqa: E402
 
 base, credentials_file = sys.argv[1].rstrip("/"), sys.argv[2]
 
@@ -27,11 +30,7 @@ def call(method, path, body=None, token=None):
 
 
 # `luotsi demo --credentials-file` lines: "  <role words>  <email>  <password>".
-accounts = {}
-for line in open(credentials_file, encoding="utf-8"):
-    match = re.match(r"\s*(platform admin|management|lead|staff)\s+(\S+@\S+)\s+(\S+)\s*$", line)
-    if match:
-        accounts[match.group(1).split()[0]] = (match.group(2), match.group(3))
+accounts = demo_accounts.read(credentials_file)
 if set(accounts) != {"platform", "management", "lead", "staff"}:
     sys.exit(f"fixtures: expected four demo sign-ins in {credentials_file}, found {sorted(accounts)}")
 

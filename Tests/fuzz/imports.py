@@ -25,6 +25,9 @@ import time
 import urllib.parse
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import demo_accounts  # noqa: E402
+
 CASES = 200
 WORKERS = 3
 TIMEOUT = 60
@@ -542,11 +545,7 @@ def check_organisation(slug, document, routes, platform_token, number):
 # ---------------------------------------------------------------------------------------------
 
 
-accounts = {}
-for line in open(credentials_file, encoding="utf-8"):
-    match = re.match(r"\s*(platform admin|management|lead|staff)\s+(\S+@\S+)\s+(\S+)\s*$", line)
-    if match:
-        accounts[match.group(1).split()[0]] = (match.group(2), match.group(3))
+accounts = demo_accounts.read(credentials_file)
 
 
 def main():

@@ -23,6 +23,9 @@ import time
 import urllib.parse
 import uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import demo_accounts  # noqa: E402
+
 MIN_CASES = 2000
 CONCURRENCY = 8
 TIMEOUT = 30
@@ -176,11 +179,7 @@ def alive():
 # Accounts, sessions and real records
 
 
-accounts = {}
-for line in open(credentials_file, encoding="utf-8"):
-    match = re.match(r"\s*(platform admin|management|lead|staff)\s+(\S+@\S+)\s+(\S+)\s*$", line)
-    if match:
-        accounts[match.group(1).split()[0]] = (match.group(2), match.group(3))
+accounts = demo_accounts.read(credentials_file)
 if set(accounts) != {"platform", "management", "lead", "staff"}:
     sys.exit(f"page fuzz: expected four demo sign-ins in {credentials_file}, found {sorted(accounts)}")
 PASSWORDS = {password for _, password in accounts.values()}

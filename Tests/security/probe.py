@@ -50,6 +50,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import demo_accounts  # noqa: E402
+
 if len(sys.argv) != 5:
     sys.exit(__doc__)
 base = sys.argv[1].rstrip("/")
@@ -166,11 +169,7 @@ def schema_of(slug):
 # Accounts and sessions
 
 
-accounts = {}
-for line in open(credentials_file, encoding="utf-8"):
-    match = re.match(r"\s*(platform admin|management|lead|staff)\s+(\S+@\S+)\s+(\S+)\s*$", line)
-    if match:
-        accounts[match.group(1).split()[0]] = (match.group(2), match.group(3))
+accounts = demo_accounts.read(credentials_file)
 
 
 def login(role, email=None, password=None, organisation="demo", headers=None, server=None):

@@ -9,8 +9,7 @@ struct People: Sendable {
 
     static func read() -> PipelinedRead<People> {
         PipelinedRead(statements: ["SELECT id, email, name, role, active FROM users ORDER BY name, email"]) { results in
-            // One statement, one result: index 0 is always there.
-            People(users: try results[0].map(UserRepository.user))
+            People(users: try results.at(0).map(UserRepository.user))
         }
     }
 

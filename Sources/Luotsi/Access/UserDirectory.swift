@@ -13,8 +13,7 @@ enum UserDirectory {
         PipelinedRead(statements: [
             "SELECT id, email, name, role, active, totp_secret IS NOT NULL AS second_factor FROM users ORDER BY name, email"
         ]) { results in
-            // One statement, one result: index 0 is always there.
-            try results[0].map { Entry(user: try UserRepository.user(from: $0), secondFactorOn: try $0.decode("second_factor")) }
+            try results.at(0).map { Entry(user: try UserRepository.user(from: $0), secondFactorOn: try $0.decode("second_factor")) }
         }
     }
 }

@@ -108,37 +108,36 @@ public struct Dashboard: Codable, Sendable {
         ]) { results in try decode(results) }
     }
 
-    private static func decode(_ results: [PostgresRows]) throws -> Dashboard {
-        // One result per statement of the pipeline above: the indices below cannot be out of range.
-        let header = try results[0].one()  // no input reaches a trap (see above)
+    private static func decode(_ results: PipelineResults) throws -> Dashboard {
+        let header = try results.at(0).one()
         let count = { (row: PostgresRow) in Count(key: try row.decode("key"), status: try row.decode("status"), count: try row.decode("n"))
         }
         var goalsByProcurement: [UUID: [ProcurementView.GoalRef]] = [:]
-        for row in results[9] {
+        for row in try results.at(9) {
             goalsByProcurement[try row.decode("procurement_id"), default: []].append(
                 .init(id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status")))
         }
         var phases: [String: [PhaseGroup.Procurement]] = [:]
-        for row in results[8] {
+        for row in try results.at(8) {
             let id: UUID = try row.decode("id")
             phases[try row.decode("phase"), default: []].append(
                 .init(id: id, title: try row.decode("title"), goals: goalsByProcurement[id] ?? []))
         }
         return Dashboard(
             today: try header.decode("today"), checkinDueDays: try header.decode("days"),
-            goalsByThemeAndStatus: try results[1].map(count), goalsByLevelAndStatus: try results[2].map(count),
-            attainmentOverTime: try results[3].map {
+            goalsByThemeAndStatus: try results.at(1).map(count), goalsByLevelAndStatus: try results.at(2).map(count),
+            attainmentOverTime: try results.at(3).map {
                 AttainmentPoint(month: try $0.decode("month"), averageAttainment: try $0.decode("average"), checkins: try $0.decode("n"))
             },
-            schedule: try results[4].map(scheduleItem),
+            schedule: try results.at(4).map(scheduleItem),
             procurementsByPhase: ProcurementPhase.allCases.map { PhaseGroup(phase: $0.rawValue, procurements: phases[$0.rawValue] ?? []) },
-            overdueGoals: try results[5].map(scheduleItem),
-            overdueTasks: try results[6].map {
+            overdueGoals: try results.at(5).map(scheduleItem),
+            overdueTasks: try results.at(6).map {
                 OverdueTask(
                     taskId: try $0.decode("id"), title: try $0.decode("title"), procurementId: try $0.decode("procurement_id"),
                     assigneeId: try $0.decode("assignee_id"), due: try $0.decode("due"))
             },
-            checkinsDue: try results[7].map {
+            checkinsDue: try results.at(7).map {
                 CheckinDue(
                     goalId: try $0.decode("id"), title: try $0.decode("title"), ownerId: try $0.decode("owner_id"),
                     lastCheckinAt: try $0.decode("last"))

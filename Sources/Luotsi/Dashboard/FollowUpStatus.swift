@@ -23,12 +23,11 @@ struct FollowUpStatus: Sendable {
             """,
             "SELECT count(*) AS n FROM goals WHERE status = 'idea'",
         ]) { results in
-            // One result per statement above: the indices cannot be out of range.
             FollowUpStatus(
-                scheduled: try results[0].map {
+                scheduled: try results.at(0).map {
                     Goal(id: try $0.decode("id"), title: try $0.decode("title"), status: try $0.decode("status"))
                 },
-                ideasWaiting: try results[1].one().decode("n"))
+                ideasWaiting: try results.at(1).one().decode("n"))
         }
     }
 }

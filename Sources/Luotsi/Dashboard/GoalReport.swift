@@ -26,8 +26,7 @@ enum GoalReport {
             WHERE g.status NOT IN ('idea', 'rejected') ORDER BY g.theme_code NULLS LAST, g.level, g.title LIMIT \(Int32(limit))
             """
         ]) { results in
-            // One statement, one result: index 0 is always there.
-            try results[0].map {
+            try results.at(0).map {
                 Goal(
                     title: try $0.decode("title"), level: try $0.decode("level"), status: try $0.decode("status"),
                     themeCode: try $0.decode("theme_code"), ownerName: try $0.decode("owner_name"), start: try $0.decode("start_date"),

@@ -36,13 +36,14 @@ struct FunnelBoard: Sendable {
             """
         }
         return PipelinedRead(statements: ["SELECT status, count(*) AS n FROM goals GROUP BY status"] + cards) { results in
-            // One result per statement: the count first, then one per column.
-            let counts: [String: Int] = try results[0].reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) }
+            let counts: [String: Int] = try results.at(0).reduce(into: [:]) {
+                $0[try $1.decode("status")] = try $1.decode("n", as: Int.self)
+            }
             return FunnelBoard(
                 columns: try columns.enumerated().map { index, column in
                     Column(
                         key: column.key, statuses: column.statuses, count: column.statuses.reduce(0) { $0 + (counts[$1.rawValue] ?? 0) },
-                        cards: try results[index + 1].map { row in
+                        cards: try results.at(index + 1).map { row in
                             Card(
                                 id: try row.decode("id"), title: try row.decode("title"),
                                 level: GoalLevel(rawValue: try row.decode("level")) ?? .organisation,

@@ -18,8 +18,7 @@ enum GoalQueue {
             ORDER BY g.priority NULLS LAST, g.created_at LIMIT \(Int32(limit))
             """
         ]) { results in
-            // One statement, one result: index 0 is always there.
-            try results[0].map {
+            try results.at(0).map {
                 Entry(
                     id: try $0.decode("id"), title: try $0.decode("title"), level: try $0.decode("level"),
                     createdAt: try $0.decode("created_at"))

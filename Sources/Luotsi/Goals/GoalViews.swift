@@ -16,7 +16,7 @@ struct GoalViews {
     /// The views of the goals `idSet` (a query of ids) selects, as a read to pipeline with others.
     func read(idSet: SQL, viewer: Identity.Member) -> PipelinedRead<[UUID: GoalView]> {
         let views = self
-        return PipelinedRead(statements: statements(idSet: idSet, viewer: viewer)) { try views.assemble($0[...]) }
+        return PipelinedRead(statements: statements(idSet: idSet, viewer: viewer)) { try views.assemble($0.all) }
     }
 
     func statements(idSet: SQL, viewer: Identity.Member) -> [SQL] {

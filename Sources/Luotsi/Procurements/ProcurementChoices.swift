@@ -10,8 +10,7 @@ enum ProcurementChoices {
 
     static func read() -> PipelinedRead<[Choice]> {
         PipelinedRead(statements: ["SELECT id, title FROM procurements ORDER BY title"]) { results in
-            // One statement, one result: index 0 is always there.
-            try results[0].map { Choice(id: try $0.decode("id"), title: try $0.decode("title")) }
+            try results.at(0).map { Choice(id: try $0.decode("id"), title: try $0.decode("title")) }
         }
     }
 }

@@ -69,30 +69,29 @@ struct MyWork: Sendable {
             """,
             "SELECT status, count(*) AS n FROM goals GROUP BY status",
         ]) { results in
-            // One result per statement above: the indices cannot be out of range.
             var goals: [UUID: [Goal]] = [:]
-            for row in results[3] {
+            for row in try results.at(3) {
                 goals[try row.decode("procurement_id"), default: []].append(
                     Goal(
                         id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status"),
                         due: try row.decode("due_date")))
             }
             return MyWork(
-                today: try results[0].one().decode("today"),
-                tasks: try results[1].map {
+                today: try results.at(0).one().decode("today"),
+                tasks: try results.at(1).map {
                     Task(
                         id: try $0.decode("id"), title: try $0.decode("title"), due: try $0.decode("due"), status: try $0.decode("status"),
                         procurementID: try $0.decode("procurement_id"), procurementTitle: try $0.decode("procurement"),
                         goalID: try $0.decode("goal_id"), goalTitle: try $0.decode("goal"))
                 },
-                procurements: try results[2].map { row in
+                procurements: try results.at(2).map { row in
                     let id: UUID = try row.decode("id")
                     return Procurement(id: id, title: try row.decode("title"), phase: try row.decode("phase"), goals: goals[id] ?? [])
                 },
-                ideas: try results[4].map {
+                ideas: try results.at(4).map {
                     Idea(id: try $0.decode("id"), title: try $0.decode("title"), supports: try $0.decode("supports"))
                 },
-                goalsByStatus: try results[5].reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) })
+                goalsByStatus: try results.at(5).reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) })
         }
     }
 }

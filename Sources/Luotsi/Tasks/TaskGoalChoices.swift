@@ -17,8 +17,7 @@ enum TaskGoalChoices {
             ORDER BY level DESC, title
             """
         ]) { results in
-            // One statement, one result: index 0 is always there.
-            try results[0].map { Choice(id: try $0.decode("id"), title: try $0.decode("title")) }
+            try results.at(0).map { Choice(id: try $0.decode("id"), title: try $0.decode("title")) }
         }
     }
 }

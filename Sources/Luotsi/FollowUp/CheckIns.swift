@@ -115,6 +115,25 @@ public struct CheckIns: Sendable {
         return try Self.checkIn(from: checkInRows.one(), values: try Self.values(from: valueRows))
     }
 
+    /// A goal's first `limit` check-ins, oldest first, with their indicator values: for a page
+    /// that reads them with the goal in one pipeline.
+    static func read(goal: UUID, limit: Int) -> PipelinedRead<[CheckIn]> {
+        let checkIns: SQL = "SELECT id FROM checkins WHERE goal_id = \(goal) ORDER BY seq LIMIT \(Int32(limit))"
+        return PipelinedRead(statements: [
+            """
+            SELECT c.*, coalesce(u.name, '') AS author_name FROM checkins c LEFT JOIN users u ON u.id = c.author_id
+            WHERE c.id IN (\(checkIns)) ORDER BY c.seq
+            """,
+            """
+            SELECT v.checkin_id, v.indicator_id, v.value FROM checkin_indicator_values v JOIN goal_indicators i ON i.id = v.indicator_id
+            WHERE v.checkin_id IN (\(checkIns)) ORDER BY i.position
+            """,
+        ]) { results in
+            let values = try Self.values(from: try results.at(1))
+            return try results.at(0).map { try Self.checkIn(from: $0, values: values) }
+        }
+    }
+
     private func values(for ids: [UUID], on connection: TenantConnection) async throws -> [UUID: [CheckIn.Value]] {
         guard !ids.isEmpty else { return [:] }
         return try Self.values(from: try await connection.query(Self.valuesQuery(for: ids)))

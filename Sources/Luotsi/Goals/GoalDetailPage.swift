@@ -92,19 +92,23 @@ struct GoalDetailPage: Sendable {
     let hasComments: Bool
     let typedComment: String
 
+    /// How many check-ins and comments the page shows (the oldest; the API pages through the rest).
+    static let listLimit = 200
+
     /// Reads everything the page shows, on the read-only path.
     static func load(
         _ id: UUID, web: WebRequest, member: Identity.Member, services: AppServices, typed: FormData? = nil, stale: GoalView? = nil
     ) async throws -> (GoalDetailPage, GoalView) {
         let s = web.strings
         let language = web.language
-        let (goal, checkIns, comments, procurement) = try await services.readingOrganisation(member) { connection in
-            let goal = try await services.goals.get(id, viewer: member, on: connection)
-            let checkIns = try await services.checkIns.list(goalID: id, page: PageRequest(limit: 200), on: connection)
-            let comments = try await services.discussion.comments(on: id, page: PageRequest(limit: 200), on: connection)
-            let procurement = try await goal.procurementId.asyncMap { try await services.procurements.get($0, on: connection) }
-            return (goal, checkIns, comments, procurement)
-        }
+        // The goal, its check-ins, its comments and its procurement: one pipeline.
+        let read = GoalViews(platform: services.goals.platform).read(id, viewer: member)
+            .and(CheckIns.read(goal: id, limit: Self.listLimit)).and(GoalDiscussion.readComments(goal: id, limit: Self.listLimit))
+            .and(ProcurementRepository.read(procurementOfGoal: id))
+        let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
+        guard let goal = found.first.first.first else { throw LuotsiError.notFound("goal") }
+        let (checkIns, comments) = (found.first.first.second, found.first.second)
+        let procurement = found.second
         let role = AccessRole(.member(member))
         let policy = GoalPolicy(member)
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
@@ -139,13 +143,13 @@ struct GoalDetailPage: Sendable {
             canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
             checkInStatusOptions: Option.radios("status", CheckIns.statuses.map { ($0, s["status_\($0)"], $0 == typedStatus) }),
             typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",
-            checkIns: checkIns.items.reversed().map { checkIn in
+            checkIns: checkIns.reversed().map { checkIn in
                 CheckInRow(
                     at: Formatting.dateTime(checkIn.createdAt, language), author: checkIn.authorName,
                     status: StatusBadge(checkIn.status, s), attainment: Formatting.percent(checkIn.attainment, language),
                     phase: checkIn.phase.map { s["phase_\($0)"] } ?? "", comment: checkIn.comment)
             },
-            hasCheckIns: !checkIns.items.isEmpty,
+            hasCheckIns: !checkIns.isEmpty,
             moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
             canMove: !moves.isEmpty,
             canSchedule: policy.refusal(moving: goal.status, to: .scheduled, level: goal.level) == nil,
@@ -162,8 +166,8 @@ struct GoalDetailPage: Sendable {
                     typedDescription: typed?.raw("description") ?? "",
                     typedPriority: typed?.text("priority").flatMap(Int.init).map { s["priority_\($0)"] } ?? s["priority_none"])
             },
-            comments: comments.items.map { .init(author: $0.authorName, at: Formatting.dateTime($0.createdAt, language), text: $0.text) },
-            hasComments: !comments.items.isEmpty, typedComment: typed?.raw("text") ?? "")
+            comments: comments.map { .init(author: $0.authorName, at: Formatting.dateTime($0.createdAt, language), text: $0.text) },
+            hasComments: !comments.isEmpty, typedComment: typed?.raw("text") ?? "")
         return (page, goal)
     }
 }

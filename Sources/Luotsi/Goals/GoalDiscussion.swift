@@ -30,6 +30,17 @@ public struct GoalDiscussion: Sendable {
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.comment(from: $0)) })
     }
 
+    /// A goal's first `limit` comments, oldest first: for a page that reads them with the goal in one pipeline.
+    static func readComments(goal: UUID, limit: Int) -> PipelinedRead<[Comment]> {
+        PipelinedRead(statements: [
+            """
+            SELECT c.seq, c.id, c.goal_id, c.author_id, u.name, c.text, c.created_at
+            FROM goal_comments c JOIN users u ON u.id = c.author_id
+            WHERE c.goal_id = \(goal) ORDER BY c.seq LIMIT \(Int32(limit))
+            """
+        ]) { results in try results.at(0).map(Self.comment) }
+    }
+
     public func addComment(_ input: CommentInput, on goalID: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> Comment
     {

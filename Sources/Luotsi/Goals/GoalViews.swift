@@ -13,6 +13,11 @@ struct GoalViews {
     /// The statements that read the views of the goals `idSet` (a subquery of ids) selects. They
     /// do not depend on each other's results, so they can share one round trip with the query
     /// that picks the goals.
+    /// The view of one goal (nil when there is none), as a read to pipeline with others.
+    func read(_ id: UUID, viewer: Identity.Member) -> PipelinedRead<GoalView?> {
+        read(idSet: "SELECT unnest(\([id])::uuid[])", viewer: viewer).map { $0[id] }
+    }
+
     /// The views of the goals `idSet` (a query of ids) selects, as a read to pipeline with others.
     func read(idSet: SQL, viewer: Identity.Member) -> PipelinedRead<[UUID: GoalView]> {
         let views = self

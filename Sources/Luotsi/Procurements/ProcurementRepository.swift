@@ -135,6 +135,16 @@ public struct ProcurementRepository: Sendable {
         return try Self.assemble(try await connection.pipeline(Self.viewStatements(idSet: "SELECT unnest(\(ids)::uuid[])"))[...])
     }
 
+    /// The views of the procurements `idSet` (a query of ids) selects, as a read to pipeline with others.
+    static func read(idSet: SQL) -> PipelinedRead<[UUID: ProcurementView]> {
+        PipelinedRead(statements: viewStatements(idSet: idSet)) { try assemble($0.all) }
+    }
+
+    /// The view of the procurement a goal belongs to (nil for an organisation-level goal).
+    static func read(procurementOfGoal goal: UUID) -> PipelinedRead<ProcurementView?> {
+        read(idSet: "SELECT procurement_id FROM goals WHERE id = \(goal)").map { $0.values.first }
+    }
+
     /// The statements that read the views of the procurements `idSet` (a subquery of ids)
     /// selects; independent of each other, so they share one round trip.
     static func viewStatements(idSet: SQL) -> [SQL] {

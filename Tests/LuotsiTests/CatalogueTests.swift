@@ -61,6 +61,37 @@ struct CatalogueTests {
         }
     }
 
+    @Test("publishing and discarding the same draft at once: one wins, the other finds no draft (never a server error)")
+    func publishAgainstDiscard() async throws {
+        let services = try await TestSupport.isolatedServices()
+        do {
+            for round in 0..<12 {
+                _ = try await services.catalogue.draft(create: true)
+                let outcomes = await withTaskGroup(of: String.self) { group in
+                    group.addTask {
+                        do {
+                            _ = try await services.catalogue.publishDraft(note: "race \(round)")
+                            return "published"
+                        } catch LuotsiError.notFound { return "no draft" } catch { return "\(error)" }
+                    }
+                    group.addTask {
+                        do {
+                            try await services.catalogue.discardDraft()
+                            return "discarded"
+                        } catch LuotsiError.notFound { return "no draft" } catch { return "\(error)" }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }.sorted()
+                }
+                // Exactly one of them took the draft; the other found none.
+                #expect(outcomes == ["discarded", "no draft"] || outcomes == ["no draft", "published"], "round \(round): \(outcomes)")
+            }
+        } catch {
+            try await TestSupport.tearDown(services)
+            throw error
+        }
+        try await TestSupport.tearDown(services)
+    }
+
     @Test("a new version can be published; adopted goals keep their version and see what changed")
     func versioning() async throws {
         try await APITestWorld.with { world, client in

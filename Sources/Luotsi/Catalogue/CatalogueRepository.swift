@@ -183,9 +183,16 @@ public struct CatalogueRepository: Sendable {
     public func publishDraft(note: String, by actor: PlatformActor = .commandLine) async throws -> Int {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            try await connection.query(
-                "UPDATE \(schema: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
-            )
+            // Still a draft when the row is reached: a publish or discard that committed in the
+            // meantime leaves nothing to publish (404), never a second publication.
+            guard
+                try await connection.query(
+                    """
+                    UPDATE \(schema: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note)
+                    WHERE version = \(version) AND status = 'draft' RETURNING version
+                    """
+                ).single() != nil
+            else { throw LuotsiError.notFound("catalogue draft") }
             try await PlatformAudit.record(
                 "catalogue.publish", target: "\(version)", detail: ["note": note], by: actor, platform: platform, on: connection)
             return version
@@ -195,7 +202,13 @@ public struct CatalogueRepository: Sendable {
     public func discardDraft(by actor: PlatformActor = .commandLine) async throws {
         try await pool.withTransaction { connection in
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            try await connection.query("DELETE FROM \(schema: schema).catalogue_versions WHERE version = \(version)")
+            // Still a draft when the row is reached: if another request published it meanwhile,
+            // the published version stays (its trigger would refuse the delete) and this is 404.
+            guard
+                try await connection.query(
+                    "DELETE FROM \(schema: schema).catalogue_versions WHERE version = \(version) AND status = 'draft' RETURNING version"
+                ).single() != nil
+            else { throw LuotsiError.notFound("catalogue draft") }
             try await PlatformAudit.record("catalogue.draft.discard", target: "\(version)", by: actor, platform: platform, on: connection)
         }
     }

@@ -60,7 +60,7 @@ public struct CatalogueRepository: Sendable {
     ) {
         try document.validate()
         return try await pool.withTransaction { connection in
-            try await connection.query("LOCK TABLE \(schema: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await lockVersions(on: connection)
             if let latest = try await latestPublished(on: connection), try await read(version: latest, on: connection).document == document
             {
                 return (latest, false)
@@ -107,7 +107,7 @@ public struct CatalogueRepository: Sendable {
         version: Int, document: CatalogueDocument, created: Bool
     ) {
         try await pool.withTransaction { connection in
-            try await connection.query("LOCK TABLE \(schema: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
+            try await lockVersions(on: connection)
             if let version = try await draftVersion(on: connection) {
                 return (version, try await read(version: version, on: connection).document, false)
             }
@@ -132,6 +132,7 @@ public struct CatalogueRepository: Sendable {
     ) async throws -> Int {
         try document.validate()
         return try await pool.withTransaction { connection in
+            try await lockVersions(on: connection)
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
             try await connection.query("DELETE FROM \(schema: schema).catalogue_themes WHERE version = \(version)")
             try await connection.query(
@@ -182,17 +183,11 @@ public struct CatalogueRepository: Sendable {
     /// Publishes the draft as the newest version.
     public func publishDraft(note: String, by actor: PlatformActor = .commandLine) async throws -> Int {
         try await pool.withTransaction { connection in
+            try await lockVersions(on: connection)
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            // Still a draft when the row is reached: a publish or discard that committed in the
-            // meantime leaves nothing to publish (404), never a second publication.
-            guard
-                try await connection.query(
-                    """
-                    UPDATE \(schema: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note)
-                    WHERE version = \(version) AND status = 'draft' RETURNING version
-                    """
-                ).single() != nil
-            else { throw LuotsiError.notFound("catalogue draft") }
+            try await connection.query(
+                "UPDATE \(schema: schema).catalogue_versions SET status = 'published', published_at = now(), note = \(note) WHERE version = \(version)"
+            )
             try await PlatformAudit.record(
                 "catalogue.publish", target: "\(version)", detail: ["note": note], by: actor, platform: platform, on: connection)
             return version
@@ -201,14 +196,9 @@ public struct CatalogueRepository: Sendable {
 
     public func discardDraft(by actor: PlatformActor = .commandLine) async throws {
         try await pool.withTransaction { connection in
+            try await lockVersions(on: connection)
             guard let version = try await draftVersion(on: connection) else { throw LuotsiError.notFound("catalogue draft") }
-            // Still a draft when the row is reached: if another request published it meanwhile,
-            // the published version stays (its trigger would refuse the delete) and this is 404.
-            guard
-                try await connection.query(
-                    "DELETE FROM \(schema: schema).catalogue_versions WHERE version = \(version) AND status = 'draft' RETURNING version"
-                ).single() != nil
-            else { throw LuotsiError.notFound("catalogue draft") }
+            try await connection.query("DELETE FROM \(schema: schema).catalogue_versions WHERE version = \(version)")
             try await PlatformAudit.record("catalogue.draft.discard", target: "\(version)", by: actor, platform: platform, on: connection)
         }
     }
@@ -230,6 +220,14 @@ public struct CatalogueRepository: Sendable {
     private func draftVersion(on connection: PostgresConnection) async throws -> Int? {
         try await connection.query("SELECT version FROM \(schema: schema).catalogue_versions WHERE status = 'draft'").single()?
             .decode("version", as: Int.self)
+    }
+
+    /// Every change to the catalogue's versions (starting, editing, publishing or discarding the
+    /// draft, importing a version) takes this lock first, so they happen one after the other: one
+    /// that waited on a publish or a discard then finds no draft (404), never a published version
+    /// under its edit. The lock conflicts with itself and with writers, not with readers.
+    private func lockVersions(on connection: PostgresConnection) async throws {
+        try await connection.query("LOCK TABLE \(schema: schema).catalogue_versions IN SHARE ROW EXCLUSIVE MODE")
     }
 
     private func nextVersion(on connection: PostgresConnection) async throws -> Int {

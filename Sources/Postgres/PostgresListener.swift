@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// It waits on the socket on a thread of its own (libpq blocks), reconnects after a failure, and
 /// calls `onReconnect` each time it (re)starts listening: whatever was sent while it was away was
-/// lost, so a cache fed by it must start afresh. As a `Service`, it stops on shutdown.
+/// lost, so a cache fed by it must start afresh (and `onDisconnect` when it stops listening). As a `Service`, it stops on shutdown.
 ///
 /// It needs a direct session: PgBouncer's transaction pooling cannot carry `LISTEN`.
 public final class PostgresListener: Sendable, Service {
@@ -22,17 +22,20 @@ public final class PostgresListener: Sendable, Service {
     private let logger: Logger
     private let onNotification: Handler
     private let onReconnect: @Sendable () -> Void
+    private let onDisconnect: @Sendable () -> Void
     private let stopped = Atomic<Bool>(false)
     private let listening = Atomic<Bool>(false)
 
     public init(
         conninfo: String, channels: [String], logger: Logger = Logger(label: "postgres.listener"),
-        onReconnect: @escaping @Sendable () -> Void, onNotification: @escaping Handler
+        onReconnect: @escaping @Sendable () -> Void, onDisconnect: @escaping @Sendable () -> Void = {},
+        onNotification: @escaping Handler
     ) {
         self.conninfo = conninfo
         self.channels = channels
         self.logger = logger
         self.onReconnect = onReconnect
+        self.onDisconnect = onDisconnect
         self.onNotification = onNotification
     }
 
@@ -62,7 +65,7 @@ public final class PostgresListener: Sendable, Service {
             do {
                 try listenOnce { failures = 0 }
             } catch {
-                listening.store(false, ordering: .relaxed)
+                if listening.exchange(false, ordering: .relaxed) { onDisconnect() }
                 failures += 1
                 if failures == 1 || failures % 60 == 0 {
                     logger.warning("not listening for notifications; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
@@ -73,7 +76,7 @@ public final class PostgresListener: Sendable, Service {
                 }
             }
         }
-        listening.store(false, ordering: .relaxed)
+        if listening.exchange(false, ordering: .relaxed) { onDisconnect() }
     }
 
     /// Connects, listens and delivers until the connection fails (throws) or `stop()` (returns).

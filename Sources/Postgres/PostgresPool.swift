@@ -121,7 +121,17 @@ public final class PostgresPool: Sendable, Service {
         prelude: [SQL] = [], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withPrelude(prelude, transaction: true, affinity: affinity, retryPrelude: retryPrelude, body)
+        try await withPrelude(prelude, transaction: true, affinity: affinity, retryPrelude: retryPrelude, body).value
+    }
+
+    /// As `withTransaction`, and sends `closing` in the round trip of `COMMIT`, as the
+    /// transaction's last statement: its rows come back with the value (nil when the body sent
+    /// nothing, so that there was no transaction to close).
+    public func withTransaction<T: Sendable>(
+        prelude: [SQL] = [], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
+        closingWith closing: SQL, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> (value: T, closing: PostgresRows?) {
+        try await withPrelude(prelude, transaction: true, closing: closing, affinity: affinity, retryPrelude: retryPrelude, body)
     }
 
     /// Runs `body` on a pooled connection that sends `prelude` ahead of every round trip, each
@@ -131,15 +141,15 @@ public final class PostgresPool: Sendable, Service {
         prelude: [SQL], affinity: String? = nil, retryPrelude: (PostgresError, PostgresConnection) -> Bool = { _, _ in false },
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withPrelude(prelude, transaction: false, affinity: affinity, retryPrelude: retryPrelude, body)
+        try await withPrelude(prelude, transaction: false, affinity: affinity, retryPrelude: retryPrelude, body).value
     }
 
     /// `transaction`: `BEGIN` + `prelude` once, then `COMMIT` or `ROLLBACK`; otherwise `prelude`
     /// ahead of every round trip.
     private func withPrelude<T: Sendable>(
-        _ prelude: [SQL], transaction: Bool, affinity: String?, retryPrelude: (PostgresError, PostgresConnection) -> Bool,
-        _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
+        _ prelude: [SQL], transaction: Bool, closing: SQL? = nil, affinity: String?,
+        retryPrelude: (PostgresError, PostgresConnection) -> Bool, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> (value: T, closing: PostgresRows?) {
         try refuseNested()
         var attempts = 0
         while true {
@@ -149,9 +159,16 @@ public final class PostgresPool: Sendable, Service {
             // `clearPrelude()` is true when nothing reached the server: then nothing is open either.
             do {
                 let value = try await holding { try await body(connection) }
-                if !connection.clearPrelude(), transaction { try await connection.query("COMMIT") }
+                var closed: PostgresRows?
+                if !connection.clearPrelude(), transaction {
+                    if let closing {
+                        closed = try await connection.pipeline([closing, "COMMIT"]).first
+                    } else {
+                        try await connection.query("COMMIT")
+                    }
+                }
                 await release(connection)
-                return value
+                return (value, closed)
             } catch let failure as PostgresPreludeFailure {
                 if !connection.clearPrelude(), transaction { _ = try? await connection.query("ROLLBACK") }
                 await release(connection)

@@ -61,7 +61,8 @@ struct Runtime {
         let services = try AppServices(
             pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,
             sessionIdle: configuration.sessionIdle, organisationsPerConnection: configuration.organisationsPerConnection,
-            secretKeys: configuration.secretKeys, logger: logger)
+            secretKeys: configuration.secretKeys,
+            readCache: ReadModelCache(capacityBytes: configuration.readCacheBytes, maxAge: configuration.readCacheMaxAge), logger: logger)
         do {
             try await pool.query("SELECT 1")
         } catch let error as PostgresError {

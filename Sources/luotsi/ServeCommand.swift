@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: app), .init(service: runtime.services.sessions.listener(conninfo: configuration.listenConninfo)),
+                    .init(service: app), .init(service: runtime.services.listener(conninfo: configuration.listenConninfo)),
                 ] + (buildMetricsApplication(configuration: configuration, logger: runtime.logger).map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigint], logger: runtime.logger))
         let services = runtime.services

@@ -36,7 +36,7 @@ struct APITestWorld: Sendable {
         _ body: @escaping @Sendable (APITestWorld, any TestClientProtocol) async throws -> Void
     ) async throws {
         let world = try await make(organisationCheck: organisationCheck, pool: pool)
-        let listener = listening ? world.services.sessions.listener(conninfo: TestSupport.conninfo) : nil
+        let listener = listening ? world.services.listener(conninfo: TestSupport.conninfo) : nil
         listener?.start()
         defer { listener?.stop() }
         let app = Application(router: buildRouter(services: world.services).router)

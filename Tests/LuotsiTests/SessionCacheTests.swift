@@ -10,7 +10,7 @@ struct SessionCacheTests {
     static func secondInstance(of world: APITestWorld) async throws -> (AppServices, PostgresListener) {
         let services = try AppServices(
             pool: TestSupport.pool(), sqlDirectory: TestSupport.sqlDirectory, platformSchema: world.services.migrator.platformSchema)
-        let listener = services.sessions.listener(conninfo: TestSupport.conninfo)
+        let listener = services.listener(conninfo: TestSupport.conninfo)
         listener.start()
         let deadline = ContinuousClock.now + .seconds(30)
         while !listener.isListening, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }

@@ -132,17 +132,21 @@ public struct SessionStore: Sendable {
         }
     }
 
-    /// Listens for identity changes made by any instance or tool, on a direct connection.
+    /// Listens for identity changes made by any instance or tool, on a direct connection (only
+    /// these: `AppServices.listener` listens for the organisations' data versions too).
     public func listener(conninfo: String) -> PostgresListener {
         PostgresListener(
             conninfo: conninfo, channels: [Self.channel], onReconnect: { [self] in invalidate(.everything) },
-            onNotification: { [self] _, payload in
-                if payload.hasPrefix("barrier:") {
-                    cache.barriers.withLock { _ = $0.insert(payload) }
-                } else {
-                    invalidate(SessionCache.target(of: payload))
-                }
-            })
+            onNotification: { [self] _, payload in receive(payload) })
+    }
+
+    /// Applies a notification on `channel`.
+    func receive(_ payload: String) {
+        if payload.hasPrefix("barrier:") {
+            cache.barriers.withLock { _ = $0.insert(payload) }
+        } else {
+            invalidate(SessionCache.target(of: payload))
+        }
     }
 
     /// Returns once this instance's listener has applied every change committed before the call

@@ -10,13 +10,12 @@ enum CatalogueAdoptions {
         let changedInLatest: Bool
     }
 
-    static func read(platform: SchemaName, viewer: Identity.Member) -> PipelinedRead<[Adoption]> {
+    static func read(platform: SchemaName) -> PipelinedRead<[Adoption]> {
         GoalViews(platform: platform).read(
             idSet:
-                "SELECT DISTINCT ON (catalogue_goal_id) id FROM goals WHERE catalogue_goal_id IS NOT NULL ORDER BY catalogue_goal_id, created_at",
-            viewer: viewer
-        ).map { views in
-            views.values.compactMap { goal in
+                "SELECT DISTINCT ON (catalogue_goal_id) id FROM goals WHERE catalogue_goal_id IS NOT NULL ORDER BY catalogue_goal_id, created_at"
+        ).map { read in
+            read.views.values.compactMap { goal in
                 goal.catalogueGoal.map { Adoption(code: $0.code, goalID: goal.id, changedInLatest: $0.changedInLatest) }
             }
         }

@@ -41,7 +41,7 @@ struct CataloguePages {
             let catalogue = try await services.catalogue.view(language: web.language)
             // What this organisation adopted, by national goal code, with "changed in a newer version".
             let adopted = try await services.readingOrganisation(member) {
-                try await CatalogueAdoptions.read(platform: services.goals.platform, viewer: member).read(on: $0)
+                try await CatalogueAdoptions.read(platform: services.goals.platform).read(on: $0)
             }
             .map { ($0.code, ($0.goalID, $0.changedInLatest)) }
             let byCode = Dictionary(adopted, uniquingKeysWith: { first, _ in first })

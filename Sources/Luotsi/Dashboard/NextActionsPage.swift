@@ -29,7 +29,7 @@ struct NextActionsPage {
             let language = web.language
             let read = Dashboard.read(checkinDueDays: nil).and(GoalQueue.read(.idea, limit: 30)).and(
                 GoalQueue.read(.shortlisted, limit: 30))
-            let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
+            let found = try await services.readingOrganisation(member, cached: "next-actions.page") { try await read.read(on: $0) }
             func item(_ entry: GoalQueue.Entry) -> Item {
                 Item(
                     href: "/goals/\(entry.id.uuidString)", title: entry.title,

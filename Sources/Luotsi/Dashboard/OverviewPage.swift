@@ -51,7 +51,7 @@ struct OverviewPage {
             // organisation's connection held two at once, which deadlocked the pool under load.
             let themes = try await services.catalogue.view(language: web.language).themes
             let read = Self.read()
-            let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
+            let found = try await services.readingOrganisation(member, cached: "overview.page") { try await read.read(on: $0) }
             let model = build(web, themes: themes, dashboard: found.first, status: found.second)
             return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
         }

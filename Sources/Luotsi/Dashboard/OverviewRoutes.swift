@@ -15,7 +15,9 @@ struct OverviewRoutes {
                 return days
             }
             return try JSONOutput.response(
-                try await services.readingOrganisation(member) { try await Dashboard.build(checkinDueDays: days, on: $0) })
+                try await services.readingOrganisation(member, cached: "dashboard|\(days.map(String.init) ?? "")") {
+                    try await Dashboard.build(checkinDueDays: days, on: $0)
+                })
         }
         api.organisation(.get, "/api/v1/orgs/:org/settings", .readOrganisation) { _, _, member in
             try JSONOutput.response(try await services.readingOrganisation(member) { try await Settings.read(on: $0) })

@@ -102,11 +102,14 @@ struct GoalDetailPage: Sendable {
         let s = web.strings
         let language = web.language
         // The goal, its check-ins, its comments and its procurement: one pipeline.
-        let read = GoalViews(platform: services.goals.platform).read(id, viewer: member)
+        // Nothing in it depends on who reads but their own support: one cache entry for everyone.
+        let read = GoalViews(platform: services.goals.platform).read(id)
             .and(CheckIns.read(goal: id, limit: Self.listLimit)).and(GoalDiscussion.readComments(goal: id, limit: Self.listLimit))
             .and(ProcurementRepository.read(procurementOfGoal: id))
-        let found = try await services.readingOrganisation(member) { try await read.read(on: $0) }
-        guard let goal = found.first.first.first else { throw LuotsiError.notFound("goal") }
+        let found = try await services.readingOrganisation(member, cached: "goal.page|\(id)|\(Self.listLimit)") {
+            try await read.read(on: $0)
+        }
+        guard let goal = found.first.first.first[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
         let (checkIns, comments) = (found.first.first.second, found.first.second)
         let procurement = found.second
         let role = AccessRole(.member(member))

@@ -41,9 +41,10 @@ struct GoalPages {
             let status = RequestValues.query(web.request, "status").flatMap(GoalStatus.init(rawValue:))
             let level = RequestValues.query(web.request, "level").flatMap(GoalLevel.init(rawValue:))
             let page = try PageRequest(request: web.request)
-            let goals = try await services.readingOrganisation(member) {
-                try await services.goals.list(status: status, level: level, procurementID: nil, page: page, viewer: member, on: $0)
-            }
+            let key = GoalRepository.listKey(status: status, level: level, procurementID: nil, page: page)
+            let goals = try await services.readingOrganisation(member, cached: key) {
+                try await services.goals.list(status: status, level: level, procurementID: nil, page: page, on: $0)
+            }.page
             let s = web.strings
             let filter = [status.map { "status=\($0.rawValue)" }, level.map { "level=\($0.rawValue)" }].compactMap { $0 }
             let rows = goals.items.map { goal in

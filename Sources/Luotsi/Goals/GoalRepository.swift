@@ -19,6 +19,14 @@ public struct GoalRepository: Sendable {
         status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, viewer: Identity.Member,
         on connection: TenantConnection
     ) async throws -> Page<GoalView> {
+        try await list(status: status, level: level, procurementID: procurementID, page: page, on: connection).seen(by: viewer.id)
+    }
+
+    /// A page of goals as everyone sees it but for their own support: one read, and one cache
+    /// entry (`cacheKey`), for every viewer.
+    func list(
+        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, on connection: TenantConnection
+    ) async throws -> GoalListRead {
         let selection: SQL = """
             SELECT id, seq FROM goals
             WHERE seq > \(page.after)
@@ -29,12 +37,16 @@ public struct GoalRepository: Sendable {
             """
         // The page's goals and their views in one round trip: the views select by the same query.
         let views = GoalViews(platform: platform)
-        let results = try await connection.pipeline(
-            [selection] + views.statements(idSet: "SELECT id FROM (\(selection)) page", viewer: viewer))
+        let results = try await connection.pipeline([selection] + views.statements(idSet: "SELECT id FROM (\(selection)) page"))
         let selected = results[0]  // one result per statement: no input reaches a trap
         let ids: [(Int64, UUID)] = try selected.map { (try $0.decode("seq"), try $0.decode("id")) }
         let loaded = try views.assemble(results[1...])
-        return page.page(ids.compactMap { seq, id in loaded[id].map { (seq, $0) } })
+        return GoalListRead(page: page.page(ids.compactMap { seq, id in loaded.views[id].map { (seq, $0) } }), views: loaded)
+    }
+
+    /// What a goal list depends on besides the organisation's data, for the read-model cache.
+    static func listKey(status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest) -> String {
+        "goals.list|\(status?.rawValue ?? "")|\(level?.rawValue ?? "")|\(procurementID?.uuidString ?? "")|\(page.after)|\(page.limit)"
     }
 
     public func get(_ id: UUID, viewer: Identity.Member, on connection: TenantConnection) async throws -> GoalView {

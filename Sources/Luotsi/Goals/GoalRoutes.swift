@@ -16,10 +16,11 @@ struct GoalRoutes {
                 guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "procurementId", reason: "must be a UUID") }
                 return id
             }
-            return try JSONOutput.response(
-                try await services.readingOrganisation(member) {
-                    try await goals.list(status: status, level: level, procurementID: procurementID, page: page, viewer: member, on: $0)
-                })
+            let key = GoalRepository.listKey(status: status, level: level, procurementID: procurementID, page: page)
+            let list = try await services.readingOrganisation(member, cached: key) {
+                try await goals.list(status: status, level: level, procurementID: procurementID, page: page, on: $0)
+            }
+            return try JSONOutput.response(list.seen(by: member.id))
         }
         api.organisation(.post, base, .proposeGoal) { request, _, member in
             let goal = try NewGoal(try await JSONBody.decode(NewGoalInput.self, from: request))
@@ -28,7 +29,9 @@ struct GoalRoutes {
         }
         api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let goal = try await services.readingOrganisation(member) { try await goals.get(id, viewer: member, on: $0) }
+            let read = GoalViews(platform: goals.platform).read(id)
+            let views = try await services.readingOrganisation(member, cached: "goal|\(id)") { try await read.read(on: $0) }
+            guard let goal = views[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
         api.organisation(.patch, "\(base)/:id", .editGoal) { request, context, member in

@@ -82,7 +82,8 @@ public struct GoalView: Codable, Sendable {
     public let milestones: [Milestone]
     public let indicators: [Indicator]
     public let supportCount: Int
-    public let supportedByMe: Bool
+    /// Set for the person reading (`GoalViewSet.seen(by:)`).
+    public internal(set) var supportedByMe: Bool
     public let commentCount: Int
     public let latestCheckin: LatestCheckin?
     public let progress: ProgressView

@@ -7,30 +7,31 @@ struct GoalViews {
 
     func load(_ ids: [UUID], viewer: Identity.Member, on connection: TenantConnection) async throws -> [UUID: GoalView] {
         guard !ids.isEmpty else { return [:] }
-        return try assemble(try await connection.pipeline(statements(idSet: "SELECT unnest(\(ids)::uuid[])", viewer: viewer))[...])
+        return try assemble(try await connection.pipeline(statements(idSet: "SELECT unnest(\(ids)::uuid[])"))[...]).seen(by: viewer.id)
+    }
+
+    /// The view of one goal as every viewer would see it but for their own support (see
+    /// `GoalViewSet.seen(by:)`), as a read to pipeline with others.
+    func read(_ id: UUID) -> PipelinedRead<GoalViewSet> {
+        read(idSet: "SELECT unnest(\([id])::uuid[])")
+    }
+
+    /// The views of the goals `idSet` (a query of ids) selects, as a read to pipeline with others.
+    func read(idSet: SQL) -> PipelinedRead<GoalViewSet> {
+        let views = self
+        return PipelinedRead(statements: statements(idSet: idSet)) { try views.assemble($0.all) }
     }
 
     /// The statements that read the views of the goals `idSet` (a subquery of ids) selects. They
     /// do not depend on each other's results, so they can share one round trip with the query
-    /// that picks the goals.
-    /// The view of one goal (nil when there is none), as a read to pipeline with others.
-    func read(_ id: UUID, viewer: Identity.Member) -> PipelinedRead<GoalView?> {
-        read(idSet: "SELECT unnest(\([id])::uuid[])", viewer: viewer).map { $0[id] }
-    }
-
-    /// The views of the goals `idSet` (a query of ids) selects, as a read to pipeline with others.
-    func read(idSet: SQL, viewer: Identity.Member) -> PipelinedRead<[UUID: GoalView]> {
-        let views = self
-        return PipelinedRead(statements: statements(idSet: idSet, viewer: viewer)) { try views.assemble($0.all) }
-    }
-
-    func statements(idSet: SQL, viewer: Identity.Member) -> [SQL] {
+    /// that picks the goals. Nothing in them depends on who reads, so one read serves everyone.
+    func statements(idSet: SQL) -> [SQL] {
         let catalogue = platform
         return [
             """
             SELECT g.*,
                 (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports,
-                EXISTS (SELECT 1 FROM goal_supports s WHERE s.goal_id = g.id AND s.user_id = \(viewer.id)) AS supported_by_me,
+                ARRAY(SELECT s.user_id FROM goal_supports s WHERE s.goal_id = g.id) AS supporter_ids,
                 (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done,
@@ -72,7 +73,7 @@ struct GoalViews {
     }
 
     /// Builds the views from the results of `statements`, in their order.
-    func assemble(_ results: ArraySlice<PostgresRows>) throws -> [UUID: GoalView] {
+    func assemble(_ results: ArraySlice<PostgresRows>) throws -> GoalViewSet {
         let base = results.startIndex
         let (goals, alignments, milestones) = (results[base], results[base + 1], results[base + 2])
         let (indicators, checkins, catalogueRefs) = (results[base + 3], results[base + 4], results[base + 5])
@@ -129,8 +130,11 @@ struct GoalViews {
         }
 
         var views: [UUID: GoalView] = [:]
+        var supporters: [UUID: Set<UUID>] = [:]
         for row in goals {
             let id: UUID = try row.decode("id")
+            let supporterIDs: [UUID] = try row.decode("supporter_ids")
+            if !supporterIDs.isEmpty { supporters[id] = Set(supporterIDs) }
             let goalIndicators = indicatorsByGoal[id] ?? []
             let tasksTotal: Int = try row.decode("tasks_total")
             let tasksDone: Int = try row.decode("tasks_done")
@@ -146,7 +150,7 @@ struct GoalViews {
                 ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
                 due: try row.decode("due_date"),
                 evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
-                supportCount: try row.decode("supports"), supportedByMe: try row.decode("supported_by_me"),
+                supportCount: try row.decode("supports"), supportedByMe: false,
                 commentCount: try row.decode("comments"),
                 latestCheckin: checkinByGoal[id],
                 progress: .init(
@@ -155,6 +159,37 @@ struct GoalViews {
                 createdBy: try row.decode("created_by"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
                 version: try row.decode("version"))
         }
-        return views
+        return GoalViewSet(views: views, supporters: supporters)
+    }
+}
+
+/// Goal views as read, before anyone looks: who supports each goal comes along, so that one read
+/// (and one cache entry) serves every viewer, each seeing their own `supportedByMe`.
+struct GoalViewSet: Sendable {
+    let views: [UUID: GoalView]
+    let supporters: [UUID: Set<UUID>]
+
+    func seen(by viewer: UUID) -> [UUID: GoalView] {
+        views.mapValues { seen($0, by: viewer) }
+    }
+
+    func seen(_ view: GoalView, by viewer: UUID) -> GoalView {
+        var view = view
+        view.supportedByMe = supporters[view.id]?.contains(viewer) ?? false
+        return view
+    }
+
+    subscript(id: UUID, seenBy viewer: UUID) -> GoalView? {
+        views[id].map { seen($0, by: viewer) }
+    }
+}
+
+/// A page of goal views before anyone looks (see `GoalViewSet`).
+struct GoalListRead: Sendable {
+    let page: Page<GoalView>
+    let views: GoalViewSet
+
+    func seen(by viewer: UUID) -> Page<GoalView> {
+        Page(items: page.items.map { views.seen($0, by: viewer) }, nextCursor: page.nextCursor)
     }
 }

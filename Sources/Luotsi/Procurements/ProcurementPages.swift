@@ -52,7 +52,7 @@ struct ProcurementPages {
         web.member(.get, "/procurements", .readOrganisation) { web, member in
             let s = web.strings
             let page = try PageRequest(limit: 200, request: web.request)
-            let list = try await services.readingOrganisation(member) {
+            let list = try await services.readingOrganisation(member, cached: ProcurementRepository.listKey(phase: nil, page: page)) {
                 try await services.procurements.list(phase: nil, page: page, on: $0)
             }
             let groups = ProcurementPhase.allCases.map { phase in

@@ -5,6 +5,11 @@ import Postgres
 public struct ProcurementRepository: Sendable {
     public init() {}
 
+    /// What a procurement list depends on besides the organisation's data, for the read-model cache.
+    static func listKey(phase: ProcurementPhase?, page: PageRequest) -> String {
+        "procurements.list|\(phase?.rawValue ?? "")|\(page.after)|\(page.limit)"
+    }
+
     public func list(phase: ProcurementPhase?, page: PageRequest, on connection: TenantConnection) async throws -> Page<ProcurementView> {
         let selection: SQL = """
             SELECT id, seq FROM procurements

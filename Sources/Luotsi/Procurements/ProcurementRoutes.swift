@@ -13,7 +13,9 @@ struct ProcurementRoutes {
             let phase = try RequestValues.query(request, "phase", oneOf: ProcurementPhase.allCases.map(\.rawValue)).flatMap(
                 ProcurementPhase.init)
             return try JSONOutput.response(
-                try await services.readingOrganisation(member) { try await procurements.list(phase: phase, page: page, on: $0) })
+                try await services.readingOrganisation(member, cached: ProcurementRepository.listKey(phase: phase, page: page)) {
+                    try await procurements.list(phase: phase, page: page, on: $0)
+                })
         }
         api.organisation(.post, base, .manageProcurements) { request, _, member in
             let input = try await JSONBody.decode(NewProcurementInput.self, from: request)

@@ -38,6 +38,11 @@ public struct AppConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// How long a sign-in lasts unused.
     public var sessionIdle: Duration
+    /// `LUOTSI_READ_CACHE_MB`: memory for each instance's cache of the organisations' read models
+    /// (0 turns it off); `LUOTSI_READ_CACHE_SECONDS`: how long an entry lives at most, however
+    /// current (the models that depend on the date, such as check-ins due, are at most that old).
+    public var readCacheBytes: Int
+    public var readCacheMaxAge: Duration
     /// After SIGTERM: how long requests are still served (readiness already 503) before the listener closes.
     public var shutdownGrace: Duration
 
@@ -67,6 +72,8 @@ public struct AppConfiguration: Sendable {
         logFormat = try LogFormat(environment: environment)
         metricsHost = environment["LUOTSI_METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         metricsPort = try Self.integer(environment, "LUOTSI_METRICS_PORT", default: 9464, range: 0...65535)
+        readCacheBytes = try Self.integer(environment, "LUOTSI_READ_CACHE_MB", default: 64, range: 0...16384) << 20
+        readCacheMaxAge = .seconds(try Self.integer(environment, "LUOTSI_READ_CACHE_SECONDS", default: 60, range: 1...86400))
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

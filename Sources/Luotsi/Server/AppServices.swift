@@ -37,7 +37,7 @@ public struct AppServices: Sendable {
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
         tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
         sessionIdle: Duration = .seconds(2 * 3600), organisationCheck: Bool = true, organisationsPerConnection: Int = 2000,
-        secretKeys: SecretKeys = .none, logger: Logger = Logger(label: "luotsi")
+        secretKeys: SecretKeys = .none, readCache: ReadModelCache = ReadModelCache(), logger: Logger = Logger(label: "luotsi")
     ) throws {
         self.organisationCheck = organisationCheck
         let migrator = Migrator(
@@ -47,7 +47,7 @@ public struct AppServices: Sendable {
             logger: logger)
         self.pool = pool
         self.migrator = migrator
-        self.tenants = TenantDatabase(pool: pool, organisationsPerConnection: organisationsPerConnection)
+        self.tenants = TenantDatabase(pool: pool, organisationsPerConnection: organisationsPerConnection, readCache: readCache)
         self.organisations = OrganisationRepository(pool: pool, migrator: migrator)
         self.transfer = OrganisationTransfer(pool: pool, organisations: organisations, migrator: migrator, keys: secretKeys)
         self.users = UserRepository(tenants: tenants, organisations: organisations)
@@ -97,5 +97,30 @@ public struct AppServices: Sendable {
         async throws -> T
     {
         try await tenants.read(member.organisation.schema, role: member.databaseRole, body)
+    }
+
+    /// As `readingOrganisation`, through the organisation's read-model cache: `key` names the
+    /// model and every parameter it depends on besides the organisation's data (the viewer, a
+    /// filter, a page), e.g. `"goals.list|idea|0|50"`.
+    func readingOrganisation<T: Sendable>(_ member: Identity.Member, cached key: String, _ body: (TenantConnection) async throws -> T)
+        async throws -> T
+    {
+        try await tenants.cachedRead(member.organisation.schema, role: member.databaseRole, key: key, body)
+    }
+
+    /// Listens, on a direct connection, for what other instances and tools change: identities
+    /// (`SessionStore.channel`) and each organisation's data version (`ReadModelCache.channel`).
+    public func listener(conninfo: String) -> PostgresListener {
+        let (sessions, readCache) = (sessions, tenants.readCache)
+        return PostgresListener(
+            conninfo: conninfo, channels: [SessionStore.channel, ReadModelCache.channel],
+            onReconnect: {
+                sessions.invalidate(.everything)
+                readCache.listeningStarted()
+            },
+            onDisconnect: { readCache.listeningStopped() },
+            onNotification: { channel, payload in
+                if channel == ReadModelCache.channel { readCache.receive(payload) } else { sessions.receive(payload) }
+            })
     }
 }

@@ -49,6 +49,7 @@ public func buildRouter(
     // Outermost first: the request id wraps everything, so errors carry it too.
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(ClientMiddleware(trustedProxies: trustedProxies, alwaysSecure: secureCookies))
+    router.middlewares.add(ReadYourWritesMiddleware())
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.debug))  // at info, a line per request costs more than many requests do
     router.middlewares.add(MetricsMiddleware())

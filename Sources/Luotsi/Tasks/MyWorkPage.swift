@@ -64,7 +64,9 @@ struct MyWorkPage {
         web.member(.get, "/my-work", .readOrganisation) { web, member in
             let s = web.strings
             let language = web.language
-            let work = try await services.readingOrganisation(member) { try await MyWork.read(for: member.id).read(on: $0) }
+            let work = try await services.readingOrganisation(member, cached: "my-work.page|\(member.id)") {
+                try await MyWork.read(for: member.id).read(on: $0)
+            }
             let tasks = work.tasks.map { task in
                 TaskRow(
                     id: task.id.uuidString, title: task.title, procurement: task.procurementTitle,

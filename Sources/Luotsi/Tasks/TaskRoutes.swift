@@ -32,8 +32,9 @@ struct TaskRoutes {
                 return id
             }
             let status = try RequestValues.query(request, "status", oneOf: TaskRepository.statuses)
+            let key = "tasks.list|\(assignee?.uuidString ?? "")|\(status ?? "")|\(page.after)|\(page.limit)"
             return try JSONOutput.response(
-                try await services.readingOrganisation(member) {
+                try await services.readingOrganisation(member, cached: key) {
                     try await tasks.list(procurementID: nil, assignee: assignee, status: status, page: page, on: $0)
                 })
         }

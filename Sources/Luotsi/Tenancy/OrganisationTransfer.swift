@@ -231,11 +231,12 @@ public struct OrganisationTransfer: Sendable {
         }
     }
 
-    /// Refuses a schema with a table this code does not know (or lacks one it does).
+    /// Refuses a schema with a table this code does not know (or lacks one it does). The
+    /// migrations and the data version are bookkeeping, not the organisation's data.
     static func requireKnownTables(_ schema: SchemaName, on connection: PostgresConnection) async throws {
         let present = Set(
             try await connection.query(
-                "SELECT relname FROM pg_class WHERE relnamespace = \(schema.rawValue)::regnamespace AND relkind = 'r' AND relname <> 'schema_migrations'"
+                "SELECT relname FROM pg_class WHERE relnamespace = \(schema.rawValue)::regnamespace AND relkind = 'r' AND relname NOT IN ('schema_migrations', 'data_version')"
             ).map { try $0.decode("relname", as: String.self) })
         guard present == Set(tables) else {
             throw LuotsiError.invalid(

@@ -25,8 +25,10 @@ SECONDS = 12
 MAX_REQUESTS = 20_000
 
 
-def call(url, method="GET", token=None, body=None, timeout=30):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
+def call(url, method="GET", token=None, body=None, timeout=30, headers=None):
+    headers = dict(headers or {})
+    if body is not None:
+        headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None

@@ -135,6 +135,26 @@ def render(f):
     add(f"| non-2xx | {errors(pages)} | {errors(reads)} | |")
     add("")
 
+    # The read-model cache over each run (warm-up included): counters are cumulative, so each
+    # run's share is the difference from the reading before it.
+    cache = get(f, "targets.new.read_cache") or {}
+    if cache.get("mix"):
+        add("Read-model cache of the server under test over each run (its warm-up included), from `/metrics`:")
+        add("")
+        add("| run | lookups | served from the cache | estimated bytes held after | entries after | evicted |")
+        add("|---|---:|---:|---:|---:|---:|")
+        before = cache.get("start") or {}
+        for run in ["mix", "dashboard", "pages", "api_reads"]:
+            now = cache.get(run)
+            if not now:
+                continue
+            delta = {k: (now.get(k) or 0) - (before.get(k) or 0) for k in ("hit", "miss", "bypassed", "evictions")}
+            lookups = delta["hit"] + delta["miss"] + delta["bypassed"]
+            share = f"{100.0 * delta['hit'] / lookups:.1f} %" if lookups else "–"
+            add(f"| {run} | {lookups} | {share} | {number(now.get('bytes'))} | {number(now.get('entries'))} | {delta['evictions']} |")
+            before = now
+        add("")
+
     add("## The same SQL without the server (pgbench, under test's statements and database)")
     add("")
     add("| figure | mix (40/30/15/5/10) | dashboard alone |")

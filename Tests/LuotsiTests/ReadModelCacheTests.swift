@@ -71,30 +71,28 @@ struct ReadModelCacheTests {
             #expect(created.status == .created)
             #expect(created.headers[ReadYourWritesMiddleware.headerName]?.hasPrefix(world.a.organisation.schema.rawValue + ".") == true)
 
-            let first = try await client.call(.get, goals, token: token)
-            #expect(first.items.count == 1)
             let key = ReadModelCache.Key(
                 schema: world.a.organisation.schema, role: nil,
                 read: GoalRepository.listKey(status: nil, level: nil, procurementID: nil, page: PageRequest()))
             let cache = world.services.tenants.readCache
-            guard case .hit = cache.lookup(key, as: GoalListRead.self, floor: nil) else {
-                Issue.record("the goal list was not kept after its first read")
-                return
+            func isKept() -> Bool { if case .hit = cache.lookup(key, as: GoalListRead.self, floor: nil) { true } else { false } }
+            // Read, then the other organisation writes: A's entry stays. (Tests running alongside
+            // publish catalogue versions, which rightly drop every entry: then the round is repeated.)
+            var keptAcross = false
+            for _ in 0..<10 where !keptAcross {
+                #expect(try await client.call(.get, goals, token: token).items.count == 1)
+                guard isKept() else { continue }
+                let other = try await client.call(
+                    .post, "/api/v1/orgs/\(world.b.slug)/goals", token: world.b.tokens[.lead]!,
+                    json: ["title": "B", "level": "organisation"])
+                #expect(other.status == .created)
+                keptAcross = isKept()
             }
-            // The other organisation's write leaves A's entry alone; A's own write drops it.
-            let other = try await client.call(
-                .post, "/api/v1/orgs/\(world.b.slug)/goals", token: world.b.tokens[.lead]!, json: ["title": "B", "level": "organisation"])
-            #expect(other.status == .created)
-            guard case .hit = cache.lookup(key, as: GoalListRead.self, floor: nil) else {
-                Issue.record("another organisation's write dropped this one's entry")
-                return
-            }
+            #expect(keptAcross, "the goal list was not kept after a read, or another organisation's write dropped it")
+            // A's own write drops it.
             let second = try await client.call(.post, goals, token: token, json: ["title": "Hiilineutraali", "level": "organisation"])
             #expect(second.status == .created)
-            guard case .miss = cache.lookup(key, as: GoalListRead.self, floor: nil) else {
-                Issue.record("the write did not drop the goal list")
-                return
-            }
+            #expect(!isKept(), "the write did not drop the goal list")
             #expect(try await client.call(.get, goals, token: token).items.count == 2)
         }
     }

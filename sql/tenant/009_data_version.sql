@@ -36,9 +36,13 @@ CREATE FUNCTION data_version_bump() RETURNS SETOF bigint LANGUAGE sql AS $$
     SELECT data_version_bump_in(current_schema()) WHERE pg_current_xact_id_if_assigned() IS NOT NULL
 $$;
 
+-- Fired once per written row at COMMIT: after the first (or the application's own bump) it only
+-- reads the transaction's setting.
 CREATE FUNCTION data_version_bump_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format('SELECT %I.data_version_bump_in(%L)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA);
+    IF coalesce(current_setting('luotsi_data_version.' || TG_TABLE_SCHEMA, true), '') = '' THEN
+        EXECUTE format('SELECT %I.data_version_bump_in(%L)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA);
+    END IF;
     RETURN NULL;
 END
 $$;

@@ -107,24 +107,23 @@ public struct DemoContent: Sendable {
 
         let tasks = services.tasks
         let menu = try await tasks.create(
-            NewTaskInput(
-                title: "Kasvisruokalistan vähimmäisvaatimukset tarjouspyyntöön", goalId: vegetarian, assigneeId: staff.id, due: date(-5),
-                phase: nil),
+            try NewTask(
+                title: "Kasvisruokalistan vähimmäisvaatimukset tarjouspyyntöön", goalID: vegetarian, assigneeID: staff.id, due: date(-5)),
             procurementID: food, by: lead, on: connection)
-        _ = try await tasks.update(menu.id, with: TaskPatchInput(status: .value("done")), by: staff, on: connection)
+        _ = try await tasks.update(menu.id, with: try TaskChanges(status: .value("done")), by: staff, on: connection)
         _ = try await tasks.create(
-            NewTaskInput(
-                title: "Vertailuperusteet: ilmastovaikutus ja laatu", goalId: vegetarian, assigneeId: lead.id, due: date(14), phase: nil),
+            try NewTask(
+                title: "Vertailuperusteet: ilmastovaikutus ja laatu", goalID: vegetarian, assigneeID: lead.id, due: date(14)),
             procurementID: food, by: lead, on: connection)
         _ = try await tasks.create(
-            NewTaskInput(
-                title: "Markkinavuoropuhelu leasingyhtiöiden kanssa", goalId: zeroEmission, assigneeId: staff.id, due: date(-3), phase: nil),
+            try NewTask(
+                title: "Markkinavuoropuhelu leasingyhtiöiden kanssa", goalID: zeroEmission, assigneeID: staff.id, due: date(-3)),
             procurementID: cars, by: lead, on: connection)
         let audit = try await tasks.create(
-            NewTaskInput(
-                title: "Sopimuskatselmus: aineiden ympäristömerkinnät", goalId: ecolabel, assigneeId: staff.id, due: date(-20), phase: nil),
+            try NewTask(
+                title: "Sopimuskatselmus: aineiden ympäristömerkinnät", goalID: ecolabel, assigneeID: staff.id, due: date(-20)),
             procurementID: cleaning, by: lead, on: connection)
-        _ = try await tasks.update(audit.id, with: TaskPatchInput(status: .value("done")), by: staff, on: connection)
+        _ = try await tasks.update(audit.id, with: try TaskChanges(status: .value("done")), by: staff, on: connection)
 
         let indicatorID = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(vegetarian)").one().decode(
             "id", as: UUID.self)
@@ -207,12 +206,6 @@ public struct DemoContent: Sendable {
             on: connection)
         try await connection.query(
             "UPDATE checkins SET created_at = now() - make_interval(days => \(Int32(daysAgo))) WHERE id = \(checkIn.id)")
-    }
-}
-
-extension TaskPatchInput {
-    init(status: Patch<String>) {
-        self.init(title: .absent, status: status, assigneeId: .absent, due: .absent, phase: .absent)
     }
 }
 

@@ -82,12 +82,10 @@ struct ProcurementDetailPage {
                     if let score = try form.int("impact-target-\(theme)", field: "impact.target.\(theme)") { target[theme] = score }
                     if let score = try form.int("impact-achieved-\(theme)", field: "impact.achieved.\(theme)") { achieved[theme] = score }
                 }
-                let input = ProcurementPatchInput(
-                    title: .absent, reference: .absent, category: .absent, estimatedValue: .absent,
-                    phase: form.text("phase").map(Patch.value) ?? .absent, leadId: .absent, memberIds: .absent,
-                    impact: .value(ImpactInput(target: target, achieved: achieved)))
+                let changes = try ProcurementChanges(
+                    phase: form.text("phase").map(Patch.value) ?? .absent, impact: .value(ImpactInput(target: target, achieved: achieved)))
                 _ = try await services.inOrganisation(member) {
-                    try await services.procurements.update(id, expectedVersion: version, with: input, by: member, on: $0)
+                    try await services.procurements.update(id, expectedVersion: version, with: changes, by: member, on: $0)
                 }
                 return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=procurement_saved")
             } catch LuotsiError.preconditionFailed {

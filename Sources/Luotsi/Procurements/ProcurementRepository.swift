@@ -56,7 +56,7 @@ public struct ProcurementRepository: Sendable {
     }
 
     public func update(
-        _ id: UUID, expectedVersion: Int?, with input: ProcurementPatchInput, by actor: Identity.Member, on connection: TenantConnection
+        _ id: UUID, expectedVersion: Int?, with changes: ProcurementChanges, by actor: Identity.Member, on connection: TenantConnection
     )
         async throws -> ProcurementView
     {
@@ -66,21 +66,15 @@ public struct ProcurementRepository: Sendable {
         if let expectedVersion, try row.decode("version", as: Int.self) != expectedVersion { throw LuotsiError.preconditionFailed }
         let before = try await get(id, on: connection)
         var assignments: [SQL] = ["version = version + 1", "updated_at = now()"]
-        if input.title.isPresent {
-            guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-            assignments.append("title = \(try TextRules.title(title))")
+        if let title = changes.title { assignments.append("title = \(title)") }
+        if changes.reference.isPresent { assignments.append("reference = \(changes.reference.value)") }
+        if changes.category.isPresent { assignments.append("category = \(changes.category.value)") }
+        if changes.estimatedValue.isPresent { assignments.append("estimated_value = \(changes.estimatedValue.value)") }
+        if changes.leadID.isPresent {
+            if let lead = changes.leadID.value { try await UserRepository.requireActive(lead, field: "leadId", on: connection) }
+            assignments.append("lead_id = \(changes.leadID.value)")
         }
-        try validate(reference: input.reference.value, category: input.category.value, value: input.estimatedValue.value)
-        if input.reference.isPresent { assignments.append("reference = \(input.reference.value)") }
-        if input.category.isPresent { assignments.append("category = \(input.category.value)") }
-        if input.estimatedValue.isPresent { assignments.append("estimated_value = \(input.estimatedValue.value)") }
-        if input.leadId.isPresent {
-            if let lead = input.leadId.value { try await UserRepository.requireActive(lead, field: "leadId", on: connection) }
-            assignments.append("lead_id = \(input.leadId.value)")
-        }
-        if input.phase.isPresent {
-            guard let text = input.phase.value else { throw LuotsiError.invalid(field: "phase", reason: "must not be null") }
-            let phase = try ProcurementPhase.parse(text)
+        if let phase = changes.phase {
             if phase.rawValue != before.phase {
                 assignments.append("phase = \(phase.rawValue)")
                 try await connection.query(
@@ -88,11 +82,8 @@ public struct ProcurementRepository: Sendable {
                 )
             }
         }
-        if let impact = input.impact.value {
-            try impact.validate()
-            try await setImpact(id, impact, on: connection)
-        }
-        if input.memberIds.isPresent { try await setMembers(id, input.memberIds.value ?? [], on: connection) }
+        if let impact = changes.impact { try await setImpact(id, impact, on: connection) }
+        if let members = changes.memberIDs { try await setMembers(id, members, on: connection) }
         try await connection.query("UPDATE procurements SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
         let after = try await get(id, on: connection)
         try await AuditLog.record(

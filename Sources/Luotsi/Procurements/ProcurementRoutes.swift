@@ -30,9 +30,9 @@ struct ProcurementRoutes {
         api.organisation(.patch, "\(base)/:id", .manageProcurements) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
             let version = try ETag.expectedVersion(request)
-            let input = try await JSONBody.decode(ProcurementPatchInput.self, from: request)
+            let changes = try ProcurementChanges(try await JSONBody.decode(ProcurementPatchInput.self, from: request))
             let procurement = try await services.inOrganisation(member) {
-                try await procurements.update(id, expectedVersion: version, with: input, by: member, on: $0)
+                try await procurements.update(id, expectedVersion: version, with: changes, by: member, on: $0)
             }
             return try JSONOutput.response(procurement, headers: ETag.headers(version: procurement.version))
         }

@@ -13,12 +13,11 @@ struct TaskForms {
             let id = try RequestValues.uuid(web.context, "id")
             let form = web.form
             do {
-                guard let goalID = try form.uuid("goalId") else { throw LuotsiError.invalid(field: "goalId", reason: "is required") }
-                let input = NewTaskInput(
-                    title: form.raw("title"), goalId: goalID, assigneeId: try form.uuid("assigneeId"), due: try form.date("due"),
-                    phase: form.text("phase"))
+                let task = try NewTask(
+                    title: form.raw("title"), goalID: try form.uuid("goalId"), assigneeID: try form.uuid("assigneeId"),
+                    due: try form.date("due"), phase: form.text("phase"))
                 _ = try await services.inOrganisation(member) {
-                    try await services.tasks.create(input, procurementID: id, by: member, on: $0)
+                    try await services.tasks.create(task, procurementID: id, by: member, on: $0)
                 }
                 return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=task_created#tasks")
             } catch {
@@ -31,12 +30,12 @@ struct TaskForms {
         }
         web.member(.post, "/tasks/:id", .updateTask) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
-            let status = web.form.text("status")
-            let assignee = try web.form.uuid("assigneeId")
-            let input = TaskPatchInput(
-                title: .absent, status: status.map(Patch.value) ?? .absent, assigneeId: assignee.map(Patch.value) ?? .absent, due: .absent,
-                phase: .absent)
-            _ = try await services.inOrganisation(member) { try await services.tasks.update(id, with: input, by: member, on: $0) }
+            // The list's form: the status, and the assignee where `TaskPolicy` offers the choice (an
+            // empty choice changes nothing).
+            let changes = try TaskChanges(
+                status: web.form.text("status").map(Patch.value) ?? .absent,
+                assigneeID: try web.form.uuid("assigneeId").map(Patch.value) ?? .absent)
+            _ = try await services.inOrganisation(member) { try await services.tasks.update(id, with: changes, by: member, on: $0) }
             let back = LocalPath.safe(web.form.text("back"))
             return PageRenderer.redirect((back.isEmpty ? "/my-work" : back) + "?notice=task_saved")
         }

@@ -61,62 +61,52 @@ public struct TaskRepository: Sendable {
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.task(from: $0)) })
     }
 
-    public func create(_ input: NewTaskInput, procurementID: UUID, by actor: Identity.Member, on connection: TenantConnection)
+    public func create(_ task: NewTask, procurementID: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> TaskView
     {
         guard let procurement = try await connection.query("SELECT phase FROM procurements WHERE id = \(procurementID)").single() else {
             throw LuotsiError.notFound("procurement")
         }
-        let title = try TextRules.title(input.title)
-        guard let goal = try await connection.query("SELECT level, procurement_id FROM goals WHERE id = \(input.goalId)").single() else {
+        guard let goal = try await connection.query("SELECT level, procurement_id FROM goals WHERE id = \(task.goalID)").single() else {
             throw LuotsiError.unknownReference(field: "goalId", what: "no such goal")
         }
         let goalProcurement: UUID? = try goal.decode("procurement_id")
         guard goalProcurement == nil || goalProcurement == procurementID else {
             throw LuotsiError.invalid(field: "goalId", reason: "the goal belongs to another procurement")
         }
-        if let assignee = input.assigneeId { try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection) }
-        let phase = try input.phase.map { try ProcurementPhase.parse($0).rawValue } ?? (try procurement.decode("phase", as: String.self))
+        if let assignee = task.assigneeID { try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection) }
+        let phase = try task.phase?.rawValue ?? procurement.decode("phase", as: String.self)
         let row = try await connection.query(
             """
             INSERT INTO tasks (procurement_id, goal_id, title, assignee_id, due, phase, created_by)
-            VALUES (\(procurementID), \(input.goalId), \(title), \(input.assigneeId), \(input.due), \(phase), \(actor.id)) RETURNING *
+            VALUES (\(procurementID), \(task.goalID), \(task.title), \(task.assigneeID), \(task.due), \(phase), \(actor.id)) RETURNING *
             """
         ).one()
-        let task = try Self.task(from: row)
-        try await AuditLog.record("task.create", entity: "task", id: task.id, by: actor, after: task, on: connection)
-        return task
+        let created = try Self.task(from: row)
+        try await AuditLog.record("task.create", entity: "task", id: created.id, by: actor, after: created, on: connection)
+        return created
     }
 
     /// Who may change what: `TaskPolicy` (staff only the status of their own tasks).
-    public func update(_ id: UUID, with input: TaskPatchInput, by actor: Identity.Member, on connection: TenantConnection) async throws
+    public func update(_ id: UUID, with changes: TaskChanges, by actor: Identity.Member, on connection: TenantConnection) async throws
         -> TaskView
     {
         guard let row = try await connection.query("SELECT * FROM tasks WHERE id = \(id) FOR UPDATE").single() else {
             throw LuotsiError.notFound("task")
         }
         let before = try Self.task(from: row)
-        let statusOnly = !(input.title.isPresent || input.assigneeId.isPresent || input.due.isPresent || input.phase.isPresent)
-        if let refusal = TaskPolicy(actor).refusal(assignedTo: before.assigneeId, statusOnly: statusOnly) { throw refusal }
+        if let refusal = TaskPolicy(actor).refusal(assignedTo: before.assigneeId, statusOnly: changes.statusOnly) { throw refusal }
         var assignments: [SQL] = ["updated_at = now()"]
-        if input.title.isPresent {
-            guard let title = input.title.value else { throw LuotsiError.invalid(field: "title", reason: "must not be null") }
-            assignments.append("title = \(try TextRules.title(title))")
-        }
-        if input.status.isPresent {
-            guard let status = input.status.value, Self.statuses.contains(status) else {
-                throw LuotsiError.invalid(field: "status", reason: "must be todo, doing or done")
-            }
-            assignments.append("status = \(status)")
-        }
-        if input.assigneeId.isPresent {
-            if let assignee = input.assigneeId.value {
+        if let title = changes.title { assignments.append("title = \(title)") }
+        if let status = changes.status { assignments.append("status = \(status)") }
+        if changes.assigneeID.isPresent {
+            if let assignee = changes.assigneeID.value {
                 try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection)
             }
-            assignments.append("assignee_id = \(input.assigneeId.value)")
+            assignments.append("assignee_id = \(changes.assigneeID.value)")
         }
-        if input.due.isPresent { assignments.append("due = \(input.due.value)") }
-        if input.phase.isPresent { assignments.append("phase = \(try input.phase.value.map { try ProcurementPhase.parse($0).rawValue })") }
+        if changes.due.isPresent { assignments.append("due = \(changes.due.value)") }
+        if changes.phase.isPresent { assignments.append("phase = \(changes.phase.value?.rawValue)") }
         let after = try Self.task(
             from: try await connection.query("UPDATE tasks SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id) RETURNING *")
                 .one()

@@ -18,9 +18,9 @@ struct TaskRoutes {
         }
         api.organisation(.post, "\(base)/:id/tasks", .manageTasks) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(NewTaskInput.self, from: request)
-            let task = try await services.inOrganisation(member) { try await tasks.create(input, procurementID: id, by: member, on: $0) }
-            return try JSONOutput.response(task, status: .created)
+            let task = try NewTask(try await JSONBody.decode(NewTaskInput.self, from: request))
+            let created = try await services.inOrganisation(member) { try await tasks.create(task, procurementID: id, by: member, on: $0) }
+            return try JSONOutput.response(created, status: .created)
         }
         api.organisation(.get, "/api/v1/orgs/:org/tasks", .readOrganisation) { request, _, member in
             let page = try PageRequest(request: request)
@@ -40,9 +40,9 @@ struct TaskRoutes {
         }
         api.organisation(.patch, "/api/v1/orgs/:org/tasks/:id", .updateTask) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
-            let input = try await JSONBody.decode(TaskPatchInput.self, from: request)
+            let changes = try TaskChanges(try await JSONBody.decode(TaskPatchInput.self, from: request))
             return try JSONOutput.response(
-                try await services.inOrganisation(member) { try await tasks.update(id, with: input, by: member, on: $0) })
+                try await services.inOrganisation(member) { try await tasks.update(id, with: changes, by: member, on: $0) })
         }
     }
 }

@@ -75,12 +75,16 @@ struct AuditCoverageTests {
                 "DELETE /api/v1/orgs/{org}/goals/{id}/support", .delete, "\(org)/goals/\(goal.id)/support", token: management)
             _ = try await client.call(
                 .post, "\(org)/goals/\(goal.id)/transitions", token: management, json: ["to": "shortlisted", "reason": "r"])
-            _ = try await expectAudited(
+            let scheduled = try await expectAudited(
                 "POST /api/v1/orgs/{org}/goals/{id}/transitions", .post, "\(org)/goals/\(goal.id)/transitions", token: management,
                 json: [
                     "to": "scheduled", "reason": "aikataulu", "ownerId": world.a.users[.staff]!.id.uuidString, "start": "2027-01-01",
-                    "due": "2027-12-31",
+                    "due": "2027-12-31", "milestones": [["title": "Välitavoite", "due": "2027-06-30"]],
                 ])
+            let milestone = try #require((scheduled.json["milestones"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/goals/{id}/milestones/{milestoneId}", .patch, "\(org)/goals/\(goal.id)/milestones/\(milestone)",
+                token: management, json: ["done": true])
             _ = try await expectAudited(
                 "POST /api/v1/orgs/{org}/goals/{id}/checkins", .post, "\(org)/goals/\(goal.id)/checkins", token: world.a.tokens[.staff]!,
                 json: ["status": "on_track", "attainment": 30])

@@ -44,6 +44,8 @@ struct WebTemplateTests {
                 (.staff, "/users", .forbidden), (.staff, "/goals/00000000-0000-0000-0000-000000000000", .notFound),
                 (.lead, "/next-actions", .ok), (.lead, "/funnel", .ok), (.lead, "/procurements/new", .ok), (.lead, "/exports", .ok),
                 (.lead, "/report", .ok), (.lead, "/goals/\(scheduled)", .ok), (.lead, "/goals/\(shortlistedProcurement)/schedule", .ok),
+                (.lead, "/goals/\(scheduled)/reschedule", .ok), (.staff, "/goals/\(scheduled)/reschedule", .forbidden),
+                (.lead, "/goals/\(shortlistedProcurement)/reschedule", .conflict),
                 (.lead, "/goals/\(shortlistedOrganisation)/schedule", .forbidden),
                 (.management, "/overview", .ok), (.management, "/users", .ok), (.management, "/audit", .ok),
                 (.management, "/goals/\(shortlistedOrganisation)/schedule", .ok), (.management, "/catalogue", .ok),

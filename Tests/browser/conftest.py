@@ -257,6 +257,18 @@ def _schedule_page(page):
     return first_link(page, "section#column-shortlisted a[href$='/schedule']", rf"/goals/{UUID}/schedule")
 
 
+def _scheduled_goal_page(page):
+    # As management: a scheduled goal's page shows the milestones' ticks and the reschedule link.
+    # The demo's organisation goals with milestones come first in the funnel's column.
+    page.goto(url("/funnel"))
+    return first_link(page, "section#column-scheduled a[href^='/goals/']", rf"/goals/{UUID}")
+
+
+def _reschedule_page(page):
+    goal = _scheduled_goal_page(page)
+    return goal and f"{goal}/reschedule"
+
+
 def _draft_goal_page(page):
     # The draft's goal pages exist only while a draft does. Start one when there is none (the
     # platform walk copes with a draft left behind), so its edit page gets checked too.
@@ -288,6 +300,8 @@ SITE_PAGES = [
     ("management", "/report", "/report"),
     # Lead sees schedule links only for procurement goals; management for organisation goals too.
     ("management", "schedule page", _schedule_page),
+    ("management", "scheduled goal page", _scheduled_goal_page),
+    ("management", "reschedule page", _reschedule_page),
     ("platform", "/platform/organisations", "/platform/organisations"),
     ("platform", "/platform/catalogue", "/platform/catalogue"),
     ("platform", "draft goal page", _draft_goal_page),

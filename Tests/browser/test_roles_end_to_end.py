@@ -84,6 +84,8 @@ def schedule_goal(page, goal, tag, notices):
     form.locator('[name="indicators-0-baseline"]').fill("10")
     form.locator('[name="indicators-0-target"]').fill("60")
     form.locator('select[name="indicators-0-direction"]').select_option("increase")
+    form.locator('[name="milestones-0-title"]').fill(f"Välitavoite {tag}")
+    form.locator('[name="milestones-0-due"]').fill((today + timedelta(days=90)).isoformat())
     submit(page, form)
     assert_on(page, goal, "scheduling")
     notices.expect(page, "scheduling")
@@ -199,6 +201,33 @@ def test_lead_creates_a_procurement_sifts_and_schedules_its_idea_and_adds_a_task
     procurement_id = procurement.rsplit("/", 1)[1]
     expect(page.locator("h1")).to_contain_text(procurement_title)
 
+    # A colleague joins later, and the title is sharpened: the details form (closed until opened).
+    details = page.locator("details#details")
+    if not js:
+        expect(details).not_to_have_attribute("open", "")
+    details.locator("summary").click()
+    form = details.locator(f'form[action="{procurement}/details"]')
+    expect(form.locator('[name="details-title"]')).to_have_value(procurement_title)
+    unchecked = form.locator('input[type="checkbox"][name="details-memberIds"]:not(:checked)')
+    assert unchecked.count(), "the details form offers nobody who is not a member yet"
+    joiner = unchecked.first.evaluate("box => box.parentElement.textContent.trim()")
+    unchecked.first.check()
+    # A value the form refuses keeps what was typed and names the field.
+    form.locator('[name="details-estimatedValue"]').fill("paljon")
+    procurement_title = f"Testihankinta {tag} (tarkennettu)"
+    form.locator('[name="details-title"]').fill(procurement_title)
+    submit(page, form)
+    assert path_of(page) == f"{procurement}/details", f"a bad value was not refused: {page.url}"
+    expect(page.locator("div.error-summary a[href='#details-estimatedValue']")).to_have_count(1)
+    form = page.locator(f'form[action="{procurement}/details"]')
+    expect(form.locator('[name="details-title"]')).to_have_value(procurement_title)
+    form.locator('[name="details-estimatedValue"]').fill("130000")
+    submit(page, form)
+    assert_on(page, procurement, "editing the procurement's details")
+    notices.expect(page, "editing the procurement's details")
+    expect(page.locator("h1")).to_contain_text(procurement_title)
+    expect(page.locator("main")).to_contain_text(joiner)
+
     # An idea on it, through the procurement page's "add a goal" link.
     follow(page, page.locator(f'a[href="/goals/new?procurementId={procurement_id}"]'))
     form = page.locator('form[action="/goals"]')
@@ -285,6 +314,39 @@ def test_management_adopts_and_schedules_a_catalogue_goal_reads_the_overview_add
     assert goal_status(page) == "shortlisted"
     follow(page, page.locator(f'a[href="{goal}/schedule"]'))
     schedule_goal(page, goal, tag, notices)
+
+    # Keeping it current: the milestone ticked done shows when and by whom, and can be undone.
+    def milestone():
+        return page.locator("ul.milestones li").filter(has_text=f"Välitavoite {tag}")
+
+    expect(milestone().locator(".status-done")).to_have_count(0)
+    submit(page, milestone().locator(f'form[action^="{goal}/milestones/"]'))
+    assert_on(page, goal, "ticking a milestone done")
+    notices.expect(page, "ticking a milestone done")
+    expect(milestone().locator(".status-done")).to_have_count(1)
+    expect(milestone().locator(".meta")).not_to_be_empty()
+    submit(page, milestone().locator(f'form[action^="{goal}/milestones/"]'))
+    assert_on(page, goal, "undoing a milestone")
+    expect(milestone().locator(".status-done")).to_have_count(0)
+    # Rescheduling: a later due date, and why; without a reason it is refused and the form kept.
+    follow(page, page.locator(f'a[href="{goal}/reschedule"]'))
+    form = page.locator(f'form[action="{goal}/reschedule"]')
+    later = (date.today() + timedelta(days=365)).isoformat()
+    form.locator('input[name="due"]').fill(later)
+    submit(page, form)
+    assert path_of(page) == f"{goal}/reschedule", f"a reschedule without a reason was not refused: {page.url}"
+    expect(page.locator("div.error-summary")).to_have_count(1)
+    expect(page.locator('input[name="due"]')).to_have_value(later)
+    form = page.locator(f'form[action="{goal}/reschedule"]')
+    form.locator('[name="reason"]').fill(f"Toimitus viivästyi {tag}")
+    submit(page, form)
+    assert_on(page, goal, "rescheduling")
+    notices.expect(page, "rescheduling")
+    # The funnel's history: every move with its reason, the reschedule included.
+    history = page.locator("ol.history")
+    expect(history).to_contain_text(f"Strategian painopiste {tag}")
+    expect(history).to_contain_text(f"Aikataulutettu testissä {tag}")
+    expect(history).to_contain_text(f"Toimitus viivästyi {tag}")
 
     # The overall picture: a headline sentence and charts with an accessible SVG.
     page.goto(url("/overview"))

@@ -55,14 +55,22 @@ public struct GoalChanges: Sendable {
     public let alignsTo: [UUID]?
     public let milestones: [MilestoneInput]?
     public let indicators: [IndicatorInput]?
+    /// Why the owner or the dates of a scheduled goal change: required then, and recorded in the
+    /// goal's history as a move from scheduled to scheduled (`GoalRepository.update`).
+    public let reason: String?
 
     /// The changes, checked; what is `.absent` stays as it is. The API's body and the goal page's
-    /// edit form both come here, so an error names the same field for both.
+    /// forms all come here, so an error names the same field for each.
     init(
         title: String? = nil, description: Patch<String> = .absent, priority: Patch<Int> = .absent, themeCode: Patch<String> = .absent,
         ownerId: Patch<UUID> = .absent, start: Patch<CalendarDate> = .absent, due: Patch<CalendarDate> = .absent,
-        alignsTo: Patch<[UUID]> = .absent, milestones: Patch<[MilestoneInput]> = .absent, indicators: Patch<[IndicatorInput]> = .absent
+        alignsTo: Patch<[UUID]> = .absent, milestones: Patch<[MilestoneInput]> = .absent, indicators: Patch<[IndicatorInput]> = .absent,
+        reason: String? = nil
     ) throws {
+        // A blank reason is none: refused where one is needed.
+        self.reason = try reason.flatMap {
+            try TextRules.limited($0, field: "reason", max: 5000).trimmingCharacters(in: TextRules.blanks).nonEmpty
+        }
         self.title = try title.map { try TextRules.title($0) }
         self.description = description.isPresent ? try GoalValidation.description(description.value) : nil
         _ = try GoalValidation.priority(priority.value)
@@ -81,7 +89,7 @@ public struct GoalChanges: Sendable {
         try self.init(
             title: input.title.value, description: input.description, priority: input.priority, themeCode: input.themeCode,
             ownerId: input.ownerId, start: input.start, due: input.due, alignsTo: input.alignsTo, milestones: input.milestones,
-            indicators: input.indicators)
+            indicators: input.indicators, reason: input.reason)
     }
 
     /// Owner, dates, milestones or indicators: an organisation-level goal's schedule is management's.

@@ -5,9 +5,23 @@ import Postgres
 /// role may use. A failed form is shown again with what was typed (`typed`) and its errors.
 struct GoalDetailPage: Sendable {
     struct Milestone: Sendable {
+        let id: String
         let title: String
         let due: String
         let done: Bool
+        /// "Done 3.12.2026 by Maija Meikäläinen", when that is known.
+        let doneNote: String?
+        /// The tick's button: "Mark done" or "Undo"; the form posts the other state.
+        let action: String
+        let setDone: String
+    }
+
+    /// One move of the funnel history.
+    struct Move: Sendable {
+        let at: String
+        let step: String
+        let actor: String
+        let reason: String?
     }
 
     struct Indicator: Sendable {
@@ -63,6 +77,9 @@ struct GoalDetailPage: Sendable {
     let evaluation: String?
     let milestones: [Milestone]
     let hasMilestones: Bool
+    /// The milestones can be ticked by this person now (as checking in can).
+    let canTickMilestones: Bool
+    let history: [Move]
     let indicators: [Indicator]
     let hasIndicators: Bool
     let reportedAttainment: String?
@@ -81,6 +98,8 @@ struct GoalDetailPage: Sendable {
     let moves: [Option]
     let canMove: Bool
     let canSchedule: Bool
+    /// A scheduled goal whose owner and dates this person may change.
+    let canReschedule: Bool
     let typedReason: String
     let canEdit: Bool
     let editTitle: String
@@ -105,13 +124,13 @@ struct GoalDetailPage: Sendable {
         // Nothing in it depends on who reads but their own support: one cache entry for everyone.
         let read = GoalViews(platform: services.goals.platform).read(id)
             .and(CheckIns.read(goal: id, limit: Self.listLimit)).and(GoalDiscussion.readComments(goal: id, limit: Self.listLimit))
-            .and(ProcurementRepository.read(procurementOfGoal: id))
+            .and(ProcurementRepository.read(procurementOfGoal: id)).and(GoalRepository.readTransitions(of: id))
         let found = try await services.readingOrganisation(member, cached: "goal.page|\(id)|\(Self.listLimit)") {
             try await read.read(on: $0)
         }
-        guard let goal = found.first.first.first[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
-        let (checkIns, comments) = (found.first.first.second, found.first.second)
-        let procurement = found.second
+        guard let goal = found.first.first.first.first[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
+        let (checkIns, comments) = (found.first.first.first.second, found.first.first.second)
+        let (procurement, transitions) = (found.first.second, found.second)
         let role = AccessRole(.member(member))
         let policy = GoalPolicy(member)
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
@@ -130,8 +149,30 @@ struct GoalDetailPage: Sendable {
             owner: goal.ownerName?.nonEmpty, start: Formatting.date(goal.start, language),
             due: Formatting.date(goal.due, language),
             priority: goal.priority.map { s["priority_\($0)"] } ?? s["priority_none"], evaluation: goal.evaluation?.nonEmpty,
-            milestones: goal.milestones.map { .init(title: $0.title, due: Formatting.date($0.due, language), done: $0.done) },
-            hasMilestones: !goal.milestones.isEmpty,
+            milestones: goal.milestones.map { milestone in
+                Milestone(
+                    id: milestone.id.uuidString, title: milestone.title, due: Formatting.date(milestone.due, language),
+                    done: milestone.done,
+                    doneNote: milestone.doneAt.map { at in
+                        s.format(
+                            "milestone_done_note",
+                            ["date": Formatting.dateTime(at, language), "name": milestone.doneByName ?? s["person_unknown"]])
+                    },
+                    action: milestone.done ? s["milestone_undo"] : s["milestone_mark_done"], setDone: milestone.done ? "0" : "1")
+            },
+            hasMilestones: !goal.milestones.isEmpty, canTickMilestones: canCheckIn,
+            history: transitions.reversed().map { move in
+                let step: String
+                switch move.from {
+                case nil: step = s["history_proposed"]
+                case move.to: step = s["history_rescheduled"]
+                case let from?: step = s.format("history_step", ["from": s["status_\(from)"], "to": s["status_\(move.to)"]])
+                }
+                // The proposal's entry carries no reason of the person's own.
+                return Move(
+                    at: Formatting.dateTime(move.at, language), step: step, actor: move.actorName ?? s["person_unknown"],
+                    reason: move.from == nil ? nil : move.reason.nonEmpty)
+            },
             indicators: goal.indicators.map { indicator in
                 Indicator(
                     name: indicator.name, unit: indicator.unit.nonEmpty, baseline: Formatting.number(indicator.baseline, language),
@@ -156,6 +197,8 @@ struct GoalDetailPage: Sendable {
             moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
             canMove: !moves.isEmpty,
             canSchedule: policy.refusal(moving: goal.status, to: .scheduled, level: goal.level) == nil,
+            canReschedule: goal.status == .scheduled && Permissions.allows(role, .editGoal)
+                && policy.scheduleChangeRefusal(level: goal.level) == nil,
             typedReason: typed?.raw("reason") ?? "",
             canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
             editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,

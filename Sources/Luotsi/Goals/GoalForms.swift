@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// The goal page's forms: edit (with the version it was read at), funnel moves, comments and
-/// support. Each post calls the same repository method as the API, and a refused value shows
+/// The goal page's forms: edit (with the version it was read at), funnel moves, milestones'
+/// ticks, comments and support. Each post calls the same repository method as the API, and a refused value shows
 /// the page (`GoalPage`) again with what was typed.
 struct GoalForms {
     let services: AppServices
@@ -44,6 +44,16 @@ struct GoalForms {
                 }
                 return try await show(id, web, member, typed: form, errors: errors)
             }
+        }
+        // A milestone's tick (or its undoing), for whoever may check in on the goal.
+        web.member(.post, "/goals/:id/milestones/:milestoneId", .checkIn) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let milestoneID = try RequestValues.uuid(web.context, "milestoneId")
+            let done = web.form.text("done") != "0"
+            _ = try await services.inOrganisation(member) {
+                try await services.goals.setMilestone(milestoneID, of: id, done: done, by: member, on: $0)
+            }
+            return PageRenderer.redirect("/goals/\(id.uuidString)?notice=milestone_saved#milestones")
         }
         web.member(.post, "/goals/:id/comments", .discussGoal) { web, member in
             let id = try RequestValues.uuid(web.context, "id")

@@ -19,7 +19,7 @@ public struct NewGoalInput: JSONInput, Sendable {
 /// `PATCH …/goals/{id}`: every field optional; `null` clears where that makes sense.
 public struct GoalPatchInput: JSONInput, Sendable {
     public static let fields: Set<String> = [
-        "title", "description", "priority", "alignsTo", "ownerId", "start", "due", "milestones", "indicators", "themeCode",
+        "title", "description", "priority", "alignsTo", "ownerId", "start", "due", "milestones", "indicators", "themeCode", "reason",
     ]
     public static let nestedFields = ["milestones": MilestoneInput.fields, "indicators": IndicatorInput.fields]
     public var title: Patch<String>
@@ -32,6 +32,8 @@ public struct GoalPatchInput: JSONInput, Sendable {
     public var milestones: Patch<[MilestoneInput]>
     public var indicators: Patch<[IndicatorInput]>
     public var themeCode: Patch<String>
+    /// Why a scheduled goal's owner or dates change (required then, and kept in its history).
+    public var reason: String?
 }
 
 public struct MilestoneInput: Codable, Sendable {
@@ -65,6 +67,12 @@ public struct TransitionInput: JSONInput, Sendable {
 }
 
 /// `POST …/goals/{id}/comments`.
+/// `PATCH …/goals/{id}/milestones/{milestoneId}`.
+public struct MilestonePatchInput: JSONInput, Sendable {
+    public static let fields: Set<String> = ["done"]
+    public var done: Bool
+}
+
 public struct CommentInput: JSONInput, Sendable {
     public static let fields: Set<String> = ["text"]
     public var text: String

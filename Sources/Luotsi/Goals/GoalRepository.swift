@@ -129,11 +129,20 @@ public struct GoalRepository: Sendable {
         }
         if changes.start.isPresent { assignments.append("start_date = \(start)") }
         if changes.due.isPresent { assignments.append("due_date = \(due)") }
+        // A scheduled goal's new owner or dates are a reschedule: why is asked and kept in its history.
+        let owner = changes.ownerId.isPresent ? changes.ownerId.value : before.ownerId
+        let reschedules = before.status == .scheduled && (owner != before.ownerId || start != before.start || due != before.due)
+        if reschedules, changes.reason == nil {
+            throw LuotsiError.invalid(field: "reason", reason: "is required when a scheduled goal's owner, start or due date changes")
+        }
         assignments.append("version = version + 1")
         assignments.append("updated_at = now()")
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
+        if reschedules, let reason = changes.reason {
+            try await recordTransition(id, from: .scheduled, to: .scheduled, reason: reason, by: actor, on: connection)
+        }
         if let alignsTo = changes.alignsTo { try await setAlignments(of: id, to: alignsTo, on: connection) }
-        if let milestones = changes.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
+        if let milestones = changes.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
         if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
@@ -167,7 +176,7 @@ public struct GoalRepository: Sendable {
         }
         if target.isClosing { assignments.append("evaluation = \(move.reason)") }
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
-        if let milestones = move.milestones { try await replaceMilestones(of: id, with: milestones, on: connection) }
+        if let milestones = move.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
         if let indicators = move.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
         try await recordTransition(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
@@ -192,13 +201,30 @@ public struct GoalRepository: Sendable {
     /// The goal's recorded moves, oldest first.
     public func transitions(of id: UUID, viewer: Identity.Member, on connection: TenantConnection) async throws -> [Transition] {
         _ = try await get(id, viewer: viewer, on: connection)
-        return try await connection.query(
-            "SELECT from_status, to_status, reason, actor_id, at FROM goal_transitions WHERE goal_id = \(id) ORDER BY seq"
-        ).map { row in
-            Transition(
-                from: try row.decode("from_status"), to: try row.decode("to_status"), reason: try row.decode("reason"),
-                actorId: try row.decode("actor_id"), at: try row.decode("at"))
+        return try await Self.readTransitions(of: id).read(on: connection)
+    }
+
+    /// A goal's funnel history, oldest first, with who made each move: for the API and the goal page.
+    static func readTransitions(of id: UUID) -> PipelinedRead<[Transition]> {
+        PipelinedRead(statements: [
+            """
+            SELECT t.from_status, t.to_status, t.reason, t.actor_id, u.name AS actor_name, t.at
+            FROM goal_transitions t LEFT JOIN users u ON u.id = t.actor_id WHERE t.goal_id = \(id) ORDER BY t.seq
+            """
+        ]) { results in
+            try results.at(0).map { row in
+                Transition(
+                    from: try row.decode("from_status"), to: try row.decode("to_status"), reason: try row.decode("reason"),
+                    actorId: try row.decode("actor_id"), actorName: try row.decode("actor_name"), at: try row.decode("at"))
+            }
         }
+    }
+
+    /// A milestone's state as the audit trail keeps it.
+    struct MilestoneState: Encodable, Sendable {
+        let milestoneId: UUID
+        let title: String
+        let done: Bool
     }
 
     public struct Transition: Codable, Sendable {
@@ -206,6 +232,7 @@ public struct GoalRepository: Sendable {
         public let to: String
         public let reason: String
         public let actorId: UUID
+        public let actorName: String?
         public let at: Date
     }
 
@@ -275,14 +302,59 @@ public struct GoalRepository: Sendable {
         }
     }
 
-    /// `items` checked by `GoalValidation.milestones` (in the commands).
-    private func replaceMilestones(of id: UUID, with items: [MilestoneInput], on connection: TenantConnection) async throws {
+    /// `items` checked by `GoalValidation.milestones` (in the commands). One given as done is
+    /// done now, by `actor`.
+    private func replaceMilestones(of id: UUID, with items: [MilestoneInput], by actor: Identity.Member, on connection: TenantConnection)
+        async throws
+    {
         try await connection.query("DELETE FROM goal_milestones WHERE goal_id = \(id)")
         for (index, item) in items.enumerated() {
+            let done = item.done ?? false
             try await connection.query(
-                "INSERT INTO goal_milestones (goal_id, position, title, due, done) VALUES (\(id), \(index + 1), \(item.title), \(item.due), \(item.done ?? false))"
-            )
+                """
+                INSERT INTO goal_milestones (goal_id, position, title, due, done, done_at, done_by)
+                VALUES (\(id), \(index + 1), \(item.title), \(item.due), \(done), CASE WHEN \(done) THEN now() END,
+                        CASE WHEN \(done) THEN \(actor.id)::uuid END)
+                """)
         }
+    }
+
+    /// Ticks one milestone of a scheduled goal done, or undoes it: whoever may check in on the
+    /// goal may (`GoalPolicy.checkInRefusal`). Ticking one already done (or undoing one not
+    /// done) changes nothing and is not an error.
+    public func setMilestone(
+        _ milestoneID: UUID, of id: UUID, done: Bool, by actor: Identity.Member, on connection: TenantConnection
+    ) async throws -> GoalView {
+        let found = try await connection.pipeline([
+            """
+            SELECT g.status, (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m
+                              WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
+            FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(id) FOR UPDATE OF g
+            """,
+            "SELECT title, done FROM goal_milestones WHERE id = \(milestoneID) AND goal_id = \(id) FOR UPDATE",
+        ])
+        let (goalRows, milestoneRows) = (found[0], found[1])  // one result per statement: no input reaches a trap
+        guard let goal = try goalRows.single() else { throw LuotsiError.notFound("goal") }
+        guard let milestone = try milestoneRows.single() else { throw LuotsiError.notFound("milestone") }
+        let status = GoalStatus(rawValue: try goal.decode("status")) ?? .idea
+        if let refusal = GoalPolicy(actor).checkInRefusal(status: status, inProcurement: try goal.decode("member", as: Bool?.self) == true)
+        {
+            throw refusal
+        }
+        if try milestone.decode("done", as: Bool.self) != done {
+            try await connection.query(
+                """
+                UPDATE goal_milestones SET done = \(done), done_at = CASE WHEN \(done) THEN now() END,
+                       done_by = CASE WHEN \(done) THEN \(actor.id)::uuid END
+                WHERE id = \(milestoneID)
+                """)
+            let title: String = try milestone.decode("title")
+            try await AuditLog.record(
+                "goal.milestone", entity: "goal", id: id, by: actor,
+                before: MilestoneState(milestoneId: milestoneID, title: title, done: !done),
+                after: MilestoneState(milestoneId: milestoneID, title: title, done: done), on: connection)
+        }
+        return try await get(id, viewer: actor, on: connection)
     }
 
     /// Replaces indicators by position, keeping the ids (and so the recorded values) of those

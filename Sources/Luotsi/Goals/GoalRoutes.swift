@@ -56,6 +56,15 @@ struct GoalRoutes {
             let goal = try await services.inOrganisation(member) { try await goals.transition(id, move, by: member, on: $0) }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
+        api.organisation(.patch, "\(base)/:id/milestones/:milestoneId", .checkIn) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let milestoneID = try RequestValues.uuid(context, "milestoneId")
+            let input = try await JSONBody.decode(MilestonePatchInput.self, from: request)
+            let goal = try await services.inOrganisation(member) {
+                try await goals.setMilestone(milestoneID, of: id, done: input.done, by: member, on: $0)
+            }
+            return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
+        }
         api.organisation(.get, "\(base)/:id/comments", .readOrganisation) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
             let page = try PageRequest(request: request)

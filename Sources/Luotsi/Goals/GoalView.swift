@@ -33,6 +33,11 @@ public struct GoalView: Codable, Sendable {
         public let title: String
         public let due: CalendarDate
         public let done: Bool
+        /// When and by whom it was ticked done (nil while not done, and for one ticked before
+        /// these were kept).
+        public let doneAt: Date?
+        public let doneBy: UUID?
+        public let doneByName: String?
     }
 
     public struct Indicator: Codable, Sendable {

@@ -47,7 +47,11 @@ struct GoalViews {
             WHERE a.goal_id IN (\(idSet))
             ORDER BY a.aligns_to_catalogue_id NULLS FIRST, t.title, c.code
             """,
-            "SELECT id, goal_id, title, due, done FROM goal_milestones WHERE goal_id IN (\(idSet)) ORDER BY position",
+            """
+            SELECT m.id, m.goal_id, m.title, m.due, m.done, m.done_at, m.done_by, u.name AS done_by_name
+            FROM goal_milestones m LEFT JOIN users u ON u.id = m.done_by
+            WHERE m.goal_id IN (\(idSet)) ORDER BY m.position
+            """,
             """
             SELECT i.*, (SELECT v.value FROM checkin_indicator_values v JOIN checkins c ON c.id = v.checkin_id
                          WHERE v.indicator_id = i.id ORDER BY c.seq DESC LIMIT 1) AS latest_value
@@ -92,7 +96,9 @@ struct GoalViews {
         var milestonesByGoal: [UUID: [GoalView.Milestone]] = [:]
         for row in milestones {
             milestonesByGoal[try row.decode("goal_id"), default: []].append(
-                .init(id: try row.decode("id"), title: try row.decode("title"), due: try row.decode("due"), done: try row.decode("done")))
+                .init(
+                    id: try row.decode("id"), title: try row.decode("title"), due: try row.decode("due"), done: try row.decode("done"),
+                    doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"), doneByName: try row.decode("done_by_name")))
         }
         var indicatorsByGoal: [UUID: [GoalView.Indicator]] = [:]
         for row in indicators {

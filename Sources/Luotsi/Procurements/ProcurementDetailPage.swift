@@ -3,10 +3,25 @@ import Hummingbird
 import Postgres
 
 /// `/procurements/{id}`: goals, tasks, members, the phase and the impact assessment (targets at
-/// the start, achieved at the end), and new tasks. Edits carry the version they were read at.
+/// the start, achieved at the end), the procurement's details, and new tasks. Edits carry the
+/// version they were read at.
 struct ProcurementDetailPage {
     let services: AppServices
     let pages: PageRenderer
+
+    /// Which of the page's forms a failed post came from: only that one is filled with what was
+    /// typed (the forms share field names such as `title`).
+    enum TypedForm {
+        case task
+        case details
+        case phaseAndImpact
+    }
+
+    struct MemberChoice: Sendable {
+        let id: String
+        let name: String
+        let checked: Bool
+    }
 
     struct GoalRow: Sendable {
         let href: String
@@ -65,6 +80,14 @@ struct ProcurementDetailPage {
         let taskTitle: String
         let taskDue: String
         let path: String
+        // The details form.
+        let detailsOpen: Bool
+        let detailsTitle: String
+        let detailsReference: String
+        let detailsCategory: String
+        let detailsValue: String
+        let leadOptions: [Option]
+        let memberChoices: [MemberChoice]
     }
 
     func register(on web: WebRouter) {
@@ -90,34 +113,69 @@ struct ProcurementDetailPage {
                 return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=procurement_saved")
             } catch LuotsiError.preconditionFailed {
                 return try await show(
-                    id, web, member, typed: form, errors: [.init(fieldID: "phase", message: web.strings["err_stale_procurement"])],
-                    status: .conflict)
+                    id, web, member, typed: form, typedForm: .phaseAndImpact,
+                    errors: [.init(fieldID: "phase", message: web.strings["err_stale_procurement"])], status: .conflict)
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "phase") else { throw error }
-                return try await show(id, web, member, typed: form, errors: errors)
+                return try await show(id, web, member, typed: form, typedForm: .phaseAndImpact, errors: errors)
+            }
+        }
+        // The details: title, reference, category, value, lead and members (`ProcurementChanges`,
+        // as the API's PATCH). The form's inputs are `details-…`; errors name the command's fields.
+        web.member(.post, "/procurements/:id/details", .manageProcurements) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let form = web.form
+            do {
+                guard let version = try form.int("version") else { throw LuotsiError.preconditionRequired }
+                let changes = try ProcurementChanges(
+                    title: .value(form.raw("details-title")), reference: form.text("details-reference").map(Patch.value) ?? .null,
+                    category: form.text("details-category").map(Patch.value) ?? .null,
+                    estimatedValue: try form.decimal("details-estimatedValue", field: "estimatedValue").map(Patch.value) ?? .null,
+                    leadID: try form.uuid("details-leadId", field: "leadId").map(Patch.value) ?? .null,
+                    memberIDs: .value(try form.uuids("details-memberIds", field: "memberIds")))
+                _ = try await services.inOrganisation(member) {
+                    try await services.procurements.update(id, expectedVersion: version, with: changes, by: member, on: $0)
+                }
+                return PageRenderer.redirect("/procurements/\(id.uuidString)?notice=procurement_saved")
+            } catch LuotsiError.preconditionFailed {
+                return try await show(
+                    id, web, member, typed: form, typedForm: .details,
+                    errors: [.init(fieldID: "details-title", message: web.strings["err_stale_procurement"])], status: .conflict)
+            } catch {
+                guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "title", form: "details-") else {
+                    throw error
+                }
+                return try await show(id, web, member, typed: form, typedForm: .details, errors: errors)
             }
         }
     }
 
+    /// How many tasks the page lists (the first added; the API pages through the rest).
+    static let taskLimit = 200
+
     func show(
-        _ id: UUID, _ web: WebRequest, _ member: Identity.Member, typed: FormData? = nil, errors: [PageFrame.FieldError] = [],
-        status: HTTPResponse.Status? = nil
+        _ id: UUID, _ web: WebRequest, _ member: Identity.Member, typed: FormData? = nil, typedForm: TypedForm = .task,
+        errors: [PageFrame.FieldError] = [], status: HTTPResponse.Status? = nil
     ) async throws -> Response {
         let s = web.strings
         let language = web.language
         let role = AccessRole(.member(member))
-        let choices = People.read().and(TaskGoalChoices.read(procurement: id))
-        let (procurement, tasks, directory, goalTitles) = try await services.readingOrganisation(member) { connection in
-            let procurement = try await services.procurements.get(id, on: connection)
-            let tasks = try await services.tasks.list(
-                procurementID: id, assignee: nil, status: nil, page: PageRequest(limit: 200), on: connection)
-            let found = try await choices.read(on: connection)
-            return (procurement, tasks, found.first, found.second)
+        // The procurement, its tasks, the people and the goals a task may serve: one pipeline, one
+        // cache entry for everyone (nothing in it depends on who reads).
+        let read = ProcurementRepository.read(id).and(TaskRepository.read(procurement: id, limit: Self.taskLimit))
+            .and(People.read()).and(TaskGoalChoices.read(procurement: id))
+        let found = try await services.readingOrganisation(member, cached: "procurement.page|\(id)|\(Self.taskLimit)") {
+            try await read.read(on: $0)
         }
+        guard let procurement = found.first.first.first else { throw LuotsiError.notFound("procurement") }
+        let (tasks, directory, goalTitles) = (found.first.first.second, found.first.second, found.second)
+        let typedTask = typedForm == .task ? typed : nil
+        let typedDetails = typedForm == .details ? typed : nil
         let titleOf = Dictionary(goalTitles.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
         let tasksPolicy = TaskPolicy(member)
         let canUpdateAny = tasksPolicy.changesAnyTask
-        let typedPhase = typed?.text("phase")
+        let typedPhase = typedForm == .phaseAndImpact ? typed?.text("phase") : nil
+        let chosenMembers = Set(typedDetails.map { form in form.all("details-memberIds") } ?? procurement.memberIds.map(\.uuidString))
         let model = Model(
             id: procurement.id.uuidString, title: procurement.title, reference: procurement.reference?.nonEmpty,
             category: procurement.category?.nonEmpty, value: Formatting.euros(procurement.estimatedValue, language).nonEmpty,
@@ -127,7 +185,7 @@ struct ProcurementDetailPage {
                 GoalRow(href: "/goals/\($0.id.uuidString)", title: $0.title, status: StatusBadge($0.status, s))
             },
             hasGoals: !procurement.goals.isEmpty,
-            tasks: tasks.items.map { task in
+            tasks: tasks.map { task in
                 TaskRow(
                     id: task.id.uuidString, title: task.title, goal: titleOf[task.goalId] ?? "", assignee: directory.name(task.assigneeId),
                     due: Formatting.date(task.due, language), phase: task.phase.map { s["phase_\($0)"] } ?? "",
@@ -137,11 +195,12 @@ struct ProcurementDetailPage {
                     canAssign: canUpdateAny,
                     assigneeOptions: canUpdateAny ? directory.options(selected: task.assigneeId, emptyLabel: s["choose_none"]) : [])
             },
-            hasTasks: !tasks.items.isEmpty,
+            hasTasks: !tasks.isEmpty,
             impact: ImpactInput.themes.map { theme in
                 let current = procurement.impact.first { $0.theme == theme }
-                let target = typed?.text("impact-target-\(theme)") ?? current?.target.map(String.init) ?? ""
-                let achieved = typed?.text("impact-achieved-\(theme)") ?? current?.achieved.map(String.init) ?? ""
+                let typedImpact = typedForm == .phaseAndImpact ? typed : nil
+                let target = typedImpact?.text("impact-target-\(theme)") ?? current?.target.map(String.init) ?? ""
+                let achieved = typedImpact?.text("impact-achieved-\(theme)") ?? current?.achieved.map(String.init) ?? ""
                 return ImpactRow(
                     theme: theme, label: s["impact_\(theme)"], targetOptions: Self.scoreOptions(target, s),
                     achievedOptions: Self.scoreOptions(achieved, s),
@@ -158,12 +217,22 @@ struct ProcurementDetailPage {
                 Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: $0.rawValue == (typedPhase ?? procurement.phase))
             },
             goalOptions: goalTitles.map {
-                Option(value: $0.id.uuidString, label: $0.title, selected: typed?.text("goalId") == $0.id.uuidString)
+                Option(value: $0.id.uuidString, label: $0.title, selected: typedTask?.text("goalId") == $0.id.uuidString)
             },
-            assigneeOptions: directory.options(selected: try? typed?.uuid("assigneeId"), emptyLabel: s["choose_none"]),
+            assigneeOptions: directory.options(selected: try? typedTask?.uuid("assigneeId"), emptyLabel: s["choose_none"]),
             taskPhaseOptions: [Option(value: "", label: s["phase_same"], selected: true)]
                 + ProcurementPhase.allCases.map { Option(value: $0.rawValue, label: s["phase_\($0.rawValue)"], selected: false) },
-            taskTitle: typed?.raw("title") ?? "", taskDue: typed?.raw("due") ?? "", path: "/procurements/\(procurement.id.uuidString)")
+            taskTitle: typedTask?.raw("title") ?? "", taskDue: typedTask?.raw("due") ?? "",
+            path: "/procurements/\(procurement.id.uuidString)",
+            detailsOpen: typedDetails != nil, detailsTitle: typedDetails?.raw("details-title") ?? procurement.title,
+            detailsReference: typedDetails?.raw("details-reference") ?? procurement.reference ?? "",
+            detailsCategory: typedDetails?.raw("details-category") ?? procurement.category ?? "",
+            detailsValue: typedDetails?.raw("details-estimatedValue") ?? procurement.estimatedValue.map { "\($0)" } ?? "",
+            leadOptions: directory.options(
+                selected: typedDetails.map { try? $0.uuid("details-leadId") } ?? procurement.leadId, emptyLabel: s["choose_none"]),
+            memberChoices: directory.users.filter { $0.active || procurement.memberIds.contains($0.id) }.map { person in
+                MemberChoice(id: person.id.uuidString, name: person.name, checked: chosenMembers.contains(person.id.uuidString))
+            })
         return pages.response(
             "procurement", title: procurement.title, page: model, web: web,
             status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),

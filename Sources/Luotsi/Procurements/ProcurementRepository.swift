@@ -136,6 +136,11 @@ public struct ProcurementRepository: Sendable {
         PipelinedRead(statements: viewStatements(idSet: idSet)) { try assemble($0.all) }
     }
 
+    /// The view of one procurement (nil when there is none), as a read to pipeline with others.
+    static func read(_ id: UUID) -> PipelinedRead<ProcurementView?> {
+        read(idSet: "SELECT \(id)::uuid").map { $0[id] }
+    }
+
     /// The view of the procurement a goal belongs to (nil for an organisation-level goal).
     static func read(procurementOfGoal goal: UUID) -> PipelinedRead<ProcurementView?> {
         read(idSet: "SELECT procurement_id FROM goals WHERE id = \(goal)").map { $0.values.first }

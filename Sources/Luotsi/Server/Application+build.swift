@@ -89,6 +89,7 @@ public func buildRouter(
     GoalPage(services: services, pages: pages).register(on: web)
     GoalForms(services: services, pages: pages).register(on: web)
     GoalSchedulePage(services: services, pages: pages).register(on: web)
+    GoalReschedulePage(services: services, pages: pages).register(on: web)
     CheckInPages(services: services, pages: pages).register(on: web)
     MyWorkPage(services: services, pages: pages).register(on: web)
     TaskForms(services: services, pages: pages).register(on: web)

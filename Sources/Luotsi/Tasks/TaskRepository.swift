@@ -61,6 +61,14 @@ public struct TaskRepository: Sendable {
         return page.page(try rows.map { (try $0.decode("seq", as: Int64.self), try Self.task(from: $0)) })
     }
 
+    /// The tasks of one procurement (the first `limit`, in the order they were added), as a read
+    /// to pipeline with the procurement's page.
+    static func read(procurement: UUID, limit: Int) -> PipelinedRead<[TaskView]> {
+        PipelinedRead(statements: ["SELECT * FROM tasks WHERE procurement_id = \(procurement) ORDER BY seq LIMIT \(limit)"]) { results in
+            try results.at(0).map { try Self.task(from: $0) }
+        }
+    }
+
     public func create(_ task: NewTask, procurementID: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> TaskView
     {

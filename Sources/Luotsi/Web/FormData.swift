@@ -51,6 +51,16 @@ public struct FormData: Sendable {
         return id
     }
 
+    /// Every value of a repeated field (checkboxes) as ids, blanks skipped.
+    public func uuids(_ name: String, field: String? = nil) throws -> [UUID] {
+        try all(name).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.map { text in
+            guard let id = UUID(uuidString: text) else {
+                throw LuotsiError.invalid(field: field ?? name, reason: "must be chosen from the list")
+            }
+            return id
+        }
+    }
+
     public func int(_ name: String, field: String? = nil) throws -> Int? {
         guard let text = text(name) else { return nil }
         guard let number = Int(text) else { throw LuotsiError.invalid(field: field ?? name, reason: "must be a whole number") }

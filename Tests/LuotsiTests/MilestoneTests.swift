@@ -1,11 +1,33 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 @testable import Luotsi
 
 @Suite("Milestones ticked done and undone while a goal is followed up; the funnel's history with names")
 struct MilestoneTests {
+    /// An organisation-level goal of organisation A proposed, shortlisted ("Hyvä idea") and
+    /// scheduled by management, owned by the lead, with `milestones`: the goal's address and the
+    /// scheduling's answer.
+    static func scheduledGoal(
+        _ world: APITestWorld, _ client: any TestClientProtocol, title: String, milestones: [[String: String]] = []
+    ) async throws -> (path: String, scheduled: APIResponse) {
+        let org = "/api/v1/orgs/\(world.a.slug)"
+        let management = world.a.tokens[.management]!
+        let goal = try await client.call(.post, "\(org)/goals", token: management, json: ["title": title, "level": "organisation"])
+        let path = "\(org)/goals/\(goal.id)"
+        _ = try await client.call(.post, "\(path)/transitions", token: management, json: ["to": "shortlisted", "reason": "Hyvä idea"])
+        let scheduled = try await client.call(
+            .post, "\(path)/transitions", token: management,
+            json: [
+                "to": "scheduled", "reason": "Aikataulu sovittu", "ownerId": world.a.users[.lead]!.id.uuidString, "start": "2027-01-01",
+                "due": "2027-06-30", "milestones": milestones,
+            ])
+        #expect(scheduled.status == .ok)
+        return (path, scheduled)
+    }
+
     @Test("whoever may check in ticks a milestone done and undoes it; who and when are kept; others are refused")
     func tickAndUndo() async throws {
         try await APITestWorld.with { world, client in
@@ -13,18 +35,9 @@ struct MilestoneTests {
             let management = world.a.tokens[.management]!
             let lead = world.a.tokens[.lead]!
             let leadUser = world.a.users[.lead]!
-            let goal = try await client.call(
-                .post, "\(org)/goals", token: management, json: ["title": "Välitavoitteet", "level": "organisation"])
-            let goals = "\(org)/goals/\(goal.id)"
-            _ = try await client.call(.post, "\(goals)/transitions", token: management, json: ["to": "shortlisted", "reason": "Hyvä idea"])
-            let scheduled = try await client.call(
-                .post, "\(goals)/transitions", token: management,
-                json: [
-                    "to": "scheduled", "reason": "Aikataulu sovittu", "ownerId": leadUser.id.uuidString, "start": "2027-01-01",
-                    "due": "2027-12-31",
-                    "milestones": [["title": "Kartoitus", "due": "2027-03-31"], ["title": "Kilpailutus", "due": "2027-09-30"]],
-                ])
-            #expect(scheduled.status == .ok)
+            let (goals, scheduled) = try await Self.scheduledGoal(
+                world, client, title: "Välitavoitteet",
+                milestones: [["title": "Kartoitus", "due": "2027-03-31"], ["title": "Kilpailutus", "due": "2027-05-31"]])
             let ids = try #require((scheduled.json["milestones"] as? [[String: Any]])?.compactMap { $0["id"] as? String })
             #expect(ids.count == 2)
             func milestone(_ answer: APIResponse, _ index: Int) -> [String: Any] {
@@ -71,7 +84,8 @@ struct MilestoneTests {
                     == .notFound)
             #expect(
                 try await client.call(
-                    .patch, "/api/v1/orgs/\(world.b.slug)/goals/\(goal.id)/milestones/\(ids[1])", token: world.b.tokens[.lead]!,
+                    .patch, "/api/v1/orgs/\(world.b.slug)/goals/\(goals.split(separator: "/").last ?? "")/milestones/\(ids[1])",
+                    token: world.b.tokens[.lead]!,
                     json: ["done": true]
                 ).status == .notFound)
 
@@ -99,18 +113,8 @@ struct RescheduleTests {
     @Test("a new owner or date of a scheduled goal needs a reason, recorded as a move from scheduled to scheduled")
     func rescheduleNeedsAReason() async throws {
         try await APITestWorld.with { world, client in
-            let org = "/api/v1/orgs/\(world.a.slug)"
             let management = world.a.tokens[.management]!
-            let goal = try await client.call(
-                .post, "\(org)/goals", token: management, json: ["title": "Siirtyvä", "level": "organisation"])
-            let goals = "\(org)/goals/\(goal.id)"
-            _ = try await client.call(.post, "\(goals)/transitions", token: management, json: ["to": "shortlisted", "reason": "r"])
-            let scheduled = try await client.call(
-                .post, "\(goals)/transitions", token: management,
-                json: [
-                    "to": "scheduled", "reason": "r", "ownerId": world.a.users[.lead]!.id.uuidString, "start": "2027-01-01",
-                    "due": "2027-06-30",
-                ])
+            let (goals, scheduled) = try await MilestoneTests.scheduledGoal(world, client, title: "Siirtyvä")
             var etag = try #require(scheduled.headers[.eTag])
             for body in [["due": "2027-12-31"], ["due": "2027-12-31", "reason": "   "]] as [[String: String]] {
                 let refused = try await client.call(.patch, goals, token: management, json: body, headers: [.ifMatch: etag])

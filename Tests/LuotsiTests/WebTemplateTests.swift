@@ -36,6 +36,7 @@ struct WebTemplateTests {
             let shortlistedOrganisation = try await world.goalID("shortlisted", level: "organisation", client: client)
             let shortlistedProcurement = try await world.goalID("shortlisted", level: "procurement", client: client)
             let procurement = try await world.procurementID(client: client)
+            let task = try await world.taskID(client: client)
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: world.token(.platformAdmin))
             let visits: [(AccessRole?, String, HTTPResponse.Status)] = [
                 (nil, "/", .ok), (nil, "/set-password", .ok), (.staff, "/profile", .ok), (.platformAdmin, "/profile", .ok),
@@ -45,7 +46,8 @@ struct WebTemplateTests {
                 (.lead, "/next-actions", .ok), (.lead, "/funnel", .ok), (.lead, "/procurements/new", .ok), (.lead, "/exports", .ok),
                 (.lead, "/report", .ok), (.lead, "/goals/\(scheduled)", .ok), (.lead, "/goals/\(shortlistedProcurement)/schedule", .ok),
                 (.lead, "/goals/\(scheduled)/reschedule", .ok), (.staff, "/goals/\(scheduled)/reschedule", .forbidden),
-                (.lead, "/goals/\(shortlistedProcurement)/reschedule", .conflict),
+                (.lead, "/goals/\(shortlistedProcurement)/reschedule", .conflict), (.lead, "/tasks/\(task)/edit", .ok),
+                (.staff, "/tasks/\(task)/edit", .forbidden),
                 (.lead, "/goals/\(shortlistedOrganisation)/schedule", .forbidden),
                 (.management, "/overview", .ok), (.management, "/users", .ok), (.management, "/audit", .ok),
                 (.management, "/goals/\(shortlistedOrganisation)/schedule", .ok), (.management, "/catalogue", .ok),

@@ -44,6 +44,11 @@ struct WebWorld: Sendable {
         return try #require(list.items.first?["id"] as? String, "no \(status) goal in the demo")
     }
 
+    func taskID(client: some TestClientProtocol) async throws -> String {
+        let list = try await client.call(.get, "/api/v1/orgs/\(slug)/tasks", token: token(.management))
+        return try #require(list.items.first?["id"] as? String, "no task in the demo")
+    }
+
     func procurementID(client: some TestClientProtocol) async throws -> String {
         let list = try await client.call(.get, "/api/v1/orgs/\(slug)/procurements", token: token(.management))
         return try #require(list.items.first?["id"] as? String)

@@ -269,6 +269,17 @@ def _reschedule_page(page):
     return goal and f"{goal}/reschedule"
 
 
+def _task_edit_page(page):
+    # A lead edits any task: the first procurement with a task offers its edit page.
+    page.goto(url("/procurements"))
+    for procurement in [h for h in hrefs(page, "main a[href^='/procurements/']") if re.fullmatch(rf"/procurements/{UUID}", h)]:
+        page.goto(url(procurement))
+        link = first_link(page, "a.task-edit", rf"/tasks/{UUID}/edit")
+        if link:
+            return link
+    return None
+
+
 def _draft_goal_page(page):
     # The draft's goal pages exist only while a draft does. Start one when there is none (the
     # platform walk copes with a draft left behind), so its edit page gets checked too.
@@ -293,6 +304,7 @@ SITE_PAGES = [
     ("lead", "schedule page", _schedule_page),
     ("lead", "/procurements/new", "/procurements/new"),
     ("lead", "/exports", "/exports"),
+    ("lead", "task edit page", _task_edit_page),
     ("management", "/overview", "/overview"),
     ("management", "/catalogue", "/catalogue"),
     ("management", "/users", "/users"),

@@ -277,6 +277,17 @@ def test_lead_creates_a_procurement_sifts_and_schedules_its_idea_and_adds_a_task
     assert_on(page, procurement, "adding a task")
     notices.expect(page, "adding a task")
     expect(page.locator("table.tasks")).to_contain_text(task_title)
+
+    # Later the task's title changes, on its own page, and the procurement shows it.
+    follow(page, page.locator("table.tasks tr").filter(has_text=task_title).locator("a.task-edit"))
+    form = page.locator('form[action^="/tasks/"]')
+    expect(form.locator('select[name="goalId"]')).to_have_value(goal_id)
+    task_title = f"Markkinakartoitus ja RFI {tag}"
+    form.locator('[name="title"]').fill(task_title)
+    submit(page, form)
+    assert_on(page, procurement, "editing a task")
+    notices.expect(page, "editing a task")
+    expect(page.locator("table.tasks")).to_contain_text(task_title)
     notices.assert_all_shown()
 
 

@@ -37,14 +37,17 @@ public struct TaskChanges: Sendable {
     public let due: Patch<CalendarDate>
     /// `.null` leaves the task without a phase.
     public let phase: Patch<ProcurementPhase>
+    public let goalID: UUID?
 
     /// Only the status changes: all that `TaskPolicy` lets a person do on a task of their own.
-    var statusOnly: Bool { title == nil && !assigneeID.isPresent && !due.isPresent && !phase.isPresent }
+    var statusOnly: Bool { title == nil && !assigneeID.isPresent && !due.isPresent && !phase.isPresent && goalID == nil }
 
     public init(
         title: Patch<String> = .absent, status: Patch<String> = .absent, assigneeID: Patch<UUID> = .absent,
-        due: Patch<CalendarDate> = .absent, phase: Patch<String> = .absent
+        due: Patch<CalendarDate> = .absent, phase: Patch<String> = .absent, goalID: Patch<UUID> = .absent
     ) throws {
+        if case .null = goalID { throw LuotsiError.invalid(field: "goalId", reason: "must not be null: a task serves a goal") }
+        self.goalID = goalID.value
         switch title {
         case .absent: self.title = nil
         case .null: throw LuotsiError.invalid(field: "title", reason: "must not be null")
@@ -65,6 +68,8 @@ public struct TaskChanges: Sendable {
     }
 
     public init(_ input: TaskPatchInput) throws {
-        try self.init(title: input.title, status: input.status, assigneeID: input.assigneeId, due: input.due, phase: input.phase)
+        try self.init(
+            title: input.title, status: input.status, assigneeID: input.assigneeId, due: input.due, phase: input.phase, goalID: input.goalId
+        )
     }
 }

@@ -10,10 +10,21 @@ enum TaskGoalChoices {
     }
 
     static func read(procurement: UUID) -> PipelinedRead<[Choice]> {
+        read(procurementSQL: "\(procurement)::uuid")
+    }
+
+    /// The choices for an existing task: its procurement's (and its own goal, whatever its status).
+    static func read(forTask task: UUID) -> PipelinedRead<[Choice]> {
+        read(
+            procurementSQL: "(SELECT procurement_id FROM tasks WHERE id = \(task))",
+            keeping: "(SELECT goal_id FROM tasks WHERE id = \(task))")
+    }
+
+    private static func read(procurementSQL procurement: SQL, keeping current: SQL = "NULL::uuid") -> PipelinedRead<[Choice]> {
         PipelinedRead(statements: [
             """
             SELECT id, title FROM goals
-            WHERE procurement_id = \(procurement) OR level = 'organisation' AND status IN ('shortlisted', 'scheduled')
+            WHERE procurement_id = \(procurement) OR level = 'organisation' AND status IN ('shortlisted', 'scheduled') OR id = \(current)
             ORDER BY level DESC, title
             """
         ]) { results in

@@ -13,12 +13,14 @@ public struct NewTaskInput: JSONInput, Sendable {
 
 /// `PATCH …/tasks/{id}`.
 public struct TaskPatchInput: JSONInput, Sendable {
-    public static let fields: Set<String> = ["title", "status", "assigneeId", "due", "phase"]
+    public static let fields: Set<String> = ["title", "status", "assigneeId", "due", "phase", "goalId"]
     public var title: Patch<String>
     public var status: Patch<String>
     public var assigneeId: Patch<UUID>
     public var due: Patch<CalendarDate>
     public var phase: Patch<String>
+    /// The goal the task serves: one of its procurement's, or an organisation goal.
+    public var goalId: Patch<UUID>
 }
 
 /// A task as the API shows it.
@@ -75,13 +77,7 @@ public struct TaskRepository: Sendable {
         guard let procurement = try await connection.query("SELECT phase FROM procurements WHERE id = \(procurementID)").single() else {
             throw LuotsiError.notFound("procurement")
         }
-        guard let goal = try await connection.query("SELECT level, procurement_id FROM goals WHERE id = \(task.goalID)").single() else {
-            throw LuotsiError.unknownReference(field: "goalId", what: "no such goal")
-        }
-        let goalProcurement: UUID? = try goal.decode("procurement_id")
-        guard goalProcurement == nil || goalProcurement == procurementID else {
-            throw LuotsiError.invalid(field: "goalId", reason: "the goal belongs to another procurement")
-        }
+        try await Self.requireGoal(task.goalID, servableIn: procurementID, on: connection)
         if let assignee = task.assigneeID { try await UserRepository.requireActive(assignee, field: "assigneeId", on: connection) }
         let phase = try task.phase?.rawValue ?? procurement.decode("phase", as: String.self)
         let row = try await connection.query(
@@ -115,12 +111,34 @@ public struct TaskRepository: Sendable {
         }
         if changes.due.isPresent { assignments.append("due = \(changes.due.value)") }
         if changes.phase.isPresent { assignments.append("phase = \(changes.phase.value?.rawValue)") }
+        if let goal = changes.goalID {
+            try await Self.requireGoal(goal, servableIn: before.procurementId, on: connection)
+            assignments.append("goal_id = \(goal)")
+        }
         let after = try Self.task(
             from: try await connection.query("UPDATE tasks SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id) RETURNING *")
                 .one()
         )
         try await AuditLog.record("task.update", entity: "task", id: id, by: actor, before: before, after: after, on: connection)
         return after
+    }
+
+    /// A task of `procurement` serves one of its goals or an organisation goal.
+    static func requireGoal(_ goal: UUID, servableIn procurement: UUID, on connection: TenantConnection) async throws {
+        guard let row = try await connection.query("SELECT procurement_id FROM goals WHERE id = \(goal)").single() else {
+            throw LuotsiError.unknownReference(field: "goalId", what: "no such goal")
+        }
+        let goalProcurement: UUID? = try row.decode("procurement_id")
+        guard goalProcurement == nil || goalProcurement == procurement else {
+            throw LuotsiError.invalid(field: "goalId", reason: "the goal belongs to another procurement")
+        }
+    }
+
+    /// One task (nil when there is none), as a read to pipeline with others.
+    static func read(task id: UUID) -> PipelinedRead<TaskView?> {
+        PipelinedRead(statements: ["SELECT * FROM tasks WHERE id = \(id)"]) { results in
+            try results.at(0).first.map { try Self.task(from: $0) }
+        }
     }
 
     static func task(from row: PostgresRow) throws -> TaskView {

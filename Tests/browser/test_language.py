@@ -64,3 +64,31 @@ def test_finnish_pages_write_dates_the_finnish_way(open_page):
     expect(tasks.first).to_be_visible()
     text = " ".join(tasks.all_inner_texts())
     assert re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text), f"no d.m.yyyy date among the task rows: {text[:300]!r}"
+
+
+def test_a_language_chosen_before_signing_in_carries_into_the_session_and_into_the_profile_when_confirmed(open_page):
+    # The staff member's profile says Finnish (chosen while signed in, in another browser).
+    elsewhere = open_page(locale="fi-FI")
+    sign_in(elsewhere, "staff")
+    elsewhere.goto(url(with_lang(HOME["staff"], "fi")))
+    try:
+        page = open_page(locale="fi-FI")
+        page.goto(url("/"))
+        with page.expect_navigation():
+            page.locator('nav.language-menu a[hreflang="sv"]').click()
+        sign_in(page, "staff")
+        assert html_lang(page) == "sv", "the Swedish chosen on the sign-in page did not carry into the session"
+        page.goto(url("/goals"))
+        assert html_lang(page) == "sv", "the next page fell back to the profile's Finnish"
+        # The page offers to keep Swedish in the profile; taking it up saves it there.
+        offer = page.locator("div.language-offer a")
+        expect(offer).to_have_count(1)
+        with page.expect_navigation():
+            offer.click()
+        assert html_lang(page) == "sv"
+        expect(page.locator("div.language-offer")).to_have_count(0)
+        fresh = open_page(locale="fi-FI")
+        sign_in(fresh, "staff")
+        assert html_lang(fresh) == "sv", "confirming did not keep Swedish in the profile"
+    finally:
+        elsewhere.goto(url(with_lang(HOME["staff"], "fi")))

@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// Which language a page is shown in: `?lang=`, else the signed-in user's profile, else the
-/// `luotsi_lang` cookie (the choice made before signing in), else `Accept-Language`, else Finnish.
+/// Which language a page is shown in: `?lang=`, else the `luotsi_lang` cookie (a choice made in
+/// this browser, before signing in or after), else the signed-in person's profile, else
+/// `Accept-Language`, else Finnish. A choice made on the sign-in page so carries into the
+/// session; it goes into the profile when the person confirms it (`unconfirmed`), as a choice
+/// made while signed in does at once.
 public enum LanguageChoice {
     public static let cookieName = "luotsi_lang"
 
@@ -13,9 +16,22 @@ public enum LanguageChoice {
 
     public static func resolve(_ request: Request, identity: Identity?) -> Language {
         if let requested = requested(request) { return requested }
+        if let chosen = cookie(request) { return chosen }
         if let profile = identity?.language { return profile }
-        if let cookie = request.cookies[cookieName]?.value, let language = Language(rawValue: cookie) { return language }
         return (try? Language.choose(query: nil, acceptLanguage: request.headers[.acceptLanguage])) ?? .fi
+    }
+
+    /// The language this browser chose when the signed-in person's profile says another: the
+    /// pages offer to keep it in the profile.
+    static func unconfirmed(_ request: Request, identity: Identity?) -> Language? {
+        guard requested(request) == nil, let profile = identity?.language, let chosen = cookie(request), chosen != profile else {
+            return nil
+        }
+        return chosen
+    }
+
+    private static func cookie(_ request: Request) -> Language? {
+        request.cookies[cookieName].flatMap { Language(rawValue: $0.value) }
     }
 
     /// The cookie that remembers a choice made before signing in.

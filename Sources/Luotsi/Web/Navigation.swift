@@ -33,6 +33,8 @@ enum Navigation {
 
     /// Each language named in itself.
     static let languageNames: [(Language, String)] = [(.fi, "Suomeksi"), (.sv, "På svenska"), (.en, "In English")]
+    /// Each language's name, in the page's language ("ruotsi", "svenska", "Swedish").
+    static let languageNameKeys: [Language: String] = [.fi: "language_name_fi", .sv: "language_name_sv", .en: "language_name_en"]
 
     static func frame(template: String, title: String, web: WebRequest, notice: String?, errors: [PageFrame.FieldError]) -> PageFrame {
         let path = web.path
@@ -60,10 +62,19 @@ enum Navigation {
             roleLabel = web.strings["role_platform_admin"]
         case nil: break
         }
+        // A language chosen in this browser that the profile does not say yet: offer to keep it
+        // there (following the link is choosing it while signed in, which saves it).
+        let offer = LanguageChoice.unconfirmed(web.request, identity: web.identity).flatMap { chosen in
+            web.identity?.language.map { profile in
+                PageFrame.LanguageOffer(
+                    text: web.strings.format("language_offer", ["profile": web.strings[languageNameKeys[profile] ?? ""]]),
+                    label: web.strings["language_offer_save"], href: "\(here)?lang=\(chosen.rawValue)")
+            }
+        }
         return PageFrame(
             lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil,
             userName: userName,
-            organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice, errors: errors,
-            hasErrors: !errors.isEmpty)
+            organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice,
+            languageOffer: offer, errors: errors, hasErrors: !errors.isEmpty)
     }
 }

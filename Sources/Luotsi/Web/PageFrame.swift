@@ -14,6 +14,13 @@ public struct PageFrame: Sendable {
         let current: Bool
     }
 
+    /// "Shown in Swedish in this browser; your profile says Finnish": a link keeps the choice.
+    public struct LanguageOffer: Sendable {
+        let text: String
+        let label: String
+        let href: String
+    }
+
     /// One entry of the error summary, pointing at the field's id.
     public struct FieldError: Sendable {
         let fieldID: String
@@ -32,6 +39,7 @@ public struct PageFrame: Sendable {
     let roleLabel: String
     let csrf: String
     let notice: String?
+    let languageOffer: LanguageOffer?
     let errors: [FieldError]
     /// Stored, not computed: Mustache reads stored properties only.
     let hasErrors: Bool

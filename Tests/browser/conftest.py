@@ -299,6 +299,8 @@ SITE_PAGES = [
     ("staff", "/procurements", "/procurements"),
     ("staff", "procurement page", _procurement_page),
     ("staff", "/profile", "/profile"),
+    ("staff", "/funnel (read only)", "/funnel"),
+    ("staff", "/overview", "/overview"),
     ("lead", "/next-actions", "/next-actions"),
     ("lead", "/funnel", "/funnel"),
     ("lead", "schedule page", _schedule_page),

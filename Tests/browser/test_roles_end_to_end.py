@@ -113,6 +113,20 @@ def set_task_status(page, task, status, notices):
 # ------------------------------------------------------------------ staff
 
 
+def test_staff_read_the_funnel_and_the_overall_picture_and_are_told_who_acts(open_page):
+    page = open_page("staff")
+    page.goto(url(HOME["staff"]))
+    nav = page.locator("nav.service-nav")
+    expect(nav.locator('a[href="/funnel"]')).to_have_count(1)
+    expect(nav.locator('a[href="/overview"]')).to_have_count(1)
+    page.goto(url("/funnel"))
+    assert page.locator("section#column-scheduled li").count() > 0, "the demo's scheduled goals are not on staff's funnel"
+    expect(page.locator("main form")).to_have_count(0)
+    expect(page.locator("main p.hint")).to_have_count(1)
+    page.goto(url("/overview"))
+    expect(page.locator("p.headline")).to_have_count(1)
+
+
 def goal_with_check_in_form(page):
     """The first goal linked from /my-work whose page offers a check-in."""
     page.goto(url("/my-work"))

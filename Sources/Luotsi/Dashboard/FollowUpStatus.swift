@@ -13,6 +13,8 @@ struct FollowUpStatus: Sendable {
 
     let scheduled: [Goal]
     let ideasWaiting: Int
+    /// Shortlisted organisation-level goals: only management schedules them.
+    let organisationGoalsToSchedule: Int
 
     static func read() -> PipelinedRead<FollowUpStatus> {
         PipelinedRead(statements: [
@@ -22,12 +24,13 @@ struct FollowUpStatus: Sendable {
             WHERE g.status = 'scheduled' ORDER BY g.title
             """,
             "SELECT count(*) AS n FROM goals WHERE status = 'idea'",
+            "SELECT count(*) AS n FROM goals WHERE status = 'shortlisted' AND level = 'organisation'",
         ]) { results in
             FollowUpStatus(
                 scheduled: try results.at(0).map {
                     Goal(id: try $0.decode("id"), title: try $0.decode("title"), status: try $0.decode("status"))
                 },
-                ideasWaiting: try results.at(1).one().decode("n"))
+                ideasWaiting: try results.at(1).one().decode("n"), organisationGoalsToSchedule: try results.at(2).one().decode("n"))
         }
     }
 }

@@ -35,7 +35,12 @@ struct NextActionsPage {
                     href: "/goals/\(entry.id.uuidString)", title: entry.title,
                     detail: "\(s["level_\(entry.level)"]) · \(Formatting.dateTime(entry.createdAt, language))")
             }
-            let (dashboard, ideas, toSchedule) = (found.first.first, found.first.second.map(item), found.second.map(item))
+            // Only what this person can schedule: a lead's list leaves out organisation goals (management's).
+            let policy = GoalPolicy(member)
+            let schedulable = found.second.filter { entry in
+                GoalLevel(rawValue: entry.level).map { policy.refusal(moving: .shortlisted, to: .scheduled, level: $0) == nil } ?? false
+            }
+            let (dashboard, ideas, toSchedule) = (found.first.first, found.first.second.map(item), schedulable.map(item))
             let links = DashboardLinks(dashboard, limit: 30, strings: s, language: language)
             let model = Model(
                 ideas: ideas, toSchedule: toSchedule, checkinsDue: links.checkinsDue, overdueTasks: links.overdueTasks,

@@ -40,6 +40,8 @@ struct OverviewPage {
         let offTrack: [Item]
         let ideasWaiting: Int
         let hasIdeasWaiting: Bool
+        let organisationGoalsToSchedule: Int
+        let hasOrganisationGoalsToSchedule: Bool
         let hasOverdue: Bool
         let hasDecisions: Bool
         let checkinDueDays: Int
@@ -128,8 +130,11 @@ struct OverviewPage {
             phases: phases, overdueGoals: links.overdueGoals, overdueTasks: links.overdueTasks, checkinsDue: links.checkinsDue,
             offTrack: offTrack.map { Item(href: "/goals/\($0.id.uuidString)", title: $0.title, detail: s["status_off_track"]) },
             ideasWaiting: ideasWaiting, hasIdeasWaiting: ideasWaiting > 0,
+            organisationGoalsToSchedule: status.organisationGoalsToSchedule,
+            hasOrganisationGoalsToSchedule: status.organisationGoalsToSchedule > 0,
             hasOverdue: !links.overdueGoals.isEmpty || !links.overdueTasks.isEmpty,
-            hasDecisions: !offTrack.isEmpty || !links.checkinsDue.isEmpty || ideasWaiting > 0, checkinDueDays: dashboard.checkinDueDays)
+            hasDecisions: !offTrack.isEmpty || !links.checkinsDue.isEmpty || ideasWaiting > 0 || status.organisationGoalsToSchedule > 0,
+            checkinDueDays: dashboard.checkinDueDays)
     }
 
     /// `2026-11` as the language writes a month.

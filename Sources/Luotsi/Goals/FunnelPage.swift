@@ -3,7 +3,8 @@ import Hummingbird
 import Postgres
 
 /// `/funnel`: the board of ideas, shortlisted, scheduled and closed goals, with sifting inline
-/// and links to schedule and close. Each column shows its newest 50, linking to the full list.
+/// and links to schedule and close for those `GoalPolicy` lets; everyone else (staff) reads it,
+/// told who acts. Each column shows its newest 50, linking to the full list.
 struct FunnelPage {
     let services: AppServices
     let pages: PageRenderer
@@ -33,13 +34,15 @@ struct FunnelPage {
 
     struct Model: Sendable {
         let columns: [Column]
+        /// For those who may not sift: who does.
+        let readOnlyNote: String?
     }
 
     func register(on web: WebRouter) {
-        web.member(.get, "/funnel", .siftGoal) { web, member in
+        web.member(.get, "/funnel", .readOrganisation) { web, member in
             let s = web.strings
             let policy = GoalPolicy(member)
-            let board = try await services.readingOrganisation(member) {
+            let board = try await services.readingOrganisation(member, cached: "funnel.page|\(Self.perColumn)") {
                 try await FunnelBoard.read(perColumn: Self.perColumn).read(on: $0)
             }
             let columns = board.columns.map { column in
@@ -60,7 +63,8 @@ struct FunnelPage {
                     key: column.key, title: s["column_\(column.key)"], cards: cards, count: column.count, more: column.count > cards.count,
                     allHref: only.map { "/goals?status=\($0.rawValue)" } ?? "/goals")
             }
-            return pages.response("funnel", title: s["funnel_title"], page: Model(columns: columns), web: web)
+            let readOnly = Permissions.allows(AccessRole(.member(member)), .siftGoal) ? nil : s["funnel_read_only"]
+            return pages.response("funnel", title: s["funnel_title"], page: Model(columns: columns, readOnlyNote: readOnly), web: web)
         }
     }
 }

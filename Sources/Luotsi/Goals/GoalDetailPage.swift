@@ -98,6 +98,8 @@ struct GoalDetailPage: Sendable {
     let moves: [Option]
     let canMove: Bool
     let canSchedule: Bool
+    /// Who schedules this shortlisted goal, when it is not this person.
+    let scheduleNote: String?
     /// A scheduled goal whose owner and dates this person may change.
     let canReschedule: Bool
     let typedReason: String
@@ -197,6 +199,8 @@ struct GoalDetailPage: Sendable {
             moves: moves.map { Option(value: $0.rawValue, label: s["move_\($0.rawValue)"], selected: typed?.text("to") == $0.rawValue) },
             canMove: !moves.isEmpty,
             canSchedule: policy.refusal(moving: goal.status, to: .scheduled, level: goal.level) == nil,
+            scheduleNote: goal.status == .shortlisted && policy.refusal(moving: goal.status, to: .scheduled, level: goal.level) != nil
+                ? s[goal.level == .organisation ? "schedule_by_management" : "schedule_by_leads"] : nil,
             canReschedule: goal.status == .scheduled && Permissions.allows(role, .editGoal)
                 && policy.scheduleChangeRefusal(level: goal.level) == nil,
             typedReason: typed?.raw("reason") ?? "",

@@ -17,13 +17,13 @@ enum Navigation {
         case .lead:
             return [
                 ("/next-actions", "nav_next_actions"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"),
-                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/catalogue", "nav_catalogue"),
-                ("/exports", "nav_exports"),
+                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/overview", "nav_overview"),
+                ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"),
             ]
         case .staff:
             return [
-                ("/my-work", "nav_my_work"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
-                ("/catalogue", "nav_catalogue"),
+                ("/my-work", "nav_my_work"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
+                ("/overview", "nav_overview"), ("/catalogue", "nav_catalogue"),
             ]
         }
     }

@@ -85,6 +85,13 @@ struct AuditCoverageTests {
             _ = try await expectAudited(
                 "PATCH /api/v1/orgs/{org}/goals/{id}/milestones/{milestoneId}", .patch, "\(org)/goals/\(goal.id)/milestones/\(milestone)",
                 token: management, json: ["done": true])
+            let withIndicator = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/{id}/indicators", .post, "\(org)/goals/\(goal.id)/indicators", token: management,
+                json: ["name": "Osuus", "target": 50, "direction": "increase"])
+            let indicator = try #require((withIndicator.json["indicators"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await expectAudited(
+                "PATCH /api/v1/orgs/{org}/goals/{id}/indicators/{indicatorId}", .patch,
+                "\(org)/goals/\(goal.id)/indicators/\(indicator)", token: management, json: ["target": 60])
             _ = try await expectAudited(
                 "POST /api/v1/orgs/{org}/goals/{id}/checkins", .post, "\(org)/goals/\(goal.id)/checkins", token: world.a.tokens[.staff]!,
                 json: ["status": "on_track", "attainment": 30])

@@ -47,6 +47,8 @@ struct WebTemplateTests {
                 (.lead, "/next-actions", .ok), (.lead, "/funnel", .ok), (.lead, "/procurements/new", .ok), (.lead, "/exports", .ok),
                 (.lead, "/report", .ok), (.lead, "/goals/\(scheduled)", .ok), (.lead, "/goals/\(shortlistedProcurement)/schedule", .ok),
                 (.lead, "/goals/\(scheduled)/reschedule", .ok), (.staff, "/goals/\(scheduled)/reschedule", .forbidden),
+                (.lead, "/goals/\(scheduled)/indicators", .ok), (.staff, "/goals/\(scheduled)/indicators", .forbidden),
+                (.lead, "/goals/\(shortlistedOrganisation)/indicators", .forbidden),
                 (.lead, "/goals/\(shortlistedProcurement)/reschedule", .conflict), (.lead, "/tasks/\(task)/edit", .ok),
                 (.staff, "/tasks/\(task)/edit", .forbidden),
                 (.lead, "/goals/\(shortlistedOrganisation)/schedule", .forbidden),

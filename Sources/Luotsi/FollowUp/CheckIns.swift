@@ -75,7 +75,7 @@ public struct CheckIns: Sendable {
                    (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
             FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(goalID) FOR UPDATE OF g
             """,
-            "SELECT id FROM goal_indicators WHERE goal_id = \(goalID)",
+            "SELECT id FROM goal_indicators WHERE goal_id = \(goalID) AND retired_at IS NULL",
         ])
         let (goalRows, indicatorRows) = (checked[0], checked[1])  // one result per statement: no input reaches a trap
         guard let goal = try goalRows.single() else { throw LuotsiError.notFound("goal") }
@@ -90,7 +90,7 @@ public struct CheckIns: Sendable {
         for (index, value) in values.enumerated() {
             guard indicatorIDs.contains(value.indicatorId), seen.insert(value.indicatorId).inserted else {
                 throw LuotsiError.invalid(
-                    field: "indicatorValues[\(index)].indicatorId", reason: "not an indicator of this goal, or given twice")
+                    field: "indicatorValues[\(index)].indicatorId", reason: "not a current indicator of this goal, or given twice")
             }
         }
         let phase: String? = try goal.decode("phase")

@@ -34,6 +34,8 @@ struct GoalDetailPage: Sendable {
         /// The check-in form's input for this indicator.
         let fieldName: String
         let typed: String
+        /// Retired: shown with its values, offered no new one.
+        let retired: Bool
     }
 
     struct CheckInRow: Sendable {
@@ -81,7 +83,9 @@ struct GoalDetailPage: Sendable {
     let canTickMilestones: Bool
     let history: [Move]
     let indicators: [Indicator]
+    let currentIndicators: [Indicator]
     let hasIndicators: Bool
+    let canEditIndicators: Bool
     let reportedAttainment: String?
     let derivedAttainment: String?
     let tasksDone: Int
@@ -141,6 +145,13 @@ struct GoalDetailPage: Sendable {
         let moves = policy.moves(from: goal.status, level: goal.level).filter { $0 != .scheduled }.sorted { $0.rawValue < $1.rawValue }
         let typedStatus = typed?.text("status") ?? ""
         let typedPriority = typed?.text("priority") ?? goal.priority.map(String.init) ?? ""
+        let indicators = goal.indicators.map { indicator in
+            Indicator(
+                name: indicator.name, unit: indicator.unit.nonEmpty, baseline: Formatting.number(indicator.baseline, language),
+                target: Formatting.number(indicator.target, language), latest: Formatting.number(indicator.latestValue, language),
+                direction: s["direction_\(indicator.direction)"], fieldName: "indicator-\(indicator.id.uuidString)",
+                typed: typed?.raw("indicator-\(indicator.id.uuidString)") ?? "", retired: indicator.retired)
+        }
         let page = GoalDetailPage(
             id: goal.id.uuidString, title: goal.title, description: goal.description.nonEmpty, status: StatusBadge(goal.status.rawValue, s),
             level: s["level_\(goal.level.rawValue)"], procurementTitle: procurement?.title,
@@ -175,14 +186,9 @@ struct GoalDetailPage: Sendable {
                     at: Formatting.dateTime(move.at, language), step: step, actor: move.actorName ?? s["person_unknown"],
                     reason: move.from == nil ? nil : move.reason.nonEmpty)
             },
-            indicators: goal.indicators.map { indicator in
-                Indicator(
-                    name: indicator.name, unit: indicator.unit.nonEmpty, baseline: Formatting.number(indicator.baseline, language),
-                    target: Formatting.number(indicator.target, language), latest: Formatting.number(indicator.latestValue, language),
-                    direction: s["direction_\(indicator.direction)"], fieldName: "indicator-\(indicator.id.uuidString)",
-                    typed: typed?.raw("indicator-\(indicator.id.uuidString)") ?? "")
-            },
+            indicators: indicators, currentIndicators: indicators.filter { !$0.retired },
             hasIndicators: !goal.indicators.isEmpty,
+            canEditIndicators: !goal.status.isFinal && policy.maySchedule(level: goal.level),
             reportedAttainment: Formatting.percent(goal.progress.reportedAttainment, language).nonEmpty,
             derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
             tasksTotal: goal.progress.tasksTotal, supportCount: goal.supportCount, supportedByMe: goal.supportedByMe,

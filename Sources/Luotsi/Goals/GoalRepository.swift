@@ -143,7 +143,7 @@ public struct GoalRepository: Sendable {
         }
         if let alignsTo = changes.alignsTo { try await setAlignments(of: id, to: alignsTo, on: connection) }
         if let milestones = changes.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
-        if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
+        if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, by: actor, on: connection) }
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
             "goal.update", entity: "goal", id: id, by: actor, before: before.summary, after: GoalSummary(after), on: connection)
@@ -177,7 +177,7 @@ public struct GoalRepository: Sendable {
         if target.isClosing { assignments.append("evaluation = \(move.reason)") }
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
         if let milestones = move.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
-        if let indicators = move.indicators { try await replaceIndicators(of: id, with: indicators, on: connection) }
+        if let indicators = move.indicators { try await replaceIndicators(of: id, with: indicators, by: actor, on: connection) }
         try await recordTransition(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
@@ -357,28 +357,18 @@ public struct GoalRepository: Sendable {
         return try await get(id, viewer: actor, on: connection)
     }
 
-    /// Replaces indicators by position, keeping the ids (and so the recorded values) of those
-    /// that stay. `items` checked by `GoalValidation.indicators` (in the commands).
-    private func replaceIndicators(of id: UUID, with items: [IndicatorInput], on connection: TenantConnection) async throws {
-        let existing: [UUID] = try await connection.query("SELECT id FROM goal_indicators WHERE goal_id = \(id) ORDER BY position").map {
-            try $0.decode("id")
-        }
+    /// Replaces the current indicators by position, keeping the ids (and so the recorded values)
+    /// of those that stay. One left out is retired when values were recorded against it (its
+    /// history stays), else removed. `items` checked by `GoalValidation.indicators`.
+    private func replaceIndicators(of id: UUID, with items: [IndicatorInput], by actor: Identity.Member, on connection: TenantConnection)
+        async throws
+    {
+        let existing: [UUID] = try await connection.query(
+            "SELECT id FROM goal_indicators WHERE goal_id = \(id) AND retired_at IS NULL ORDER BY position"
+        ).map { try $0.decode("id") }
         for (index, item) in items.enumerated() {
-            // Only a published version's rows are permanent (platform migration 011): no foreign
-            // key backs this reference, so a draft's indicator must not be stored.
-            if let catalogueIndicator = item.catalogueIndicatorId,
-                try await connection.query(
-                    """
-                    SELECT 1 FROM \(schema: catalogue).catalogue_indicators i
-                    JOIN \(schema: catalogue).catalogue_goals g ON g.id = i.goal_id
-                    JOIN \(schema: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
-                    WHERE i.id = \(catalogueIndicator)
-                    """
-                ).single() == nil
-            {
-                throw LuotsiError.unknownReference(
-                    field: "indicators[\(index)].catalogueIndicatorId", what: "no such published catalogue indicator")
-            }
+            try await requirePublishedCatalogueIndicator(
+                item.catalogueIndicatorId, field: "indicators[\(index)].catalogueIndicatorId", on: connection)
             if index < existing.count {
                 try await connection.query(
                     """
@@ -387,16 +377,48 @@ public struct GoalRepository: Sendable {
                     WHERE id = \(existing[index])
                     """)
             } else {
-                try await connection.query(
-                    """
-                    INSERT INTO goal_indicators (goal_id, position, name, unit, baseline, target, direction, catalogue_indicator_id)
-                    VALUES (\(id), \(index + 1), \(item.name), \(item.unit ?? ""), \(item.baseline), \(item.target), \(item.direction), \(item.catalogueIndicatorId))
-                    """)
+                try await insertIndicator(item, into: id, on: connection)
             }
         }
         if existing.count > items.count {
-            try await connection.query("DELETE FROM goal_indicators WHERE id = ANY(\(Array(existing[items.count...])))")
+            let leaving = Array(existing[items.count...])
+            try await connection.query(
+                """
+                UPDATE goal_indicators SET retired_at = now(), retired_by = \(actor.id)
+                WHERE id = ANY(\(leaving)) AND EXISTS (SELECT 1 FROM checkin_indicator_values v WHERE v.indicator_id = goal_indicators.id)
+                """)
+            try await connection.query("DELETE FROM goal_indicators WHERE id = ANY(\(leaving)) AND retired_at IS NULL")
         }
+    }
+
+    /// Only a published version's rows are permanent (platform migration 011): no foreign key
+    /// backs a goal's reference to a catalogue indicator, so a draft's must not be stored.
+    func requirePublishedCatalogueIndicator(_ catalogueIndicator: UUID?, field: String, on connection: TenantConnection) async throws {
+        guard let catalogueIndicator else { return }
+        let found = try await connection.query(
+            """
+            SELECT 1 FROM \(schema: catalogue).catalogue_indicators i
+            JOIN \(schema: catalogue).catalogue_goals g ON g.id = i.goal_id
+            JOIN \(schema: catalogue).catalogue_versions v ON v.version = g.version AND v.status = 'published'
+            WHERE i.id = \(catalogueIndicator)
+            """
+        ).single()
+        if found == nil { throw LuotsiError.unknownReference(field: field, what: "no such published catalogue indicator") }
+    }
+
+    /// Adds `item` after the goal's other indicators (retired ones included, so positions stay unique).
+    @discardableResult
+    func insertIndicator(_ item: IndicatorInput, into id: UUID, on connection: TenantConnection) async throws -> UUID {
+        let row = try await connection.query(
+            """
+            INSERT INTO goal_indicators (goal_id, position, name, unit, baseline, target, direction, catalogue_indicator_id)
+            VALUES (\(id), (SELECT coalesce(max(position), 0) + 1 FROM goal_indicators WHERE goal_id = \(id)), \(item.name),
+                    \(item.unit ?? ""), \(item.baseline), \(item.target), \(item.direction), \(item.catalogueIndicatorId))
+            RETURNING id
+            """
+        ).single()
+        guard let row else { throw LuotsiError.conflict("the indicator was not stored") }
+        return try row.decode("id")
     }
 
     private func validateTheme(_ code: String?, on connection: TenantConnection) async throws {

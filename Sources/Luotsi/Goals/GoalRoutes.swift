@@ -65,6 +65,23 @@ struct GoalRoutes {
             }
             return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
         }
+        api.organisation(.post, "\(base)/:id/indicators", .scheduleGoal) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let input = try await JSONBody.decode(NewIndicatorInput.self, from: request)
+            let goal = try await services.inOrganisation(member) {
+                try await goals.addIndicator(input.indicator, to: id, by: member, on: $0)
+            }
+            return try JSONOutput.response(goal, status: .created, headers: ETag.headers(version: goal.version))
+        }
+        api.organisation(.patch, "\(base)/:id/indicators/:indicatorId", .scheduleGoal) { request, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let indicatorID = try RequestValues.uuid(context, "indicatorId")
+            let changes = try IndicatorChanges(try await JSONBody.decode(IndicatorPatchInput.self, from: request))
+            let goal = try await services.inOrganisation(member) {
+                try await goals.changeIndicator(indicatorID, of: id, changes, by: member, on: $0)
+            }
+            return try JSONOutput.response(goal, headers: ETag.headers(version: goal.version))
+        }
         api.organisation(.get, "\(base)/:id/comments", .readOrganisation) { request, context, member in
             let id = try RequestValues.uuid(context, "id")
             let page = try PageRequest(request: request)

@@ -55,6 +55,7 @@ struct GoalSchedulePage {
             throw LuotsiError.forbidden("only management schedules organisation-level goals")
         }
         let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id
+        let current = goal.indicators.filter { !$0.retired }
         let model = Model(
             id: goal.id.uuidString, title: goal.title, status: StatusBadge(goal.status.rawValue, s),
             ownerOptions: directory.options(selected: owner, emptyLabel: nil),
@@ -67,7 +68,7 @@ struct GoalSchedulePage {
                     due: typed?.raw("milestones-\(row)-due") ?? existing?.due.description ?? "")
             },
             indicators: (0..<Self.rows).map { row in
-                let existing = row < goal.indicators.count ? goal.indicators[row] : nil
+                let existing = row < current.count ? current[row] : nil
                 let direction = typed?.text("indicators-\(row)-direction") ?? existing?.direction ?? "increase"
                 return IndicatorRow(
                     index: row, number: row + 1, name: typed?.raw("indicators-\(row)-name") ?? existing?.name ?? "",

@@ -49,6 +49,10 @@ public struct GoalView: Codable, Sendable {
         public let direction: String
         public let catalogueIndicatorId: UUID?
         public let latestValue: Decimal?
+        /// Retired indicators keep their recorded values but take no new ones and do not count
+        /// towards the derived attainment.
+        public let retired: Bool
+        public let retiredAt: Date?
     }
 
     public struct LatestCheckin: Codable, Sendable {

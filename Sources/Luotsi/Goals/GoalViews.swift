@@ -55,7 +55,7 @@ struct GoalViews {
             """
             SELECT i.*, (SELECT v.value FROM checkin_indicator_values v JOIN checkins c ON c.id = v.checkin_id
                          WHERE v.indicator_id = i.id ORDER BY c.seq DESC LIMIT 1) AS latest_value
-            FROM goal_indicators i WHERE i.goal_id IN (\(idSet)) ORDER BY i.position
+            FROM goal_indicators i WHERE i.goal_id IN (\(idSet)) ORDER BY i.retired_at IS NOT NULL, i.position
             """,
             """
             SELECT DISTINCT ON (goal_id) id, goal_id, status, attainment, created_at FROM checkins
@@ -107,7 +107,8 @@ struct GoalViews {
                     id: try row.decode("id"), name: try row.decode("name"), unit: try row.decode("unit"),
                     baseline: try row.decode("baseline"),
                     target: try row.decode("target"), direction: try row.decode("direction"),
-                    catalogueIndicatorId: try row.decode("catalogue_indicator_id"), latestValue: try row.decode("latest_value")))
+                    catalogueIndicatorId: try row.decode("catalogue_indicator_id"), latestValue: try row.decode("latest_value"),
+                    retired: try row.decode("retired_at", as: Date?.self) != nil, retiredAt: try row.decode("retired_at")))
         }
         var checkinByGoal: [UUID: GoalView.LatestCheckin] = [:]
         for row in checkins {

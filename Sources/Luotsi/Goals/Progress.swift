@@ -10,7 +10,7 @@ import Foundation
 public enum Progress {
     public static func derived(indicators: [GoalView.Indicator], tasksDone: Int, tasksTotal: Int) -> (attainment: Int, source: String)? {
         let shares: [Double] = indicators.compactMap { indicator in
-            guard let latest = indicator.latestValue else { return nil }
+            guard !indicator.retired, let latest = indicator.latestValue else { return nil }
             let baseline = indicator.baseline ?? 0
             let span = indicator.target - baseline
             if span == 0 { return latest == indicator.target ? 1 : 0 }

@@ -90,6 +90,7 @@ public func buildRouter(
     GoalForms(services: services, pages: pages).register(on: web)
     GoalSchedulePage(services: services, pages: pages).register(on: web)
     GoalReschedulePage(services: services, pages: pages).register(on: web)
+    GoalIndicatorsPage(services: services, pages: pages).register(on: web)
     TaskEditPage(services: services, pages: pages).register(on: web)
     CheckInPages(services: services, pages: pages).register(on: web)
     MyWorkPage(services: services, pages: pages).register(on: web)

@@ -61,11 +61,15 @@ enum FormErrors {
     /// The summary entry for `error`, or `nil` when it is not a form error (it then becomes an error page).
     /// The command's field names the input; `form` is the prefix of the inputs' ids when a page
     /// holds two forms with fields of the same name (the procurement page's task form: `task-`).
-    static func entries(_ error: any Error, strings: Strings, defaultField: String, form: String = "") -> [PageFrame.FieldError]? {
+    /// `messages` prefixes the message's key when the command's fields are one item of a list the
+    /// texts already cover (an indicator's `target` reads `err_indicators_target`).
+    static func entries(
+        _ error: any Error, strings: Strings, defaultField: String, form: String = "", messages: String = ""
+    ) -> [PageFrame.FieldError]? {
         guard let error = error as? LuotsiError else { return nil }
         switch error {
         case .invalid(let field, let reason), .unknownReference(let field, let reason), .wrongSecret(let field, let reason):
-            let key = messageKey(field)
+            let key = messageKey(messages + field)
             let text = strings[key]
             let message = text.hasPrefix(Strings.missingMarker) ? strings.format("err_generic", ["reason": reason]) : text
             return [.init(fieldID: form + fieldID(field), message: message)]

@@ -19,7 +19,7 @@ struct RoleHomeTests {
             #expect(nextActions.html.contains("/goals/\(procurementGoal)\""), "the lead's own kind of goal is missing")
 
             let overview = try await client.page("/overview?lang=en", session: world.token(.management))
-            #expect(overview.html.contains("Shortlisted organisation goals waiting for management to schedule them"))
+            #expect(overview.html.contains("shortlisted organisation goal is waiting for management to schedule it"))
             #expect(overview.html.contains("/goals?status=shortlisted&amp;level=organisation"))
 
             let asLead = try await client.page("/goals/\(organisationGoal)?lang=en", session: world.token(.lead))

@@ -120,6 +120,8 @@ struct WebTemplateTests {
         // Every string literal of the code that names a key (`s["overview_title"]`, `("/users", "nav_users")`).
         let literals = Set(code.matches(of: /"([a-z][a-z0-9_]*_[a-z0-9_]+)"/).map { String($0.1) })
         used.formUnion(code.matches(of: /notice=([a-z_]+[a-z])\b/).map { "notice_" + String($0.1) })
+        // Counted sentences (`s.counted("ideas_waiting", n)` → ideas_waiting_one, ideas_waiting_other).
+        used.formUnion(code.matches(of: /counted\(\s*"([a-z_]+)"/).flatMap { ["\($0.1)_one", "\($0.1)_other"] })
         used.formUnion(Organisation.Status.allCases.map { "notice_organisation_\($0.rawValue)" })
         let statuses =
             GoalStatus.allCases.map(\.rawValue) + CheckIns.statuses + TaskRepository.statuses

@@ -16,9 +16,7 @@ struct RollupPage {
     }
 
     struct Model: Sendable {
-        let organisations: Int
-        let minimum: Int
-        let version: Int
+        let summary: String
         let rows: [Row]
     }
 
@@ -35,7 +33,10 @@ struct RollupPage {
                         separator: ", "))
             }
             let model = Model(
-                organisations: rollup.organisations, minimum: rollup.minimumOrganisations, version: rollup.catalogueVersion, rows: rows)
+                summary: s.counted(
+                    "rollup_summary", rollup.organisations,
+                    ["minimum": "\(rollup.minimumOrganisations)", "version": "\(rollup.catalogueVersion)"]),
+                rows: rows)
             return pages.response("platform-rollup", title: s["rollup_title"], page: model, web: web)
         }
     }

@@ -16,7 +16,7 @@ struct NextActionsPage {
         let checkinsDue: [Item]
         let overdueTasks: [Item]
         let overdueGoals: [Item]
-        let checkinDueDays: Int
+        let checkinsDueHint: String
         let hasIdeas: Bool
         let hasToSchedule: Bool
         let hasCheckinsDue: Bool
@@ -44,7 +44,8 @@ struct NextActionsPage {
             let links = DashboardLinks(dashboard, limit: 30, strings: s, language: language)
             let model = Model(
                 ideas: ideas, toSchedule: toSchedule, checkinsDue: links.checkinsDue, overdueTasks: links.overdueTasks,
-                overdueGoals: links.overdueGoals, checkinDueDays: dashboard.checkinDueDays, hasIdeas: !ideas.isEmpty,
+                overdueGoals: links.overdueGoals,
+                checkinsDueHint: s.counted("checkins_due_hint", dashboard.checkinDueDays), hasIdeas: !ideas.isEmpty,
                 hasToSchedule: !toSchedule.isEmpty, hasCheckinsDue: !links.checkinsDue.isEmpty,
                 hasOverdue: !links.overdueTasks.isEmpty || !links.overdueGoals.isEmpty)
             return pages.response("next-actions", title: s["next_actions_title"], page: model, web: web)

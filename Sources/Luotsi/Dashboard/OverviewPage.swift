@@ -38,9 +38,9 @@ struct OverviewPage {
         let overdueTasks: [Item]
         let checkinsDue: [Item]
         let offTrack: [Item]
-        let ideasWaiting: Int
+        let ideasWaitingText: String
         let hasIdeasWaiting: Bool
-        let organisationGoalsToSchedule: Int
+        let organisationGoalsToScheduleText: String
         let hasOrganisationGoalsToSchedule: Bool
         let hasOverdue: Bool
         let hasDecisions: Bool
@@ -129,8 +129,8 @@ struct OverviewPage {
             themeChart: themeChart, attainment: attainment, attainmentRows: attainmentRows, timeline: timeline, phaseChart: phaseChart,
             phases: phases, overdueGoals: links.overdueGoals, overdueTasks: links.overdueTasks, checkinsDue: links.checkinsDue,
             offTrack: offTrack.map { Item(href: "/goals/\($0.id.uuidString)", title: $0.title, detail: s["status_off_track"]) },
-            ideasWaiting: ideasWaiting, hasIdeasWaiting: ideasWaiting > 0,
-            organisationGoalsToSchedule: status.organisationGoalsToSchedule,
+            ideasWaitingText: s.counted("ideas_waiting", ideasWaiting), hasIdeasWaiting: ideasWaiting > 0,
+            organisationGoalsToScheduleText: s.counted("organisation_goals_to_schedule", status.organisationGoalsToSchedule),
             hasOrganisationGoalsToSchedule: status.organisationGoalsToSchedule > 0,
             hasOverdue: !links.overdueGoals.isEmpty || !links.overdueTasks.isEmpty,
             hasDecisions: !offTrack.isEmpty || !links.checkinsDue.isEmpty || ideasWaiting > 0 || status.organisationGoalsToSchedule > 0,

@@ -17,7 +17,7 @@ struct FunnelPage {
         let level: String
         let status: StatusBadge
         let due: String?
-        let supportCount: Int
+        let supportText: String
         let sift: Bool
         let schedule: Bool
         let siftOptions: [Option]
@@ -51,7 +51,7 @@ struct FunnelPage {
                         id: card.id.uuidString, href: "/goals/\(card.id.uuidString)", title: card.title,
                         level: s["level_\(card.level.rawValue)"],
                         status: StatusBadge(card.status.rawValue, s), due: Formatting.date(card.due, web.language).nonEmpty,
-                        supportCount: card.supports,
+                        supportText: s.counted("supporters", card.supports),
                         sift: policy.refusal(moving: card.status, to: .shortlisted, level: card.level) == nil,
                         schedule: policy.refusal(moving: card.status, to: .scheduled, level: card.level) == nil,
                         siftOptions: [GoalStatus.shortlisted, .rejected].map {

@@ -90,7 +90,7 @@ struct GoalDetailPage: Sendable {
     let derivedAttainment: String?
     let tasksDone: Int
     let tasksTotal: Int
-    let supportCount: Int
+    let supportText: String
     let supportedByMe: Bool
     let canDiscuss: Bool
     let canCheckIn: Bool
@@ -191,7 +191,8 @@ struct GoalDetailPage: Sendable {
             canEditIndicators: !goal.status.isFinal && policy.maySchedule(level: goal.level),
             reportedAttainment: Formatting.percent(goal.progress.reportedAttainment, language).nonEmpty,
             derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
-            tasksTotal: goal.progress.tasksTotal, supportCount: goal.supportCount, supportedByMe: goal.supportedByMe,
+            tasksTotal: goal.progress.tasksTotal, supportText: s.counted("support_sentence", goal.supportCount),
+            supportedByMe: goal.supportedByMe,
             canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
             checkInStatusOptions: Option.radios("status", CheckIns.statuses.map { ($0, s["status_\($0)"], $0 == typedStatus) }),
             typedAttainment: typed?.raw("attainment") ?? "", typedCheckInComment: typed?.raw("comment") ?? "",

@@ -40,7 +40,7 @@ struct MyWorkPage {
     struct IdeaRow: Sendable {
         let href: String
         let title: String
-        let supportCount: Int
+        let supportText: String
     }
 
     struct Model: Sendable {
@@ -88,7 +88,9 @@ struct MyWorkPage {
                     href: "/procurements/\(procurement.id.uuidString)", title: procurement.title, phase: s["phase_\(procurement.phase)"],
                     goals: goals, hasGoals: !goals.isEmpty)
             }
-            let ideas = work.ideas.map { IdeaRow(href: "/goals/\($0.id.uuidString)", title: $0.title, supportCount: $0.supports) }
+            let ideas = work.ideas.map {
+                IdeaRow(href: "/goals/\($0.id.uuidString)", title: $0.title, supportText: s.counted("supporters", $0.supports))
+            }
             let model = Model(
                 tasks: tasks, hasTasks: !tasks.isEmpty, overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
                 hasProcurements: !procurements.isEmpty, ideas: ideas, hasIdeas: !ideas.isEmpty,

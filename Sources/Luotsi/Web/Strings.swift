@@ -24,6 +24,13 @@ public struct Strings: Sendable, MustacheParent {
         values.reduce(self[key]) { text, pair in text.replacingOccurrences(of: "{\(pair.key)}", with: pair.value) }
     }
 
+    /// A sentence with a count in it: `<key>_one` for exactly one, else `<key>_other`, with
+    /// `{count}` (and any other placeholders) filled in. Counts belong inside sentences, not after
+    /// a colon.
+    public func counted(_ key: String, _ count: Int, _ values: [String: String] = [:]) -> String {
+        format(count == 1 ? "\(key)_one" : "\(key)_other", values.merging(["count": "\(count)"]) { first, _ in first })
+    }
+
     public func child(named name: String) -> Any? { self[name] }
 
     /// The keys this language defines (for the completeness test).

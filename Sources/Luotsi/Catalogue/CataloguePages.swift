@@ -2,12 +2,20 @@ import Foundation
 import Hummingbird
 import Postgres
 
-/// `/catalogue`: the national strategy by theme, in the person's language. Management adopts a
-/// national goal as an organisation goal (an idea to sift); goals already adopted say so, and
-/// say when a newer catalogue version words them differently.
+/// `/catalogue`: the national strategy by intention, in the person's language. A national goal is
+/// adopted for the whole organisation or for one procurement (as an idea to sift); each adoption
+/// shows where it stands, and when a newer catalogue version words it differently. A goal whose
+/// adoption was rejected, dropped or closed can be adopted again.
 struct CataloguePages {
     let services: AppServices
     let pages: PageRenderer
+
+    struct AdoptionRow: Sendable {
+        let href: String
+        let status: StatusBadge
+        let scope: String
+        let changedInLatest: Bool
+    }
 
     struct Goal: Sendable {
         let id: String
@@ -16,9 +24,11 @@ struct CataloguePages {
         let description: String
         let indicators: [String]
         let hasIndicators: Bool
-        let adoptedHref: String?
-        let changedInLatest: Bool
+        let adoptions: [AdoptionRow]
+        let hasAdoptions: Bool
         let canAdopt: Bool
+        /// Where it can still be adopted: the organisation (unless adopted there and in play) and each procurement.
+        let scopeOptions: [Option]
     }
 
     struct Theme: Sendable {
@@ -43,8 +53,8 @@ struct CataloguePages {
             let adopted = try await services.readingOrganisation(member) {
                 try await CatalogueAdoptions.read(platform: services.goals.platform).read(on: $0)
             }
-            .map { ($0.code, ($0.goalID, $0.changedInLatest)) }
-            let byCode = Dictionary(adopted, uniquingKeysWith: { first, _ in first })
+            let procurements = try await services.readingOrganisation(member) { try await ProcurementChoices.read().read(on: $0) }
+            let byCode = Dictionary(grouping: adopted, by: \.code)
             let canAdopt = Permissions.allows(AccessRole(.member(member)), .proposeGoal)
             let themes = catalogue.themes.map { theme in
                 let goals = theme.goals.map { goal in
@@ -57,8 +67,14 @@ struct CataloguePages {
                             ]
                             .compactMap { $0 }.joined(separator: " – ")
                         },
-                        hasIndicators: !goal.indicators.isEmpty, adoptedHref: byCode[goal.code].map { "/goals/\($0.0.uuidString)" },
-                        changedInLatest: byCode[goal.code]?.1 ?? false, canAdopt: canAdopt && byCode[goal.code] == nil)
+                        hasIndicators: !goal.indicators.isEmpty,
+                        adoptions: (byCode[goal.code] ?? []).map { adoption in
+                            AdoptionRow(
+                                href: "/goals/\(adoption.goalID.uuidString)", status: StatusBadge(adoption.status.rawValue, s),
+                                scope: adoption.procurementTitle ?? s["level_organisation"], changedInLatest: adoption.changedInLatest)
+                        },
+                        hasAdoptions: byCode[goal.code] != nil, canAdopt: canAdopt,
+                        scopeOptions: Self.scopeOptions(adopted: byCode[goal.code] ?? [], procurements: procurements, s))
                 }
                 return Theme(code: theme.code, name: theme.name, statement: theme.statement, goals: goals, hasGoals: !goals.isEmpty)
             }
@@ -70,11 +86,21 @@ struct CataloguePages {
             guard let catalogueGoalID = try web.form.uuid("catalogueGoalId") else {
                 throw LuotsiError.invalid(field: "catalogueGoalId", reason: "is required")
             }
+            let procurementID = try web.form.uuid("procurementId")
             let input = NewGoalInput(
-                title: nil, description: nil, level: GoalLevel.organisation.rawValue, procurementId: nil, catalogueGoalId: catalogueGoalID,
-                alignsTo: [catalogueGoalID], priority: nil, themeCode: nil)
+                title: nil, description: nil, level: (procurementID == nil ? GoalLevel.organisation : .procurement).rawValue,
+                procurementId: procurementID, catalogueGoalId: catalogueGoalID, alignsTo: [catalogueGoalID], priority: nil, themeCode: nil)
             let goal = try await services.inOrganisation(member) { try await services.goals.create(input, by: member, on: $0) }
             return PageRenderer.redirect("/goals/\(goal.id.uuidString)?notice=goal_adopted")
         }
+    }
+
+    /// The organisation, unless a goal adopted for it is still in play, then each procurement.
+    static func scopeOptions(adopted: [CatalogueAdoptions.Adoption], procurements: [ProcurementChoices.Choice], _ s: Strings) -> [Option] {
+        let organisationTaken = adopted.contains { $0.isActive && $0.procurementTitle == nil }
+        return (organisationTaken ? [] : [Option(value: "", label: s["adopt_for_organisation"], selected: true)])
+            + procurements.enumerated().map { index, procurement in
+                Option(value: procurement.id.uuidString, label: procurement.title, selected: organisationTaken && index == 0)
+            }
     }
 }

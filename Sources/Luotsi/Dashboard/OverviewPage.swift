@@ -23,8 +23,28 @@ struct OverviewPage {
         let procurements: [Item]
     }
 
+    /// An organisation goal being worked on, with the procurement goals that support it.
+    struct OrganisationGoalRow: Sendable {
+        let href: String
+        let title: String
+        let status: StatusBadge
+        let attainment: String
+        let contributions: [Contribution]
+        let hasContributions: Bool
+    }
+
+    struct Contribution: Sendable {
+        let href: String
+        let title: String
+        let procurement: String
+        let status: StatusBadge
+        let attainment: String
+    }
+
     struct Model: Sendable {
         let headline: String
+        let organisationGoals: [OrganisationGoalRow]
+        let hasOrganisationGoals: Bool
         let statusChart: Charts.Bars
         let statusHeaders: [String]
         let themeRows: [ThemeRow]
@@ -52,9 +72,10 @@ struct OverviewPage {
             // The catalogue first, on a connection of its own: asking for it while holding the
             // organisation's connection held two at once, which deadlocked the pool under load.
             let themes = try await services.catalogue.view(language: web.language).themes
-            let read = Self.read()
+            let read = Self.read().and(GoalRepository.readOrganisationGoalsInPlay(platform: services.goals.platform))
             let found = try await services.readingOrganisation(member, cached: "overview.page") { try await read.read(on: $0) }
-            let model = build(web, themes: themes, dashboard: found.first, status: found.second)
+            let goals = found.second.views.values.sorted { ($0.title, $0.id.uuidString) < ($1.title, $1.id.uuidString) }
+            let model = build(web, themes: themes, dashboard: found.first.first, status: found.first.second, organisationGoals: goals)
             return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
         }
     }
@@ -64,9 +85,24 @@ struct OverviewPage {
         Dashboard.read(checkinDueDays: nil).and(FollowUpStatus.read())
     }
 
-    func build(_ web: WebRequest, themes: [CatalogueView.Theme], dashboard: Dashboard, status: FollowUpStatus) -> Model {
+    func build(
+        _ web: WebRequest, themes: [CatalogueView.Theme], dashboard: Dashboard, status: FollowUpStatus, organisationGoals: [GoalView] = []
+    ) -> Model {
         let s = web.strings
         let language = web.language
+        let goalRows = organisationGoals.map { goal in
+            OrganisationGoalRow(
+                href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status.rawValue, s),
+                attainment: Formatting.percent(goal.progress.derivedAttainment ?? goal.progress.reportedAttainment, language).nonEmpty
+                    ?? "–",
+                contributions: goal.contributions.map { contribution in
+                    Contribution(
+                        href: "/goals/\(contribution.goalId.uuidString)", title: contribution.title,
+                        procurement: contribution.procurementTitle ?? "–", status: StatusBadge(contribution.status.rawValue, s),
+                        attainment: Formatting.percent(contribution.attainment, language).nonEmpty ?? "–")
+                },
+                hasContributions: !goal.contributions.isEmpty)
+        }
         let latest = status.scheduled
         let ideasWaiting = status.ideasWaiting
         let onTrack = latest.filter { $0.status == "on_track" }.count
@@ -125,7 +161,8 @@ struct OverviewPage {
 
         let links = DashboardLinks(dashboard, limit: 50, strings: s, language: language)
         return Model(
-            headline: headline, statusChart: statusChart, statusHeaders: statuses.map { s["status_\($0)"] }, themeRows: themeRows,
+            headline: headline, organisationGoals: goalRows, hasOrganisationGoals: !goalRows.isEmpty, statusChart: statusChart,
+            statusHeaders: statuses.map { s["status_\($0)"] }, themeRows: themeRows,
             themeChart: themeChart, attainment: attainment, attainmentRows: attainmentRows, timeline: timeline, phaseChart: phaseChart,
             phases: phases, overdueGoals: links.overdueGoals, overdueTasks: links.overdueTasks, checkinsDue: links.checkinsDue,
             offTrack: offTrack.map { Item(href: "/goals/\($0.id.uuidString)", title: $0.title, detail: s["status_off_track"]) },

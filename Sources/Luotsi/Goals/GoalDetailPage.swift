@@ -24,6 +24,20 @@ struct GoalDetailPage: Sendable {
         let reason: String?
     }
 
+    struct Link: Sendable {
+        let href: String?
+        let title: String
+    }
+
+    struct ContributionRow: Sendable {
+        let href: String
+        let title: String
+        let procurementHref: String?
+        let procurementTitle: String
+        let status: StatusBadge
+        let attainment: String
+    }
+
     struct Indicator: Sendable {
         let name: String
         let unit: String?
@@ -70,6 +84,12 @@ struct GoalDetailPage: Sendable {
     let procurementTitle: String?
     let procurementHref: String?
     let catalogueName: String?
+    /// What this goal supports (organisation and national goals), linked where they are pages.
+    let supports: [Link]
+    let hasSupports: Bool
+    /// For an organisation goal: the procurement goals that support it.
+    let contributions: [ContributionRow]
+    let hasContributions: Bool
     let changedInLatest: Bool
     let latestCatalogueName: String?
     let owner: String?
@@ -111,6 +131,12 @@ struct GoalDetailPage: Sendable {
     let editTitle: String
     let editDescription: String
     let editPriorityOptions: [Option]
+    /// The goal's links to the organisation goal and the national goal it supports.
+    let canAlign: Bool
+    let alignGoalOptions: [Option]
+    let alignNationalOptions: [Option]
+    /// Links beyond the first of each kind (made through the API), kept when the form is saved.
+    let keptAlignments: [String]
     let version: Int
     let stale: Stale?
     let comments: [Comment]
@@ -126,17 +152,28 @@ struct GoalDetailPage: Sendable {
     ) async throws -> (GoalDetailPage, GoalView) {
         let s = web.strings
         let language = web.language
+        // The catalogue first, on its own connection (never while holding the organisation's).
+        let catalogue = try await services.catalogue.view(language: language)
         // The goal, its check-ins, its comments and its procurement: one pipeline.
         // Nothing in it depends on who reads but their own support: one cache entry for everyone.
         let read = GoalViews(platform: services.goals.platform).read(id)
             .and(CheckIns.read(goal: id, limit: Self.listLimit)).and(GoalDiscussion.readComments(goal: id, limit: Self.listLimit))
             .and(ProcurementRepository.read(procurementOfGoal: id)).and(GoalRepository.readTransitions(of: id))
+            .and(AlignmentChoices.read())
         let found = try await services.readingOrganisation(member, cached: "goal.page|\(id)|\(Self.listLimit)") {
             try await read.read(on: $0)
         }
-        guard let goal = found.first.first.first.first[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
-        let (checkIns, comments) = (found.first.first.first.second, found.first.first.second)
-        let (procurement, transitions) = (found.first.second, found.second)
+        let (reads, alignmentGoals) = (found.first, found.second.filter { $0.id != id })
+        guard let goal = reads.first.first.first.first[id, seenBy: member.id] else { throw LuotsiError.notFound("goal") }
+        let (checkIns, comments) = (reads.first.first.first.second, reads.first.first.second)
+        let (procurement, transitions) = (reads.first.second, reads.second)
+        let typedAlignments = try typed.map { try AlignmentChoices.chosen(in: $0) }
+        let firstGoal = goal.alignments.first { $0.kind == "goal" }?.id
+        let firstNational = goal.alignments.first { $0.kind == "catalogue" }?.id
+        let chosenAlignments = typedAlignments ?? [firstGoal, firstNational].compactMap { $0 }
+        let alignOptions = AlignmentChoices.options(goals: alignmentGoals, catalogue: catalogue, chosen: chosenAlignments, s)
+        let nationalNames = Dictionary(
+            catalogue.themes.flatMap(\.goals).map { ($0.id, "\($0.code) \($0.name)") }, uniquingKeysWith: { first, _ in first })
         let role = AccessRole(.member(member))
         let policy = GoalPolicy(member)
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
@@ -157,6 +194,20 @@ struct GoalDetailPage: Sendable {
             level: s["level_\(goal.level.rawValue)"], procurementTitle: procurement?.title,
             procurementHref: procurement.map { "/procurements/\($0.id.uuidString)" },
             catalogueName: goal.catalogueGoal.map { "\($0.code) \($0.name.text(language))" },
+            supports: goal.alignments.map { alignment in
+                alignment.kind == "goal"
+                    ? Link(href: "/goals/\(alignment.id.uuidString)", title: alignment.title)
+                    : Link(href: nil, title: nationalNames[alignment.id] ?? alignment.title)
+            },
+            hasSupports: !goal.alignments.isEmpty,
+            contributions: goal.contributions.map { contribution in
+                ContributionRow(
+                    href: "/goals/\(contribution.goalId.uuidString)", title: contribution.title,
+                    procurementHref: contribution.procurementId.map { "/procurements/\($0.uuidString)" },
+                    procurementTitle: contribution.procurementTitle ?? "–", status: StatusBadge(contribution.status.rawValue, s),
+                    attainment: Formatting.percent(contribution.attainment, language).nonEmpty ?? "–")
+            },
+            hasContributions: !goal.contributions.isEmpty,
             changedInLatest: goal.catalogueGoal?.changedInLatest ?? false,
             latestCatalogueName: goal.catalogueGoal?.latest.map { $0.name.text(language) },
             owner: goal.ownerName?.nonEmpty, start: Formatting.date(goal.start, language),
@@ -214,6 +265,8 @@ struct GoalDetailPage: Sendable {
             canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
             editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,
             editPriorityOptions: GoalPages.priorityOptions(selected: typedPriority, s),
+            canAlign: true, alignGoalOptions: alignOptions.organisation, alignNationalOptions: alignOptions.national,
+            keptAlignments: goal.alignments.map(\.id).filter { $0 != firstGoal && $0 != firstNational }.map(\.uuidString),
             version: (stale ?? goal).version,
             stale: stale.map { current in
                 Stale(

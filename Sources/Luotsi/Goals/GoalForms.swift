@@ -14,9 +14,12 @@ struct GoalForms {
             let form = web.form
             do {
                 guard let version = try form.int("version") else { throw LuotsiError.preconditionRequired }
+                // A procurement goal's form also links it to what it supports (the selects are absent otherwise).
+                let aligns = form.values["alignsTo"] != nil
                 let changes = try GoalChanges(
                     title: form.raw("title"), description: .value(form.raw("description")),
-                    priority: try form.int("priority").map(Patch.value) ?? .null)
+                    priority: try form.int("priority").map(Patch.value) ?? .null,
+                    alignsTo: aligns ? .value(try AlignmentChoices.chosen(in: form)) : .absent)
                 _ = try await services.inOrganisation(member) {
                     try await services.goals.update(id, expectedVersion: version, with: changes, by: member, on: $0)
                 }

@@ -34,6 +34,8 @@ struct GoalPages {
         let procurementOptions: [Option]
         let priorityOptions: [Option]
         let themeOptions: [Option]
+        let alignGoalOptions: [Option]
+        let alignNationalOptions: [Option]
     }
 
     func register(on web: WebRouter) {
@@ -72,9 +74,11 @@ struct GoalPages {
         web.member(.post, "/goals", .proposeGoal) { web, member in
             let form = web.form
             do {
+                let aligned = try AlignmentChoices.chosen(in: form)
                 let input = NewGoalInput(
                     title: form.text("title") ?? "", description: form.text("description"), level: form.text("level") ?? "",
-                    procurementId: try form.uuid("procurementId"), catalogueGoalId: nil, alignsTo: nil,
+                    procurementId: try form.uuid("procurementId"), catalogueGoalId: nil,
+                    alignsTo: aligned.isEmpty ? nil : aligned,
                     priority: try form.int("priority"), themeCode: form.text("themeCode"))
                 let newGoal = try NewGoal(input)
                 let goal = try await services.inOrganisation(member) { try await services.goals.create(newGoal, by: member, on: $0) }
@@ -92,8 +96,14 @@ struct GoalPages {
         async throws -> Response
     {
         let s = web.strings
-        let procurements = try await services.readingOrganisation(member) { try await ProcurementChoices.read().read(on: $0) }
         let catalogue = try await services.catalogue.view(language: web.language)
+        let read = ProcurementChoices.read().and(AlignmentChoices.read())
+        let (procurements, alignmentGoals) = try await services.readingOrganisation(member) {
+            let found = try await read.read(on: $0)
+            return (found.first, found.second)
+        }
+        let alignOptions = AlignmentChoices.options(
+            goals: alignmentGoals, catalogue: catalogue, chosen: (try? form.map { try AlignmentChoices.chosen(in: $0) }) ?? [], s)
         let chosenProcurement = (try? form?.uuid("procurementId")) ?? procurementID
         let level = form?.text("level") ?? (chosenProcurement != nil ? "procurement" : "organisation")
         let priority = form?.text("priority") ?? ""
@@ -105,7 +115,8 @@ struct GoalPages {
                 + procurements.map { Option(value: $0.id.uuidString, label: $0.title, selected: $0.id == chosenProcurement) },
             priorityOptions: Self.priorityOptions(selected: priority, s),
             themeOptions: [Option(value: "", label: s["choose_none"], selected: theme.isEmpty)]
-                + catalogue.themes.map { Option(value: $0.code, label: $0.name, selected: $0.code == theme) })
+                + catalogue.themes.map { Option(value: $0.code, label: $0.name, selected: $0.code == theme) },
+            alignGoalOptions: alignOptions.organisation, alignNationalOptions: alignOptions.national)
         return pages.response(
             "goal-new", title: s["goal_new_title"], page: model, web: web, status: errors.isEmpty ? .ok : .unprocessableContent,
             errors: errors)

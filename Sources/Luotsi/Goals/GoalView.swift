@@ -55,6 +55,17 @@ public struct GoalView: Codable, Sendable {
         public let retiredAt: Date?
     }
 
+    /// A procurement goal that supports this (organisation) goal.
+    public struct Contribution: Codable, Sendable {
+        public let goalId: UUID
+        public let title: String
+        public let procurementId: UUID?
+        public let procurementTitle: String?
+        public let status: GoalStatus
+        /// Its latest check-in's attainment (nil before the first).
+        public let attainment: Int?
+    }
+
     public struct LatestCheckin: Codable, Sendable {
         public let id: UUID
         public let status: String
@@ -80,6 +91,8 @@ public struct GoalView: Codable, Sendable {
     public let catalogueGoal: CatalogueRef?
     public let alignsTo: [UUID]
     public let alignments: [Alignment]
+    /// The procurement goals that support this goal, for an organisation goal (empty otherwise).
+    public let contributions: [Contribution]
     public let status: GoalStatus
     public let priority: Int?
     public let ownerId: UUID?

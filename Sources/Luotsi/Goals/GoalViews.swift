@@ -58,6 +58,12 @@ struct GoalViews {
             FROM goal_indicators i WHERE i.goal_id IN (\(idSet)) ORDER BY i.retired_at IS NOT NULL, i.position
             """,
             """
+            SELECT a.aligns_to_goal_id AS target, c.id, c.title, c.procurement_id, c.status, p.title AS procurement_title,
+                   (SELECT k.attainment FROM checkins k WHERE k.goal_id = c.id ORDER BY k.seq DESC LIMIT 1) AS attainment
+            FROM goal_alignments a JOIN goals c ON c.id = a.goal_id LEFT JOIN procurements p ON p.id = c.procurement_id
+            WHERE a.aligns_to_goal_id IN (\(idSet)) ORDER BY p.title NULLS LAST, c.title, c.id
+            """,
+            """
             SELECT DISTINCT ON (goal_id) id, goal_id, status, attainment, created_at FROM checkins
             WHERE goal_id IN (\(idSet)) ORDER BY goal_id, seq DESC
             """,
@@ -80,7 +86,16 @@ struct GoalViews {
     func assemble(_ results: ArraySlice<PostgresRows>) throws -> GoalViewSet {
         let base = results.startIndex
         let (goals, alignments, milestones) = (results[base], results[base + 1], results[base + 2])
-        let (indicators, checkins, catalogueRefs) = (results[base + 3], results[base + 4], results[base + 5])
+        let (indicators, contributions, checkins) = (results[base + 3], results[base + 4], results[base + 5])
+        let catalogueRefs = results[base + 6]
+        var contributionsByGoal: [UUID: [GoalView.Contribution]] = [:]
+        for row in contributions {
+            contributionsByGoal[try row.decode("target"), default: []].append(
+                .init(
+                    goalId: try row.decode("id"), title: try row.decode("title"), procurementId: try row.decode("procurement_id"),
+                    procurementTitle: try row.decode("procurement_title"),
+                    status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, attainment: try row.decode("attainment")))
+        }
 
         var alignmentsByGoal: [UUID: [GoalView.Alignment]] = [:]
         for row in alignments {
@@ -145,14 +160,16 @@ struct GoalViews {
             let goalIndicators = indicatorsByGoal[id] ?? []
             let tasksTotal: Int = try row.decode("tasks_total")
             let tasksDone: Int = try row.decode("tasks_done")
-            let derived = Progress.derived(indicators: goalIndicators, tasksDone: tasksDone, tasksTotal: tasksTotal)
+            let goalContributions = contributionsByGoal[id] ?? []
+            let derived = Progress.derived(
+                indicators: goalIndicators, contributions: goalContributions, tasksDone: tasksDone, tasksTotal: tasksTotal)
             let goalAlignments = alignmentsByGoal[id] ?? []
             let catalogueGoalID: UUID? = try row.decode("catalogue_goal_id")
             views[id] = GoalView(
                 id: id, title: try row.decode("title"), description: try row.decode("description"),
                 level: GoalLevel(rawValue: try row.decode("level")) ?? .organisation, procurementId: try row.decode("procurement_id"),
                 themeCode: try row.decode("theme_code"), catalogueGoal: catalogueGoalID.flatMap { refs[$0] },
-                alignsTo: goalAlignments.map(\.id), alignments: goalAlignments,
+                alignsTo: goalAlignments.map(\.id), alignments: goalAlignments, contributions: goalContributions,
                 status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, priority: try row.decode("priority", as: Int?.self),
                 ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
                 due: try row.decode("due_date"),

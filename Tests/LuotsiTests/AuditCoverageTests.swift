@@ -101,6 +101,9 @@ struct AuditCoverageTests {
             _ = try await expectAudited(
                 "PATCH /api/v1/orgs/{org}/tasks/{id}", .patch, "\(org)/tasks/\(task.id)", token: management, json: ["status": "doing"])
             _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/goals/rollover", .post, "\(org)/goals/rollover", token: management,
+                json: ["from": 2027, "to": 2028, "reason": "Vuodenvaihde"])
+            _ = try await expectAudited(
                 "PATCH /api/v1/orgs/{org}/settings", .patch, "\(org)/settings", token: management, json: ["checkinDueDays": 20])
             _ = try await expectAudited(
                 "POST /api/v1/me/password", .post, "/api/v1/me/password", token: world.a.tokens[.staff]!,

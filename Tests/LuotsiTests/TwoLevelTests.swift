@@ -61,7 +61,7 @@ struct TwoLevelTests {
             #expect((after.json["contributions"] as? [[String: Any]])?.first?["attainment"] as? Int == 60)
 
             // Management sees it in the overall picture and on the organisation goal's page.
-            let overview = try await client.page("/overview?lang=en", session: management)
+            let overview = try await client.page("/overview?lang=en&year=all", session: management)
             #expect(overview.html.contains("id=\"two-levels\""))
             #expect(overview.html.contains("Päästötön kalusto"))
             let organisationPage = try await client.page(

@@ -21,22 +21,27 @@ public enum CSVExport {
     /// cannot take the server's memory (a larger one is refused, 409, rather than cut short).
     static let maxRows = 100_000
 
-    public static func make(_ what: String, delimiter: Delimiter = .comma, on connection: TenantConnection) async throws -> String {
+    /// `year` limits goals, their check-ins and their tasks to one plan year (default: all).
+    static func make(_ what: String, delimiter: Delimiter = .comma, year: YearFilter = .all, on connection: TenantConnection) async throws
+        -> String
+    {
+        let inYear = year.condition("g.plan_year")
         let header: [String]
         let rows: PostgresRows
         switch what {
         case "goals":
             header = [
                 "id", "title", "level", "status", "priority", "theme", "procurement", "owner", "start", "due", "latest_attainment",
-                "created_at",
+                "created_at", "plan_year", "evaluation",
             ]
             rows = try await connection.query(
                 """
                 SELECT g.id::text, g.title, g.level, g.status, g.priority::text, g.theme_code, p.title AS procurement, u.email AS owner,
                        g.start_date::text, g.due_date::text,
                        (SELECT attainment::text FROM checkins c WHERE c.goal_id = g.id ORDER BY c.seq DESC LIMIT 1) AS attainment,
-                       to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created
-                FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id LEFT JOIN users u ON u.id = g.owner_id ORDER BY g.seq
+                       to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created, g.plan_year::text, g.evaluation
+                FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id LEFT JOIN users u ON u.id = g.owner_id
+                WHERE \(inYear) ORDER BY g.seq
                 LIMIT \(maxRows + 1)
                 """)
         case "checkins":
@@ -45,7 +50,7 @@ public enum CSVExport {
                 """
                 SELECT g.id::text, g.title, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), u.email, c.status,
                        c.attainment::text, c.phase, c.comment
-                FROM checkins c JOIN goals g ON g.id = c.goal_id JOIN users u ON u.id = c.author_id ORDER BY c.seq
+                FROM checkins c JOIN goals g ON g.id = c.goal_id JOIN users u ON u.id = c.author_id WHERE \(inYear) ORDER BY c.seq
                 LIMIT \(maxRows + 1)
                 """)
         case "tasks":
@@ -54,7 +59,7 @@ public enum CSVExport {
                 """
                 SELECT t.id::text, p.title AS procurement, g.title AS goal, t.title, u.email, t.due::text, t.phase, t.status
                 FROM tasks t JOIN procurements p ON p.id = t.procurement_id JOIN goals g ON g.id = t.goal_id
-                LEFT JOIN users u ON u.id = t.assignee_id ORDER BY t.seq
+                LEFT JOIN users u ON u.id = t.assignee_id WHERE \(inYear) ORDER BY t.seq
                 LIMIT \(maxRows + 1)
                 """)
         default:

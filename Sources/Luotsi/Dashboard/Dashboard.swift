@@ -70,37 +70,43 @@ public struct Dashboard: Codable, Sendable {
     /// The charts' counts always cover everything.
     static let listLimit = 200
 
-    public static func build(checkinDueDays override: Int?, on connection: TenantConnection) async throws -> Dashboard {
-        try await read(checkinDueDays: override).read(on: connection)
+    static func build(checkinDueDays override: Int?, year: YearFilter = .all, on connection: TenantConnection) async throws -> Dashboard {
+        try await read(checkinDueDays: override, year: year).read(on: connection)
     }
 
     /// The dashboard's statements, to send alone or with a page's other reads.
-    static func read(checkinDueDays override: Int?) -> PipelinedRead<Dashboard> {
+    /// `year` limits the goals (and their check-ins) to those planned for it; procurements are not
+    /// planned by year and are always all shown.
+    static func read(checkinDueDays override: Int?, year: YearFilter = .all) -> PipelinedRead<Dashboard> {
+        let inYear = year.condition("plan_year")
         // Every statement is independent of the others' results, so all go in one round trip;
         // the check-in interval comes from the settings row inside the statement that needs it.
         let days: SQL = override.map { "\(Int32($0))::int" } ?? "(SELECT checkin_due_days FROM settings)"
         let newestProcurements: SQL = "SELECT id FROM procurements ORDER BY seq DESC LIMIT \(Self.listLimit)"
         return PipelinedRead(statements: [
             "SELECT current_date AS today, \(days) AS days",
-            "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
-            "SELECT level AS key, status, count(*) AS n FROM goals GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT coalesce(theme_code, 'none') AS key, status, count(*) AS n FROM goals WHERE \(inYear) GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT level AS key, status, count(*) AS n FROM goals WHERE \(inYear) GROUP BY 1, 2 ORDER BY 1, 2",
             """
-            SELECT to_char(date_trunc('month', created_at), 'YYYY-MM') AS month, avg(attainment)::float8 AS average, count(*) AS n
-            FROM checkins GROUP BY 1 ORDER BY 1
+            SELECT to_char(date_trunc('month', c.created_at), 'YYYY-MM') AS month, avg(c.attainment)::float8 AS average, count(*) AS n
+            FROM checkins c WHERE c.goal_id IN (SELECT id FROM goals WHERE \(inYear)) GROUP BY 1 ORDER BY 1
             """,
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
-            WHERE start_date IS NOT NULL OR due_date IS NOT NULL ORDER BY start_date NULLS LAST, due_date, title LIMIT \(Self.listLimit)
+            WHERE (start_date IS NOT NULL OR due_date IS NOT NULL) AND \(inYear)
+            ORDER BY start_date NULLS LAST, due_date, title LIMIT \(Self.listLimit)
             """,
             """
             SELECT id, title, level, status, owner_id, start_date, due_date FROM goals
-            WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date ORDER BY due_date, title LIMIT \(Self.listLimit)
+            WHERE status IN ('shortlisted', 'scheduled') AND due_date < current_date AND \(inYear)
+            ORDER BY due_date, title LIMIT \(Self.listLimit)
             """,
             "SELECT id, title, procurement_id, assignee_id, due FROM tasks WHERE status <> 'done' AND due < current_date ORDER BY due, title LIMIT \(Self.listLimit)",
             """
             SELECT g.id, g.title, g.owner_id, c.last FROM goals g
             LEFT JOIN LATERAL (SELECT max(created_at) AS last FROM checkins WHERE goal_id = g.id) c ON true
-            WHERE g.status = 'scheduled' AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(days))
+            WHERE g.status = 'scheduled' AND \(year.condition("g.plan_year"))
+              AND coalesce(c.last, g.start_date::timestamptz, g.updated_at) < now() - make_interval(days => \(days))
             ORDER BY c.last NULLS FIRST, g.title LIMIT \(Self.listLimit)
             """,
             "SELECT id, title, phase FROM procurements WHERE id IN (\(newestProcurements)) ORDER BY seq",

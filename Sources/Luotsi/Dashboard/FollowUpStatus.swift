@@ -16,12 +16,14 @@ struct FollowUpStatus: Sendable {
     /// Shortlisted organisation-level goals: only management schedules them.
     let organisationGoalsToSchedule: Int
 
-    static func read() -> PipelinedRead<FollowUpStatus> {
+    /// `year` limits the scheduled goals to those planned for it; ideas and shortlisted goals wait
+    /// for a decision whatever their year, so they are always counted.
+    static func read(year: YearFilter = .all) -> PipelinedRead<FollowUpStatus> {
         PipelinedRead(statements: [
             """
             SELECT g.id, g.title, c.status FROM goals g
             LEFT JOIN LATERAL (SELECT status FROM checkins WHERE goal_id = g.id ORDER BY seq DESC LIMIT 1) c ON true
-            WHERE g.status = 'scheduled' ORDER BY g.title
+            WHERE g.status = 'scheduled' AND \(year.condition("g.plan_year")) ORDER BY g.title
             """,
             "SELECT count(*) AS n FROM goals WHERE status = 'idea'",
             "SELECT count(*) AS n FROM goals WHERE status = 'shortlisted' AND level = 'organisation'",

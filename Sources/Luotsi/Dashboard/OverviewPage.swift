@@ -43,6 +43,10 @@ struct OverviewPage {
 
     struct Model: Sendable {
         let headline: String
+        /// A new organisation (no goals yet) is shown where to start.
+        let firstSteps: GuidanceContent.FirstSteps?
+        let canAdopt: Bool
+        let year: YearChoice
         let organisationGoals: [OrganisationGoalRow]
         let hasOrganisationGoals: Bool
         let statusChart: Charts.Bars
@@ -72,21 +76,29 @@ struct OverviewPage {
             // The catalogue first, on a connection of its own: asking for it while holding the
             // organisation's connection held two at once, which deadlocked the pool under load.
             let themes = try await services.catalogue.view(language: web.language).themes
-            let read = Self.read().and(GoalRepository.readOrganisationGoalsInPlay(platform: services.goals.platform))
-            let found = try await services.readingOrganisation(member, cached: "overview.page") { try await read.read(on: $0) }
-            let goals = found.second.views.values.sorted { ($0.title, $0.id.uuidString) < ($1.title, $1.id.uuidString) }
-            let model = build(web, themes: themes, dashboard: found.first.first, status: found.first.second, organisationGoals: goals)
+            let year = try YearFilter.query(RequestValues.query(web.request, "year"), fallback: .current)
+            let read = Self.read(year: year).and(GoalRepository.readOrganisationGoalsInPlay(platform: services.goals.platform, year: year))
+                .and(Settings.readSettings()).and(GoalRepository.readHasGoals())
+            let found = try await services.readingOrganisation(member, cached: "overview.page|\(year.key)") { try await read.read(on: $0) }
+            let (pictures, settings, hasGoals) = (found.first.first, found.first.second, found.second)
+            let goals = pictures.second.views.values.sorted { ($0.title, $0.id.uuidString) < ($1.title, $1.id.uuidString) }
+            let model = build(
+                web, themes: themes, dashboard: pictures.first.first, status: pictures.first.second,
+                year: YearChoice(year, current: settings.planningYear, web.strings), organisationGoals: goals,
+                firstSteps: hasGoals ? nil : pages.guidance.content(web.language)?.firstSteps,
+                canAdopt: Permissions.allows(AccessRole(.member(member)), .proposeGoal))
             return pages.response("overview", title: web.strings["overview_title"], page: model, web: web)
         }
     }
 
     /// What the page reads: the dashboard and the follow-up status, in one round trip.
-    static func read() -> PipelinedRead<Both<Dashboard, FollowUpStatus>> {
-        Dashboard.read(checkinDueDays: nil).and(FollowUpStatus.read())
+    static func read(year: YearFilter) -> PipelinedRead<Both<Dashboard, FollowUpStatus>> {
+        Dashboard.read(checkinDueDays: nil, year: year).and(FollowUpStatus.read(year: year))
     }
 
     func build(
-        _ web: WebRequest, themes: [CatalogueView.Theme], dashboard: Dashboard, status: FollowUpStatus, organisationGoals: [GoalView] = []
+        _ web: WebRequest, themes: [CatalogueView.Theme], dashboard: Dashboard, status: FollowUpStatus, year: YearChoice,
+        organisationGoals: [GoalView] = [], firstSteps: GuidanceContent.FirstSteps? = nil, canAdopt: Bool = false
     ) -> Model {
         let s = web.strings
         let language = web.language
@@ -161,7 +173,8 @@ struct OverviewPage {
 
         let links = DashboardLinks(dashboard, limit: 50, strings: s, language: language)
         return Model(
-            headline: headline, organisationGoals: goalRows, hasOrganisationGoals: !goalRows.isEmpty, statusChart: statusChart,
+            headline: headline, firstSteps: firstSteps, canAdopt: canAdopt, year: year, organisationGoals: goalRows,
+            hasOrganisationGoals: !goalRows.isEmpty, statusChart: statusChart,
             statusHeaders: statuses.map { s["status_\($0)"] }, themeRows: themeRows,
             themeChart: themeChart, attainment: attainment, attainmentRows: attainmentRows, timeline: timeline, phaseChart: phaseChart,
             phases: phases, overdueGoals: links.overdueGoals, overdueTasks: links.overdueTasks, checkinsDue: links.checkinsDue,

@@ -14,9 +14,10 @@ struct OverviewRoutes {
                 }
                 return days
             }
+            let year = try YearFilter.query(RequestValues.query(request, "year"), fallback: .all)
             return try JSONOutput.response(
-                try await services.readingOrganisation(member, cached: "dashboard|\(days.map(String.init) ?? "")") {
-                    try await Dashboard.build(checkinDueDays: days, on: $0)
+                try await services.readingOrganisation(member, cached: "dashboard|\(days.map(String.init) ?? "")|\(year.key)") {
+                    try await Dashboard.build(checkinDueDays: days, year: year, on: $0)
                 })
         }
         api.organisation(.get, "/api/v1/orgs/:org/settings", .readOrganisation) { _, _, member in
@@ -34,7 +35,10 @@ struct OverviewRoutes {
             let delimiter =
                 try RequestValues.query(request, "delimiter", oneOf: CSVExport.Delimiter.allCases.map(\.rawValue))
                 .flatMap(CSVExport.Delimiter.init(rawValue:)) ?? .comma
-            let csv = try await services.readingOrganisation(member) { try await CSVExport.make(what, delimiter: delimiter, on: $0) }
+            let year = try YearFilter.query(RequestValues.query(request, "year"), fallback: .all)
+            let csv = try await services.readingOrganisation(member) {
+                try await CSVExport.make(what, delimiter: delimiter, year: year, on: $0)
+            }
             return Response(
                 status: .ok,
                 headers: [

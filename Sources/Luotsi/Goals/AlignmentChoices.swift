@@ -48,10 +48,11 @@ enum AlignmentChoices {
 extension GoalRepository {
     /// The organisation goals being worked on (shortlisted or scheduled), with the procurement
     /// goals that support them: the overall picture's two levels.
-    static func readOrganisationGoalsInPlay(platform: SchemaName) -> PipelinedRead<GoalViewSet> {
+    static func readOrganisationGoalsInPlay(platform: SchemaName, year: YearFilter = .all) -> PipelinedRead<GoalViewSet> {
         GoalViews(platform: platform).read(
             idSet: """
-                SELECT id FROM goals WHERE level = 'organisation' AND status IN ('shortlisted', 'scheduled') ORDER BY title LIMIT 100
+                SELECT id FROM goals WHERE level = 'organisation' AND status IN ('shortlisted', 'scheduled') AND \(year.condition("plan_year"))
+                ORDER BY title LIMIT 100
                 """)
     }
 }

@@ -17,6 +17,8 @@ public struct NewGoal: Sendable {
     public let themeCode: String?
     public let catalogueGoalID: UUID?
     public let alignsTo: [UUID]
+    /// `nil`: the organisation's current planning year.
+    public let planYear: Int?
 
     public init(_ input: NewGoalInput) throws {
         guard let level = GoalLevel(rawValue: input.level) else {
@@ -39,6 +41,7 @@ public struct NewGoal: Sendable {
         themeCode = input.themeCode
         catalogueGoalID = input.catalogueGoalId
         alignsTo = try GoalValidation.alignments(input.alignsTo ?? [])
+        planYear = try GoalValidation.planYear(input.planYear)
     }
 }
 
@@ -55,6 +58,8 @@ public struct GoalChanges: Sendable {
     public let alignsTo: [UUID]?
     public let milestones: [MilestoneInput]?
     public let indicators: [IndicatorInput]?
+    /// Another plan year for the goal: a recorded move, with `reason`.
+    public let planYear: Int?
     /// Why the owner or the dates of a scheduled goal change: required then, and recorded in the
     /// goal's history as a move from scheduled to scheduled (`GoalRepository.update`).
     public let reason: String?
@@ -65,8 +70,9 @@ public struct GoalChanges: Sendable {
         title: String? = nil, description: Patch<String> = .absent, priority: Patch<Int> = .absent, themeCode: Patch<String> = .absent,
         ownerId: Patch<UUID> = .absent, start: Patch<CalendarDate> = .absent, due: Patch<CalendarDate> = .absent,
         alignsTo: Patch<[UUID]> = .absent, milestones: Patch<[MilestoneInput]> = .absent, indicators: Patch<[IndicatorInput]> = .absent,
-        reason: String? = nil
+        reason: String? = nil, planYear: Int? = nil
     ) throws {
+        self.planYear = try GoalValidation.planYear(planYear)
         // A blank reason is none: refused where one is needed.
         self.reason = try reason.flatMap {
             try TextRules.limited($0, field: "reason", max: 5000).trimmingCharacters(in: TextRules.blanks).nonEmpty
@@ -89,12 +95,12 @@ public struct GoalChanges: Sendable {
         try self.init(
             title: input.title.value, description: input.description, priority: input.priority, themeCode: input.themeCode,
             ownerId: input.ownerId, start: input.start, due: input.due, alignsTo: input.alignsTo, milestones: input.milestones,
-            indicators: input.indicators, reason: input.reason)
+            indicators: input.indicators, reason: input.reason, planYear: input.planYear)
     }
 
     /// Owner, dates, milestones or indicators: an organisation-level goal's schedule is management's.
     var touchesSchedule: Bool {
-        ownerId.isPresent || start.isPresent || due.isPresent || milestones != nil || indicators != nil
+        ownerId.isPresent || start.isPresent || due.isPresent || milestones != nil || indicators != nil || planYear != nil
     }
 }
 
@@ -147,6 +153,13 @@ enum GoalValidation {
 
     static func period(start: CalendarDate?, due: CalendarDate?) throws {
         if let start, let due, due < start { throw LuotsiError.invalid(field: "due", reason: "must not be before start") }
+    }
+
+    /// A plan year is a calendar year from 2000 to 2100.
+    static func planYear(_ year: Int?, field: String = "planYear") throws -> Int? {
+        guard let year else { return nil }
+        guard (2000...2100).contains(year) else { throw LuotsiError.invalid(field: field, reason: "must be a year from 2000 to 2100") }
+        return year
     }
 
     static func milestones(_ items: [MilestoneInput]) throws -> [MilestoneInput] {

@@ -126,6 +126,10 @@ struct GoalDetailPage: Sendable {
     let scheduleNote: String?
     /// A scheduled goal whose owner and dates this person may change.
     let canReschedule: Bool
+    let planYear: Int
+    /// An unfinished goal this person may move to another plan year, and the years offered.
+    let canMoveYear: Bool
+    let yearOptions: [Option]
     let typedReason: String
     let canEdit: Bool
     let editTitle: String
@@ -229,7 +233,8 @@ struct GoalDetailPage: Sendable {
                 let step: String
                 switch move.from {
                 case nil: step = s["history_proposed"]
-                case move.to: step = s["history_rescheduled"]
+                case move.to:
+                    step = move.planYear.map { s.format("history_plan_year", ["year": "\($0)"]) } ?? s["history_rescheduled"]
                 case let from?: step = s.format("history_step", ["from": s["status_\(from)"], "to": s["status_\(move.to)"]])
                 }
                 // The proposal's entry carries no reason of the person's own.
@@ -261,6 +266,12 @@ struct GoalDetailPage: Sendable {
                 ? s[goal.level == .organisation ? "schedule_by_management" : "schedule_by_leads"] : nil,
             canReschedule: goal.status == .scheduled && Permissions.allows(role, .editGoal)
                 && policy.scheduleChangeRefusal(level: goal.level) == nil,
+            planYear: goal.planYear,
+            canMoveYear: !goal.status.isFinal && policy.maySchedule(level: goal.level),
+            yearOptions: ((goal.planYear - 1)...(goal.planYear + 2)).map { year in
+                Option(
+                    value: "\(year)", label: "\(year)", selected: year == (typed?.text("planYear").flatMap(Int.init) ?? goal.planYear + 1))
+            },
             typedReason: typed?.raw("reason") ?? "",
             canEdit: Permissions.allows(role, .editGoal) && !goal.status.isFinal,
             editTitle: typed?.raw("title") ?? goal.title, editDescription: typed?.raw("description") ?? goal.description,

@@ -33,6 +33,23 @@ struct GoalForms {
                 return try await show(id, web, member, typed: form, errors: errors)
             }
         }
+        web.member(.post, "/goals/:id/plan-year", .editGoal) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let form = web.form
+            do {
+                guard let version = try form.int("version") else { throw LuotsiError.preconditionRequired }
+                let changes = try GoalChanges(reason: form.raw("reason"), planYear: try form.int("planYear"))
+                _ = try await services.inOrganisation(member) {
+                    try await services.goals.update(id, expectedVersion: version, with: changes, by: member, on: $0)
+                }
+                return PageRenderer.redirect("/goals/\(id.uuidString)?notice=goal_year_moved#history")
+            } catch {
+                guard var errors = FormErrors.entries(error, strings: web.strings, defaultField: "planYear") else { throw error }
+                // The reason's input has an id of its own on this page (the move form has one too).
+                errors = errors.map { $0.fieldID == "reason" ? .init(fieldID: "plan-year-reason", message: $0.message) : $0 }
+                return try await show(id, web, member, typed: form, errors: errors)
+            }
+        }
         web.member(.post, "/goals/:id/transitions", .siftGoal) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
             let form = web.form

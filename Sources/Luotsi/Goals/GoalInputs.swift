@@ -4,7 +4,7 @@ import Postgres
 /// `POST …/goals`.
 public struct NewGoalInput: JSONInput, Sendable {
     public static let fields: Set<String> = [
-        "title", "description", "level", "procurementId", "catalogueGoalId", "alignsTo", "priority", "themeCode",
+        "title", "description", "level", "procurementId", "catalogueGoalId", "alignsTo", "priority", "themeCode", "planYear",
     ]
     public var title: String?
     public var description: String?
@@ -14,12 +14,15 @@ public struct NewGoalInput: JSONInput, Sendable {
     public var alignsTo: [UUID]?
     public var priority: Int?
     public var themeCode: String?
+    /// Defaults to the organisation's current planning year.
+    public var planYear: Int?
 }
 
 /// `PATCH …/goals/{id}`: every field optional; `null` clears where that makes sense.
 public struct GoalPatchInput: JSONInput, Sendable {
     public static let fields: Set<String> = [
         "title", "description", "priority", "alignsTo", "ownerId", "start", "due", "milestones", "indicators", "themeCode", "reason",
+        "planYear",
     ]
     public static let nestedFields = ["milestones": MilestoneInput.fields, "indicators": IndicatorInput.fields]
     public var title: Patch<String>
@@ -32,8 +35,10 @@ public struct GoalPatchInput: JSONInput, Sendable {
     public var milestones: Patch<[MilestoneInput]>
     public var indicators: Patch<[IndicatorInput]>
     public var themeCode: Patch<String>
-    /// Why a scheduled goal's owner or dates change (required then, and kept in its history).
+    /// Why a scheduled goal's owner or dates change, or a goal moves to another plan year
+    /// (required then, and kept in its history).
     public var reason: String?
+    public var planYear: Int?
 }
 
 public struct MilestoneInput: Codable, Sendable {

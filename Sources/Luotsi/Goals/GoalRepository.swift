@@ -16,16 +16,18 @@ public struct GoalRepository: Sendable {
     // MARK: - Reading
 
     public func list(
-        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, viewer: Identity.Member,
+        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, year: Int? = nil, page: PageRequest, viewer: Identity.Member,
         on connection: TenantConnection
     ) async throws -> Page<GoalView> {
-        try await list(status: status, level: level, procurementID: procurementID, page: page, on: connection).seen(by: viewer.id)
+        try await list(status: status, level: level, procurementID: procurementID, year: year, page: page, on: connection).seen(
+            by: viewer.id)
     }
 
     /// A page of goals as everyone sees it but for their own support: one read, and one cache
     /// entry (`cacheKey`), for every viewer.
     func list(
-        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest, on connection: TenantConnection
+        status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, year: Int? = nil, page: PageRequest,
+        on connection: TenantConnection
     ) async throws -> GoalListRead {
         let selection: SQL = """
             SELECT id, seq FROM goals
@@ -33,6 +35,7 @@ public struct GoalRepository: Sendable {
               AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(level?.rawValue)::text IS NULL OR level = \(level?.rawValue))
               AND (\(procurementID)::uuid IS NULL OR procurement_id = \(procurementID))
+              AND (\(year.map(Int32.init))::int IS NULL OR plan_year = \(year.map(Int32.init)))
             ORDER BY seq LIMIT \(page.limit + 1)
             """
         // The page's goals and their views in one round trip: the views select by the same query.
@@ -45,8 +48,8 @@ public struct GoalRepository: Sendable {
     }
 
     /// What a goal list depends on besides the organisation's data, for the read-model cache.
-    static func listKey(status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, page: PageRequest) -> String {
-        "goals.list|\(status?.rawValue ?? "")|\(level?.rawValue ?? "")|\(procurementID?.uuidString ?? "")|\(page.after)|\(page.limit)"
+    static func listKey(status: GoalStatus?, level: GoalLevel?, procurementID: UUID?, year: Int? = nil, page: PageRequest) -> String {
+        "goals.list|\(status?.rawValue ?? "")|\(level?.rawValue ?? "")|\(procurementID?.uuidString ?? "")|\(year.map(String.init) ?? "")|\(page.after)|\(page.limit)"
     }
 
     public func get(_ id: UUID, viewer: Identity.Member, on connection: TenantConnection) async throws -> GoalView {
@@ -85,9 +88,10 @@ public struct GoalRepository: Sendable {
         try await validateTheme(themeCode, on: connection)
         let row = try await connection.query(
             """
-            INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by)
+            INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by, plan_year)
             VALUES (\(title), \(goal.description), \(goal.level.rawValue), \(goal.procurementID),
-                    \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id))
+                    \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id),
+                    coalesce(\(goal.planYear.map(Int32.init))::int, (SELECT \(Self.currentPlanningYear) FROM settings)))
             RETURNING id
             """
         ).one()
@@ -135,9 +139,22 @@ public struct GoalRepository: Sendable {
         if reschedules, changes.reason == nil {
             throw LuotsiError.invalid(field: "reason", reason: "is required when a scheduled goal's owner, start or due date changes")
         }
+        // Another plan year is a move of its own (a roll-over): asked why, and kept in the history.
+        let movesYear = changes.planYear.map { $0 != before.planYear } ?? false
+        if movesYear {
+            if before.status.isFinal { throw LuotsiError.conflict("a goal whose work is over stays in its plan year") }
+            if changes.reason == nil {
+                throw LuotsiError.invalid(field: "reason", reason: "is required when a goal moves to another plan year")
+            }
+            assignments.append("plan_year = \(changes.planYear.map(Int32.init))")
+        }
         assignments.append("version = version + 1")
         assignments.append("updated_at = now()")
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
+        if movesYear, let reason = changes.reason, let year = changes.planYear {
+            try await recordTransition(
+                id, from: before.status, to: before.status, reason: reason, planYear: year, by: actor, on: connection)
+        }
         if reschedules, let reason = changes.reason {
             try await recordTransition(id, from: .scheduled, to: .scheduled, reason: reason, by: actor, on: connection)
         }
@@ -171,8 +188,12 @@ public struct GoalRepository: Sendable {
                 throw LuotsiError.invalid(field: "due", reason: "is required to schedule a goal")
             }
             try GoalValidation.period(start: start, due: due)
+            _ = try GoalValidation.planYear(start.year, field: "start")
             try await UserRepository.requireActive(owner, field: "ownerId", on: connection)
-            assignments += ["owner_id = \(owner)", "start_date = \(start)", "due_date = \(due)"]
+            // A scheduled goal belongs to the year it starts in.
+            assignments += [
+                "owner_id = \(owner)", "start_date = \(start)", "due_date = \(due)", "plan_year = \(Int32(start.year))",
+            ]
         }
         if target.isClosing { assignments.append("evaluation = \(move.reason)") }
         try await connection.query("UPDATE goals SET \(SQL.joined(assignments, separator: ", ")) WHERE id = \(id)")
@@ -208,14 +229,15 @@ public struct GoalRepository: Sendable {
     static func readTransitions(of id: UUID) -> PipelinedRead<[Transition]> {
         PipelinedRead(statements: [
             """
-            SELECT t.from_status, t.to_status, t.reason, t.actor_id, u.name AS actor_name, t.at
+            SELECT t.from_status, t.to_status, t.reason, t.actor_id, u.name AS actor_name, t.at, t.plan_year
             FROM goal_transitions t LEFT JOIN users u ON u.id = t.actor_id WHERE t.goal_id = \(id) ORDER BY t.seq
             """
         ]) { results in
             try results.at(0).map { row in
                 Transition(
                     from: try row.decode("from_status"), to: try row.decode("to_status"), reason: try row.decode("reason"),
-                    actorId: try row.decode("actor_id"), actorName: try row.decode("actor_name"), at: try row.decode("at"))
+                    actorId: try row.decode("actor_id"), actorName: try row.decode("actor_name"), at: try row.decode("at"),
+                    planYear: try row.decode("plan_year", as: Int32?.self).map(Int.init))
             }
         }
     }
@@ -234,6 +256,8 @@ public struct GoalRepository: Sendable {
         public let actorId: UUID
         public let actorName: String?
         public let at: Date
+        /// Set when the move took the goal to another plan year (a roll-over).
+        public let planYear: Int?
     }
 
     // MARK: - Helpers
@@ -245,6 +269,7 @@ public struct GoalRepository: Sendable {
         let level: GoalLevel
         let status: GoalStatus
         let summary: GoalSummary
+        let planYear: Int
         var ownerId: UUID? { summary.ownerId }
         var start: CalendarDate? { summary.start }
         var due: CalendarDate? { summary.due }
@@ -254,7 +279,7 @@ public struct GoalRepository: Sendable {
     func lockForUpdate(_ id: UUID, expectedVersion: Int?, on connection: TenantConnection) async throws -> LockedGoal {
         guard
             let row = try await connection.query(
-                "SELECT title, status, level, priority, owner_id, start_date, due_date, version FROM goals WHERE id = \(id) FOR UPDATE"
+                "SELECT title, status, level, priority, owner_id, start_date, due_date, version, plan_year FROM goals WHERE id = \(id) FOR UPDATE"
             ).single()
         else {
             throw LuotsiError.notFound("goal")
@@ -267,18 +292,26 @@ public struct GoalRepository: Sendable {
         guard let level = GoalLevel(rawValue: summary.level), let status = GoalStatus(rawValue: summary.status) else {
             throw PostgresError(kind: .decoding, message: "goal \(id) has level \(summary.level) and status \(summary.status)")
         }
-        return LockedGoal(level: level, status: status, summary: summary)
+        return LockedGoal(level: level, status: status, summary: summary, planYear: Int(try row.decode("plan_year", as: Int32.self)))
     }
 
-    private func recordTransition(
-        _ id: UUID, from: GoalStatus?, to: GoalStatus, reason: String, by actor: Identity.Member, on connection: TenantConnection
+    func recordTransition(
+        _ id: UUID, from: GoalStatus?, to: GoalStatus, reason: String, planYear: Int? = nil, by actor: Identity.Member,
+        on connection: TenantConnection
     )
         async throws
     {
         try await connection.query(
-            "INSERT INTO goal_transitions (goal_id, from_status, to_status, reason, actor_id) VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason), \(actor.id))"
+            """
+            INSERT INTO goal_transitions (goal_id, from_status, to_status, reason, actor_id, plan_year)
+            VALUES (\(id), \(from?.rawValue), \(to.rawValue), \(reason), \(actor.id), \(planYear.map(Int32.init)))
+            """
         )
     }
+
+    /// The organisation's current planning year as an expression over `settings`: the one set,
+    /// else the calendar year.
+    static let currentPlanningYear: SQL = "coalesce(planning_year, extract(year FROM current_date)::int)"
 
     /// Each id is an organisation goal of this organisation or a published catalogue goal.
     private func setAlignments(of id: UUID, to targets: [UUID], on connection: TenantConnection) async throws {

@@ -16,9 +16,13 @@ struct GoalRoutes {
                 guard let id = UUID(uuidString: text) else { throw LuotsiError.invalid(field: "procurementId", reason: "must be a UUID") }
                 return id
             }
-            let key = GoalRepository.listKey(status: status, level: level, procurementID: procurementID, page: page)
+            let year = try RequestValues.query(request, "year").map { text in
+                guard let year = Int(text) else { throw LuotsiError.invalid(field: "year", reason: "must be a year from 2000 to 2100") }
+                return try GoalValidation.planYear(year, field: "year") ?? year
+            }
+            let key = GoalRepository.listKey(status: status, level: level, procurementID: procurementID, year: year, page: page)
             let list = try await services.readingOrganisation(member, cached: key) {
-                try await goals.list(status: status, level: level, procurementID: procurementID, page: page, on: $0)
+                try await goals.list(status: status, level: level, procurementID: procurementID, year: year, page: page, on: $0)
             }
             return try JSONOutput.response(list.seen(by: member.id))
         }
@@ -26,6 +30,11 @@ struct GoalRoutes {
             let goal = try NewGoal(try await JSONBody.decode(NewGoalInput.self, from: request))
             let created = try await services.inOrganisation(member) { try await goals.create(goal, by: member, on: $0) }
             return try JSONOutput.response(created, status: .created, headers: ETag.headers(version: created.version))
+        }
+        api.organisation(.post, "\(base)/rollover", .manageSettings) { request, _, member in
+            let rollOver = try GoalRollOver(try await JSONBody.decode(RollOverInput.self, from: request))
+            let result = try await services.inOrganisation(member) { try await goals.rollOver(rollOver, by: member, on: $0) }
+            return try JSONOutput.response(result)
         }
         api.organisation(.get, "\(base)/:id", .readOrganisation) { _, context, member in
             let id = try RequestValues.uuid(context, "id")

@@ -100,6 +100,8 @@ public struct GoalView: Codable, Sendable {
     public let ownerName: String?
     public let start: CalendarDate?
     public let due: CalendarDate?
+    /// The year the goal is planned for (see `sql/tenant/012_plan_year.sql`).
+    public let planYear: Int
     public let evaluation: String?
     public let milestones: [Milestone]
     public let indicators: [Indicator]

@@ -172,7 +172,7 @@ struct GoalViews {
                 alignsTo: goalAlignments.map(\.id), alignments: goalAlignments, contributions: goalContributions,
                 status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, priority: try row.decode("priority", as: Int?.self),
                 ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
-                due: try row.decode("due_date"),
+                due: try row.decode("due_date"), planYear: Int(try row.decode("plan_year", as: Int32.self)),
                 evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
                 supportCount: try row.decode("supports"), supportedByMe: false,
                 commentCount: try row.decode("comments"),

@@ -91,6 +91,8 @@ public func buildRouter(
     GoalSchedulePage(services: services, pages: pages).register(on: web)
     GoalReschedulePage(services: services, pages: pages).register(on: web)
     GoalIndicatorsPage(services: services, pages: pages).register(on: web)
+    HelpPages(services: services, pages: pages).register(on: web)
+    SettingsPage(services: services, pages: pages).register(on: web)
     TaskEditPage(services: services, pages: pages).register(on: web)
     CheckInPages(services: services, pages: pages).register(on: web)
     MyWorkPage(services: services, pages: pages).register(on: web)

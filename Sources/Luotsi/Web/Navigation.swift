@@ -7,23 +7,24 @@ enum Navigation {
         case .platformAdmin:
             return [
                 ("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"),
-                ("/platform/rollup", "nav_rollup"), ("/platform/audit", "nav_platform_audit"),
+                ("/platform/rollup", "nav_rollup"), ("/platform/audit", "nav_platform_audit"), ("/help", "nav_help"),
             ]
         case .management:
             return [
                 ("/overview", "nav_overview"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
-                ("/catalogue", "nav_catalogue"), ("/users", "nav_users"), ("/audit", "nav_audit"), ("/exports", "nav_exports"),
+                ("/catalogue", "nav_catalogue"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"),
+                ("/exports", "nav_exports"), ("/help", "nav_help"),
             ]
         case .lead:
             return [
                 ("/next-actions", "nav_next_actions"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"),
                 ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/overview", "nav_overview"),
-                ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"),
+                ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"), ("/help", "nav_help"),
             ]
         case .staff:
             return [
                 ("/my-work", "nav_my_work"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
-                ("/overview", "nav_overview"), ("/catalogue", "nav_catalogue"),
+                ("/overview", "nav_overview"), ("/catalogue", "nav_catalogue"), ("/help", "nav_help"),
             ]
         }
     }
@@ -36,7 +37,9 @@ enum Navigation {
     /// Each language's name, in the page's language ("ruotsi", "svenska", "Swedish").
     static let languageNameKeys: [Language: String] = [.fi: "language_name_fi", .sv: "language_name_sv", .en: "language_name_en"]
 
-    static func frame(template: String, title: String, web: WebRequest, notice: String?, errors: [PageFrame.FieldError]) -> PageFrame {
+    static func frame(
+        template: String, title: String, web: WebRequest, notice: String?, errors: [PageFrame.FieldError], guide: PageFrame.Guide? = nil
+    ) -> PageFrame {
         let path = web.path
         // The most specific item that is the path or a prefix of it is the current one.
         let current = items(for: web.identity).map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
@@ -75,6 +78,6 @@ enum Navigation {
             lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil,
             userName: userName,
             organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice,
-            languageOffer: offer, errors: errors, hasErrors: !errors.isEmpty)
+            languageOffer: offer, guide: web.identity == nil ? nil : guide, errors: errors, hasErrors: !errors.isEmpty)
     }
 }

@@ -21,6 +21,13 @@ public struct PageFrame: Sendable {
         let href: String
     }
 
+    /// The short guide of the funnel step a page belongs to, linking to the whole guide.
+    public struct Guide: Sendable {
+        let title: String
+        let summary: String
+        let href: String
+    }
+
     /// One entry of the error summary, pointing at the field's id.
     public struct FieldError: Sendable {
         let fieldID: String
@@ -40,6 +47,7 @@ public struct PageFrame: Sendable {
     let csrf: String
     let notice: String?
     let languageOffer: LanguageOffer?
+    let guide: Guide?
     let errors: [FieldError]
     /// Stored, not computed: Mustache reads stored properties only.
     let hasErrors: Bool

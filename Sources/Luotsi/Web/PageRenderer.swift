@@ -8,6 +8,7 @@ import Mustache
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
     public let translations: Translations
+    public let guidance: GuidanceLibrary
     public let templateNames: [String]
 
     /// The site's resources bundled with the application (`Web/Site`: templates, static files, translations).
@@ -40,13 +41,16 @@ public struct PageRenderer: Sendable {
         self.library = library
         self.templateNames = names.sorted()
         self.translations = try Translations(directory: resources.appendingPathComponent("translations"))
+        self.guidance = try GuidanceLibrary(directory: resources.appendingPathComponent("guidance"))
     }
 
     /// The HTML of `template` for `page`, in the request's language.
     public func html<Model: Sendable>(
         _ template: String, title: String, page: Model, web: WebRequest, notice: String? = nil, errors: [PageFrame.FieldError] = []
     ) -> String {
-        let frame = Navigation.frame(template: template, title: title, web: web, notice: notice, errors: errors)
+        let frame = Navigation.frame(
+            template: template, title: title, web: web, notice: notice, errors: errors,
+            guide: guidance.guide(for: template, language: web.language))
         let context = PageContext(frame: frame, t: web.strings, page: page)
         return library.render(RenderTree.make(context) ?? context, withTemplate: template) ?? "template \(template) is missing"
     }

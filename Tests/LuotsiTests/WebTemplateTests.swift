@@ -59,7 +59,9 @@ struct WebTemplateTests {
                 (.management, "/goals/\(shortlistedOrganisation)/schedule", .ok), (.management, "/catalogue", .ok),
                 (.platformAdmin, "/platform/organisations", .ok), (.platformAdmin, "/platform/catalogue", .ok),
                 (.platformAdmin, "/platform/catalogue/draft/goals/EL-2", .ok), (.platformAdmin, "/platform/rollup", .ok),
-                (.platformAdmin, "/platform/audit", .ok),
+                (.platformAdmin, "/platform/audit", .ok), (.platformAdmin, "/platform/catalogue/draft/themes/KM", .ok),
+                (.platformAdmin, "/platform/catalogue/draft/themes/KM/goals/new", .ok), (.platformAdmin, "/help", .ok),
+                (.platformAdmin, "/platform/catalogue/draft/themes/XX", .notFound),
             ]
             var rendered = Set<String>()
             for language in Language.allCases {
@@ -72,7 +74,7 @@ struct WebTemplateTests {
                     if let template = page.template { rendered.insert(template) }
                 }
             }
-            let partials: Set<String> = ["frame", "chart-bars", "chart-line", "chart-timeline"]
+            let partials: Set<String> = ["frame", "chart-bars", "chart-line", "chart-timeline", "catalogue-indicator-row"]
             let pages = PageRenderer.bundled()
             #expect(rendered == Set(pages.templateNames).subtracting(partials))
             // The charts are partials of the overview: SVG with a text alternative.
@@ -136,7 +138,7 @@ struct WebTemplateTests {
         used.formUnion(Role.allCases.map { "role_\($0.rawValue)" })
         used.formUnion(GoalStatus.moves.values.flatMap { $0 }.filter { $0 != .scheduled }.map { "move_\($0.rawValue)" })
         used.formUnion(FunnelBoard.columns.map { "column_\($0.key)" })
-        used.formUnion(["increase", "decrease"].map { "direction_\($0)" })
+        used.formUnion(CatalogueIndicatorRows.directions.map { "direction_\($0)" })
         used.formUnion(ImpactInput.themes.map { "impact_\($0)" })
         used.formUnion(CSVExport.kinds.map { "export_\($0)" })
         used.formUnion([400, 403, 404, 409, 412, 422, 429, 500, 503].flatMap { ["error_\($0)_title", "error_\($0)_text"] })

@@ -23,6 +23,7 @@ struct CatalogueEditorPages {
     }
 
     struct DraftTheme: Sendable {
+        let code: String
         let name: String
         let goals: [DraftGoal]
     }
@@ -38,6 +39,9 @@ struct CatalogueEditorPages {
     struct GoalModel: Sendable {
         let code: String
         let fields: [LanguageFields]
+        let indicators: [CatalogueIndicatorRows.Row]
+        /// How many indicator rows the form has (the goal's own, and one blank for a new one).
+        let rows: Int
     }
 
     struct LanguageFields: Sendable {
@@ -76,7 +80,10 @@ struct CatalogueEditorPages {
                 let description = Localized(fi: form.raw("description-fi"), sv: form.raw("description-sv"), en: form.raw("description-en"))
                 try name.validate(field: "name", maxLength: 300)
                 try description.validate(field: "description")
-                _ = try await services.catalogue.updateDraftGoal(code: code, name: name, description: description, by: .admin(admin))
+                let rows = min(max(try form.int("rows") ?? 0, 0), 21)
+                let indicators = try CatalogueIndicatorRows.parse(form, rows: rows)
+                _ = try await services.catalogue.updateDraftGoal(
+                    code: code, name: name, description: description, indicators: rows > 0 ? indicators : nil, by: .admin(admin))
                 return PageRenderer.redirect("/platform/catalogue?notice=draft_goal_saved")
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "name.fi") else { throw error }
@@ -94,7 +101,7 @@ struct CatalogueEditorPages {
             let (_, document, _) = try await services.catalogue.draft(create: false)
             themes = document.themes.map { theme in
                 DraftTheme(
-                    name: "\(theme.code) \(theme.name.text(web.language))",
+                    code: theme.code, name: "\(theme.code) \(theme.name.text(web.language))",
                     goals: theme.goals.map {
                         DraftGoal(code: $0.code, name: $0.name.text(web.language), href: "/platform/catalogue/draft/goals/\($0.code)")
                     })
@@ -125,6 +132,9 @@ struct CatalogueEditorPages {
         }
         return pages.response(
             "platform-catalogue-goal", title: web.strings.format("catalogue_goal_edit_title", ["code": code]),
-            page: GoalModel(code: code, fields: fields), web: web, status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
+            page: GoalModel(
+                code: code, fields: fields,
+                indicators: CatalogueIndicatorRows.rows(existing: goal.indicators, typed: typed, blank: 1, web.strings),
+                rows: goal.indicators.count + 1), web: web, status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
     }
 }

@@ -87,8 +87,12 @@ struct CataloguePages {
                 throw LuotsiError.invalid(field: "catalogueGoalId", reason: "is required")
             }
             let procurementID = try web.form.uuid("procurementId")
+            // Titled in the adopter's language (the API's default is Finnish); other readers still
+            // see the national goal's name in theirs until the organisation renames it.
+            let name = try await services.catalogue.view(language: web.language).themes.flatMap(\.goals)
+                .first { $0.id == catalogueGoalID }?.name
             let input = NewGoalInput(
-                title: nil, description: nil, level: (procurementID == nil ? GoalLevel.organisation : .procurement).rawValue,
+                title: name, description: nil, level: (procurementID == nil ? GoalLevel.organisation : .procurement).rawValue,
                 procurementId: procurementID, catalogueGoalId: catalogueGoalID, alignsTo: [catalogueGoalID], priority: nil, themeCode: nil)
             let goal = try await services.inOrganisation(member) { try await services.goals.create(input, by: member, on: $0) }
             return PageRenderer.redirect("/goals/\(goal.id.uuidString)?notice=goal_adopted")

@@ -144,8 +144,11 @@ public struct CatalogueRepository: Sendable {
         }
     }
 
-    /// Changes one goal of the draft (name and/or description).
-    public func updateDraftGoal(code: String, name: Localized?, description: Localized?, by actor: PlatformActor = .commandLine)
+    /// Changes one goal of the draft (name, description and/or indicators), in one transaction.
+    public func updateDraftGoal(
+        code: String, name: Localized?, description: Localized?, indicators: [CatalogueDocument.Indicator]? = nil,
+        by actor: PlatformActor = .commandLine
+    )
         async throws
         -> CatalogueDocument
     {
@@ -156,12 +159,16 @@ public struct CatalogueRepository: Sendable {
         else { throw LuotsiError.notFound("goal \(code) in the draft") }
         if let name { document.themes[t].goals[g].name = name }
         if let description { document.themes[t].goals[g].description = description }
+        if let indicators { document.themes[t].goals[g].indicators = Self.coded(indicators, goalCode: code) }
         _ = try await replaceDraft(with: document, by: actor, action: "catalogue.draft.goal.edit", target: code)
         return document
     }
 
     /// Adds a goal to a theme of the draft; its code is the next free number of the theme.
-    public func addDraftGoal(themeCode: String, name: Localized, description: Localized, by actor: PlatformActor = .commandLine)
+    public func addDraftGoal(
+        themeCode: String, name: Localized, description: Localized, indicators: [CatalogueDocument.Indicator] = [],
+        by actor: PlatformActor = .commandLine
+    )
         async throws
         -> CatalogueDocument.Goal
     {
@@ -171,9 +178,10 @@ public struct CatalogueRepository: Sendable {
             throw LuotsiError.notFound("theme \(themeCode) in the draft")
         }
         let numbers = document.themes[t].goals.compactMap { Int($0.code.split(separator: "-").last ?? "") }
+        let code = "\(themeCode)-\((numbers.max() ?? 0) + 1)"
         let goal = CatalogueDocument.Goal(
-            code: "\(themeCode)-\((numbers.max() ?? 0) + 1)", position: document.themes[t].goals.count + 1, name: name,
-            description: description, indicators: [])
+            code: code, position: document.themes[t].goals.count + 1, name: name, description: description,
+            indicators: Self.coded(indicators, goalCode: code))
         document.themes[t].goals.append(goal)
         if document.themes[t].status == "name-only" { document.themes[t].status = "confirmed" }
         _ = try await replaceDraft(with: document, by: actor, action: "catalogue.draft.goal.add", target: goal.code)

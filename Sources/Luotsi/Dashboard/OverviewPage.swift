@@ -104,7 +104,7 @@ struct OverviewPage {
         let language = web.language
         let goalRows = organisationGoals.map { goal in
             OrganisationGoalRow(
-                href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status.rawValue, s),
+                href: "/goals/\(goal.id.uuidString)", title: goal.title(in: language), status: StatusBadge(goal.status.rawValue, s),
                 attainment: Formatting.percent(goal.progress.derivedAttainment ?? goal.progress.reportedAttainment, language).nonEmpty
                     ?? "–",
                 contributions: goal.contributions.map { contribution in

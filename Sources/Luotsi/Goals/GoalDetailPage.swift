@@ -194,7 +194,8 @@ struct GoalDetailPage: Sendable {
                 typed: typed?.raw("indicator-\(indicator.id.uuidString)") ?? "", retired: indicator.retired)
         }
         let page = GoalDetailPage(
-            id: goal.id.uuidString, title: goal.title, description: goal.description.nonEmpty, status: StatusBadge(goal.status.rawValue, s),
+            id: goal.id.uuidString, title: goal.title(in: language), description: goal.description.nonEmpty,
+            status: StatusBadge(goal.status.rawValue, s),
             level: s["level_\(goal.level.rawValue)"], procurementTitle: procurement?.title,
             procurementHref: procurement.map { "/procurements/\($0.id.uuidString)" },
             catalogueName: goal.catalogueGoal.map { "\($0.code) \($0.name.text(language))" },

@@ -117,7 +117,8 @@ struct GoalForms {
             milestones.append(MilestoneInput(title: title ?? "", due: due, done: false))
         }
         var indicators: [IndicatorInput] = []
-        for row in 0..<GoalSchedulePage.rows {
+        // Up to 21 rows: the catalogue may pre-fill more than the form's usual three; blank rows add nothing.
+        for row in 0..<21 {
             let name = form.text("indicators-\(row)-name")
             let target = try form.decimal("indicators-\(row)-target", field: "indicators[\(indicators.count)].target")
             guard name != nil || target != nil else { continue }
@@ -127,7 +128,9 @@ struct GoalForms {
                     name: name ?? "", unit: form.text("indicators-\(row)-unit"),
                     baseline: try form.decimal("indicators-\(row)-baseline", field: "indicators[\(indicators.count)].baseline"),
                     target: target,
-                    direction: form.text("indicators-\(row)-direction") ?? "increase", catalogueIndicatorId: nil))
+                    direction: form.text("indicators-\(row)-direction") ?? "increase",
+                    catalogueIndicatorId: try form.uuid(
+                        "indicators-\(row)-catalogueIndicatorId", field: "indicators[\(indicators.count)].catalogueIndicatorId")))
         }
         return TransitionInput(
             to: to, reason: form.raw("reason"), ownerId: try form.uuid("ownerId"), start: try form.date("start"), due: try form.date("due"),

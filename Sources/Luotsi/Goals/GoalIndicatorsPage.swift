@@ -126,14 +126,14 @@ struct GoalIndicatorsPage {
                 retiredNote: indicator.retiredAt.map { s.format("indicator_retired_on", ["date": Formatting.dateTime($0, language)]) })
         }
         let model = Model(
-            id: goal.id.uuidString, title: goal.title, current: rows.filter { !$0.retired }, retired: rows.filter(\.retired),
+            id: goal.id.uuidString, title: goal.title(in: language), current: rows.filter { !$0.retired }, retired: rows.filter(\.retired),
             hasRetired: rows.contains(where: \.retired),
             new: Row(
                 id: "new", name: value("new", "name", ""), unit: value("new", "unit", ""), baseline: value("new", "baseline", ""),
                 target: value("new", "target", ""), latest: "", directionOptions: directions("new", "increase"), retired: false,
                 retiredNote: nil))
         return pages.response(
-            "goal-indicators", title: s.format("indicators_page_title", ["goal": goal.title]), page: model, web: web,
+            "goal-indicators", title: s.format("indicators_page_title", ["goal": goal.title(in: language)]), page: model, web: web,
             status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
     }
 }

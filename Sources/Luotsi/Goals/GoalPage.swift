@@ -20,7 +20,8 @@ struct GoalPage {
     ) async throws -> Response {
         let (page, goal) = try await GoalDetailPage.load(id, web: web, member: member, services: services, typed: typed, stale: stale)
         return pages.response(
-            "goal", title: goal.title, page: page, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
+            "goal", title: goal.title(in: web.language), page: page, web: web,
+            status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
             errors: errors)
     }
 }

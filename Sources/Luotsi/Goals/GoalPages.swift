@@ -51,7 +51,7 @@ struct GoalPages {
             let filter = [status.map { "status=\($0.rawValue)" }, level.map { "level=\($0.rawValue)" }].compactMap { $0 }
             let rows = goals.items.map { goal in
                 ListRow(
-                    href: "/goals/\(goal.id.uuidString)", title: goal.title, level: s["level_\(goal.level.rawValue)"],
+                    href: "/goals/\(goal.id.uuidString)", title: goal.title(in: web.language), level: s["level_\(goal.level.rawValue)"],
                     status: StatusBadge(goal.status.rawValue, s), owner: goal.ownerName ?? "",
                     due: Formatting.date(goal.due, web.language),
                     attainment: Formatting.percent(goal.latestCheckin?.attainment, web.language))

@@ -58,12 +58,12 @@ struct GoalReschedulePage {
         if let refusal = GoalPolicy(member).scheduleChangeRefusal(level: goal.level) { throw refusal }
         let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id
         let model = Model(
-            id: goal.id.uuidString, title: goal.title, version: goal.version,
+            id: goal.id.uuidString, title: goal.title(in: web.language), version: goal.version,
             ownerOptions: found.second.options(selected: owner, emptyLabel: nil),
             start: typed?.raw("start") ?? goal.start?.description ?? "", due: typed?.raw("due") ?? goal.due?.description ?? "",
             reason: typed?.raw("reason") ?? "")
         return pages.response(
-            "goal-reschedule", title: s.format("reschedule_title", ["goal": goal.title]), page: model, web: web,
+            "goal-reschedule", title: s.format("reschedule_title", ["goal": goal.title(in: web.language)]), page: model, web: web,
             status: status ?? (errors.isEmpty ? .ok : .unprocessableContent), errors: errors)
     }
 }

@@ -24,6 +24,9 @@ struct GoalSchedulePage {
         let baseline: String
         let target: String
         let directionOptions: [Option]
+        /// Pre-filled from the national goal's indicator it follows.
+        let catalogueIndicatorId: String
+        let fromCatalogue: Bool
     }
 
     struct Model: Sendable {
@@ -36,6 +39,8 @@ struct GoalSchedulePage {
         let reason: String
         let milestones: [MilestoneRow]
         let indicators: [IndicatorRow]
+        /// The rows were pre-filled from the national catalogue.
+        let offersCatalogue: Bool
     }
 
     func register(on web: WebRouter) {
@@ -48,6 +53,16 @@ struct GoalSchedulePage {
         -> Response
     {
         let s = web.strings
+        // The national goal's indicators, in the version the goal was adopted from: offered,
+        // pre-filled, while the goal has none of its own. Read first, on a connection of its own.
+        let adoptedFrom = try await services.readingOrganisation(member) { connection in
+            try await services.goals.get(id, viewer: member, on: connection).catalogueGoal
+        }
+        let offered: [CatalogueView.Indicator] =
+            try await adoptedFrom.asyncMap { reference in
+                try await services.catalogue.view(language: web.language, version: reference.version).themes.flatMap(\.goals)
+                    .first { $0.id == reference.id }?.indicators ?? []
+            } ?? []
         let (goal, directory) = try await services.readingOrganisation(member) { connection in
             (try await services.goals.get(id, viewer: member, on: connection), try await People.read().read(on: connection))
         }
@@ -56,8 +71,9 @@ struct GoalSchedulePage {
         }
         let owner = (try? typed?.uuid("ownerId")) ?? goal.ownerId ?? member.id
         let current = goal.indicators.filter { !$0.retired }
+        let fromCatalogue = current.isEmpty ? offered : []
         let model = Model(
-            id: goal.id.uuidString, title: goal.title, status: StatusBadge(goal.status.rawValue, s),
+            id: goal.id.uuidString, title: goal.title(in: web.language), status: StatusBadge(goal.status.rawValue, s),
             ownerOptions: directory.options(selected: owner, emptyLabel: nil),
             start: typed?.raw("start") ?? goal.start?.description ?? "", due: typed?.raw("due") ?? goal.due?.description ?? "",
             reason: typed?.raw("reason") ?? "",
@@ -67,20 +83,28 @@ struct GoalSchedulePage {
                     index: row, number: row + 1, title: typed?.raw("milestones-\(row)-title") ?? existing?.title ?? "",
                     due: typed?.raw("milestones-\(row)-due") ?? existing?.due.description ?? "")
             },
-            indicators: (0..<Self.rows).map { row in
+            indicators: (0..<max(Self.rows, fromCatalogue.count + 1)).map { row in
                 let existing = row < current.count ? current[row] : nil
-                let direction = typed?.text("indicators-\(row)-direction") ?? existing?.direction ?? "increase"
+                let national = row < fromCatalogue.count ? fromCatalogue[row] : nil
+                // "Stay at the level" has no direction of its own on a goal: it is kept from falling.
+                let nationalDirection = national.map { $0.direction == "decrease" ? "decrease" : "increase" }
+                let direction = typed?.text("indicators-\(row)-direction") ?? existing?.direction ?? nationalDirection ?? "increase"
+                let catalogueID = existing?.catalogueIndicatorId ?? national?.id
                 return IndicatorRow(
-                    index: row, number: row + 1, name: typed?.raw("indicators-\(row)-name") ?? existing?.name ?? "",
-                    unit: typed?.raw("indicators-\(row)-unit") ?? existing?.unit ?? "",
+                    index: row, number: row + 1, name: typed?.raw("indicators-\(row)-name") ?? existing?.name ?? national?.name ?? "",
+                    unit: typed?.raw("indicators-\(row)-unit") ?? existing?.unit ?? national?.unit ?? "",
                     baseline: typed?.raw("indicators-\(row)-baseline") ?? existing?.baseline.map { "\($0)" } ?? "",
-                    target: typed?.raw("indicators-\(row)-target") ?? existing.map { "\($0.target)" } ?? "",
+                    target: typed?.raw("indicators-\(row)-target") ?? existing.map { "\($0.target)" } ?? national?.target.map { "\($0)" }
+                        ?? "",
                     directionOptions: ["increase", "decrease"].map {
                         Option(value: $0, label: s["direction_\($0)"], selected: $0 == direction)
-                    })
-            })
+                    },
+                    catalogueIndicatorId: typed?.raw("indicators-\(row)-catalogueIndicatorId") ?? catalogueID?.uuidString ?? "",
+                    fromCatalogue: national != nil)
+            },
+            offersCatalogue: !fromCatalogue.isEmpty)
         return pages.response(
-            "goal-schedule", title: s.format("schedule_title", ["goal": goal.title]), page: model, web: web,
+            "goal-schedule", title: s.format("schedule_title", ["goal": goal.title(in: web.language)]), page: model, web: web,
             status: errors.isEmpty ? .ok : .unprocessableContent, errors: errors)
     }
 }

@@ -116,3 +116,12 @@ public struct GoalView: Codable, Sendable {
     public let updatedAt: Date
     public let version: Int
 }
+
+extension GoalView {
+    /// The title in `language`: an adopted goal the organisation has not renamed (its title is
+    /// still one of the national goal's names) reads the national goal's name in that language.
+    func title(in language: Language) -> String {
+        guard let name = catalogueGoal?.name, [name.fi, name.sv, name.en].contains(title) else { return title }
+        return name.text(language)
+    }
+}

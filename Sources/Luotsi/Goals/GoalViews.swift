@@ -144,11 +144,13 @@ struct GoalViews {
             }
             let latestVersion: Int? = try row.decode("latest_version")
             let newest: Int? = try row.decode("newest")
-            let changed = latest.map { $0.name != name || $0.description != description } ?? (newest.map { $0 > version } ?? false)
+            // Found last in an older version than the newest: the newest dropped it (no wording to show).
+            let dropped = latestVersion.map { found in newest.map { $0 > found } ?? false } ?? (newest.map { $0 > version } ?? false)
+            let changed = dropped || (latest.map { $0.name != name || $0.description != description } ?? false)
             refs[try row.decode("id")] = .init(
                 id: try row.decode("id"), code: try row.decode("code"), version: version, name: name,
-                latestVersion: latestVersion ?? newest,
-                changedInLatest: changed, latest: changed ? latest : nil)
+                latestVersion: newest ?? latestVersion,
+                changedInLatest: changed, latest: changed && !dropped ? latest : nil)
         }
 
         var views: [UUID: GoalView] = [:]

@@ -93,6 +93,7 @@ public func buildRouter(
     GoalIndicatorsPage(services: services, pages: pages).register(on: web)
     HelpPages(services: services, pages: pages).register(on: web)
     SettingsPage(services: services, pages: pages).register(on: web)
+    CatalogueDraftPages(services: services, pages: pages).register(on: web)
     TaskEditPage(services: services, pages: pages).register(on: web)
     CheckInPages(services: services, pages: pages).register(on: web)
     MyWorkPage(services: services, pages: pages).register(on: web)

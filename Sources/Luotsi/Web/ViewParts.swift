@@ -70,7 +70,9 @@ enum FormErrors {
         switch error {
         case .invalid(let field, let reason), .unknownReference(let field, let reason), .wrongSecret(let field, let reason):
             let key = messageKey(messages + field)
-            let text = strings[key]
+            // A text in one language (`name.fi`) reads the field's own message when it has none.
+            let general = key.replacing(/_(fi|sv|en)$/, with: "")
+            let text = strings[strings[key].hasPrefix(Strings.missingMarker) ? general : key]
             let message = text.hasPrefix(Strings.missingMarker) ? strings.format("err_generic", ["reason": reason]) : text
             return [.init(fieldID: form + fieldID(field), message: message)]
         case .conflict:

@@ -5,9 +5,38 @@ import Postgres
 /// escaped labels. Every chart also has the same figures as a table beside it.
 enum Charts {
     /// A horizontal bar chart: one bar per item, labelled with its name and value.
+    /// One line of a label, where it sits.
+    struct LabelLine: Sendable {
+        let text: String
+        let y: Int
+    }
+
+    /// Labels are never cut: they wrap onto lines of their own above the bar, as wide as the chart.
+    static let lineHeight = 15
+    static let charactersPerLine = 62
+
+    /// `text` broken between words into lines of at most `width` characters (a longer word has a line of its own).
+    static func wrap(_ text: String, width: Int = charactersPerLine) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if current.isEmpty {
+                current = String(word)
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                lines.append(current)
+                current = String(word)
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
     struct Bars: Sendable {
         struct Bar: Sendable {
             let label: String
+            let lines: [LabelLine]
             let value: Int
             let y: Int
             let width: Int
@@ -26,20 +55,24 @@ enum Charts {
     }
 
     static func bars(_ items: [(label: String, value: Int)], id: String, title: String, summary: String) -> Bars {
-        let labelWidth = 170
         let chartWidth = 440
-        let row = 28
+        let barHeight = 14
         let maxValue = max(1, items.map(\.value).max() ?? 1)
-        let scale = Double(chartWidth - labelWidth - 50) / Double(maxValue)
-        let bars = items.enumerated().map { index, item in
+        let scale = Double(chartWidth - 50) / Double(maxValue)
+        var top = 4
+        let bars = items.map { item in
+            let lines = wrap(item.label)
+            let barY = top + lines.count * lineHeight + 2
             let width = Int((Double(item.value) * scale).rounded())
-            return Bars.Bar(
-                label: String(item.label.prefix(26)), value: item.value, y: index * row + 4, width: width, textY: index * row + 19,
-                valueX: labelWidth + width + 6)
+            let bar = Bars.Bar(
+                label: item.label, lines: lines.enumerated().map { LabelLine(text: $1, y: top + 12 + $0 * lineHeight) }, value: item.value,
+                y: barY, width: width, textY: barY + 12, valueX: width + 6)
+            top = barY + barHeight + 10
+            return bar
         }
         return Bars(
-            width: chartWidth, height: max(row, items.count * row + 8), barX: labelWidth, barHeight: row - 8, bars: bars, chartId: id,
-            chartTitle: title, summary: summary)
+            width: chartWidth, height: max(28, top), barX: 0, barHeight: barHeight, bars: bars, chartId: id, chartTitle: title,
+            summary: summary)
     }
 
     /// Attainment over time: a line over months, 0–100 %.
@@ -93,14 +126,14 @@ enum Charts {
             hasPoints: !points.isEmpty)
     }
 
-    /// The schedule as a timeline: one bar per goal from start to due, with today marked.
+    /// The schedule as a timeline: one bar per goal from start to due, its full name above it, with today marked.
     struct Timeline: Sendable {
         struct Row: Sendable {
             let label: String
+            let lines: [LabelLine]
             let x: Int
             let width: Int
             let y: Int
-            let textY: Int
             let period: String
             let status: StatusBadge
         }
@@ -123,23 +156,25 @@ enum Charts {
         id: String, title: String, summary: String
     ) -> Timeline {
         let width = 440
-        let labelWidth = 170
-        let row = 26
         let first = min(items.map(\.start.daysSinceEpoch).min() ?? today.daysSinceEpoch, today.daysSinceEpoch)
         let last = max(items.map(\.due.daysSinceEpoch).max() ?? today.daysSinceEpoch, today.daysSinceEpoch, first + 1)
-        let scale = Double(width - labelWidth - 10) / Double(last - first)
-        func x(_ day: Int) -> Int { labelWidth + Int((Double(day - first) * scale).rounded()) }
-        let rows = items.enumerated().map { index, item in
-            Timeline.Row(
-                label: String(item.label.prefix(26)), x: x(item.start.daysSinceEpoch),
-                width: max(3, x(item.due.daysSinceEpoch) - x(item.start.daysSinceEpoch)), y: index * row + 4, textY: index * row + 18,
+        let scale = Double(width - 10) / Double(last - first)
+        func x(_ day: Int) -> Int { Int((Double(day - first) * scale).rounded()) }
+        var top = 4
+        let rows = items.map { item in
+            let lines = wrap(item.label)
+            let barY = top + lines.count * lineHeight + 2
+            let row = Timeline.Row(
+                label: item.label, lines: lines.enumerated().map { LabelLine(text: $1, y: top + 12 + $0 * lineHeight) },
+                x: x(item.start.daysSinceEpoch), width: max(3, x(item.due.daysSinceEpoch) - x(item.start.daysSinceEpoch)), y: barY,
                 period: "\(Formatting.date(item.start, language)) – \(Formatting.date(item.due, language))", status: item.status)
+            top = barY + 14 + 8
+            return row
         }
-        let height = items.count * row + 30
         return Timeline(
-            width: width, height: height, rows: rows, todayX: x(today.daysSinceEpoch),
+            width: width, height: top + 22, rows: rows, todayX: x(today.daysSinceEpoch),
             startLabel: Formatting.date(today.adding(days: first - today.daysSinceEpoch), language),
             endLabel: Formatting.date(today.adding(days: last - today.daysSinceEpoch), language),
-            axisY: items.count * row + 22, chartId: id, chartTitle: title, summary: summary, hasRows: !rows.isEmpty)
+            axisY: top + 4, chartId: id, chartTitle: title, summary: summary, hasRows: !rows.isEmpty)
     }
 }

@@ -33,4 +33,32 @@ struct RoleHomeTests {
             #expect(!staffFunnel.html.contains("<form method=\"post\" action=\"/goals/"), "staff are offered a move on the funnel")
         }
     }
+
+    @Test("a staff member who owns an organisation goal finds it in My work and checks in on it")
+    func ownerFollowsUp() async throws {
+        try await APITestWorld.with { world, client in
+            let org = "/api/v1/orgs/\(world.a.slug)"
+            let management = world.a.tokens[.management]!
+            let staff = world.a.tokens[.staff]!
+            let goal = try await client.call(
+                .post, "\(org)/goals", token: management, json: ["title": "Oma tavoite", "level": "organisation"])
+            _ = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/transitions", token: management, json: ["to": "shortlisted", "reason": "Hyvä"])
+            let before = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/checkins", token: staff, json: ["status": "on_track", "attainment": 10])
+            #expect(before.status == .conflict || before.status == .forbidden)
+            _ = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/transitions", token: management,
+                json: [
+                    "to": "scheduled", "reason": "Sovittu", "ownerId": world.a.users[.staff]!.id.uuidString, "start": "2027-01-01",
+                    "due": "2027-12-31",
+                ])
+            let myWork = try await client.page("/my-work?lang=en", session: staff)
+            #expect(myWork.html.contains("id=\"my-goals\""))
+            #expect(myWork.html.contains("href=\"/goals/\(goal.id)#checkin\""))
+            let checkIn = try await client.call(
+                .post, "\(org)/goals/\(goal.id)/checkins", token: staff, json: ["status": "on_track", "attainment": 20])
+            #expect(checkIn.status == .created)
+        }
+    }
 }

@@ -72,7 +72,8 @@ public struct CheckIns: Sendable {
         let checked = try await connection.pipeline([
             """
             SELECT g.status, g.level, g.procurement_id, p.phase,
-                   (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
+                   (g.owner_id = \(actor.id) OR p.lead_id = \(actor.id)
+                    OR EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
             FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(goalID) FOR UPDATE OF g
             """,
             "SELECT id FROM goal_indicators WHERE goal_id = \(goalID) AND retired_at IS NULL",

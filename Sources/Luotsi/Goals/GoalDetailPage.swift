@@ -181,7 +181,8 @@ struct GoalDetailPage: Sendable {
         let role = AccessRole(.member(member))
         let policy = GoalPolicy(member)
         let isMember = procurement.map { $0.leadId == member.id || $0.memberIds.contains(member.id) } ?? false
-        let canCheckIn = policy.checkInRefusal(status: goal.status, inProcurement: isMember) == nil
+        // The goal's owner follows it up too, whatever their role.
+        let canCheckIn = policy.checkInRefusal(status: goal.status, inProcurement: isMember || goal.ownerId == member.id) == nil
         // Scheduling has a page of its own (the schedule needs owner and dates); the rest are buttons here.
         let moves = policy.moves(from: goal.status, level: goal.level).filter { $0 != .scheduled }.sorted { $0.rawValue < $1.rawValue }
         let typedStatus = typed?.text("status") ?? ""

@@ -40,12 +40,12 @@ struct GoalPolicy: Sendable {
             ? .forbidden("only management sets the schedule of organisation-level goals") : nil
     }
 
-    /// Why this person may not check in on a goal in `status`; `inProcurement`: they lead or
-    /// belong to the goal's procurement. Nil when they may.
+    /// Why this person may not check in on a goal in `status`; `inProcurement`: they own the goal,
+    /// or lead or belong to its procurement. Nil when they may.
     func checkInRefusal(status: GoalStatus, inProcurement: Bool) -> LuotsiError? {
         guard Permissions.allows(role, .checkIn) else { return .forbidden() }
         if !Permissions.allows(role, .checkInAnyGoal), !inProcurement {
-            return .forbidden("your role follows up only the procurements you are a member of")
+            return .forbidden("your role follows up only the goals you own and those of the procurements you are a member of")
         }
         guard status == .scheduled else { return .conflict("only scheduled goals are followed up") }
         return nil

@@ -360,7 +360,7 @@ public struct GoalRepository: Sendable {
     ) async throws -> GoalView {
         let found = try await connection.pipeline([
             """
-            SELECT g.status, (p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m
+            SELECT g.status, (g.owner_id = \(actor.id) OR p.lead_id = \(actor.id) OR EXISTS (SELECT 1 FROM procurement_members m
                               WHERE m.procurement_id = p.id AND m.user_id = \(actor.id))) AS member
             FROM goals g LEFT JOIN procurements p ON p.id = g.procurement_id WHERE g.id = \(id) FOR UPDATE OF g
             """,

@@ -41,6 +41,8 @@ struct MyWork: Sendable {
     let procurements: [Procurement]
     let ideas: [Idea]
     let goalsByStatus: [String: Int]
+    /// The goals this person owns and follows up (scheduled), whatever their level.
+    let ownedGoals: [Goal]
 
     static let taskLimit = 200
     static let procurementLimit = 100
@@ -68,6 +70,10 @@ struct MyWork: Sendable {
             FROM goals g WHERE g.status = 'idea' ORDER BY g.created_at DESC LIMIT \(Int32(ideaLimit))
             """,
             "SELECT status, count(*) AS n FROM goals GROUP BY status",
+            """
+            SELECT id, title, status, due_date FROM goals WHERE owner_id = \(person) AND status = 'scheduled'
+            ORDER BY due_date NULLS LAST, title LIMIT \(Int32(procurementLimit))
+            """,
         ]) { results in
             var goals: [UUID: [Goal]] = [:]
             for row in try results.at(3) {
@@ -91,7 +97,12 @@ struct MyWork: Sendable {
                 ideas: try results.at(4).map {
                     Idea(id: try $0.decode("id"), title: try $0.decode("title"), supports: try $0.decode("supports"))
                 },
-                goalsByStatus: try results.at(5).reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) })
+                goalsByStatus: try results.at(5).reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) },
+                ownedGoals: try results.at(6).map {
+                    Goal(
+                        id: try $0.decode("id"), title: try $0.decode("title"), status: try $0.decode("status"),
+                        due: try $0.decode("due_date"))
+                })
         }
     }
 }

@@ -44,6 +44,8 @@ struct MyWorkPage {
     }
 
     struct Model: Sendable {
+        let ownedGoals: [GoalRow]
+        let hasOwnedGoals: Bool
         let tasks: [TaskRow]
         let hasTasks: Bool
         let overdueCount: Int
@@ -91,8 +93,16 @@ struct MyWorkPage {
             let ideas = work.ideas.map {
                 IdeaRow(href: "/goals/\($0.id.uuidString)", title: $0.title, supportText: s.counted("supporters", $0.supports))
             }
+            // An owner follows up their own goal, whatever its level.
+            let owned = work.ownedGoals.map { goal in
+                GoalRow(
+                    href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status, s),
+                    due: Formatting.date(goal.due, language).nonEmpty,
+                    canCheckIn: policy.checkInRefusal(status: GoalStatus(rawValue: goal.status) ?? .idea, inProcurement: true) == nil)
+            }
             let model = Model(
-                tasks: tasks, hasTasks: !tasks.isEmpty, overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
+                ownedGoals: owned, hasOwnedGoals: !owned.isEmpty, tasks: tasks, hasTasks: !tasks.isEmpty,
+                overdueCount: tasks.filter(\.overdue).count, procurements: procurements,
                 hasProcurements: !procurements.isEmpty, ideas: ideas, hasIdeas: !ideas.isEmpty,
                 statusCounts: GoalStatus.allCases.map { status in
                     StatusCount(

@@ -269,6 +269,11 @@ def _reschedule_page(page):
     return goal and f"{goal}/reschedule"
 
 
+def _indicators_page(page):
+    goal = _scheduled_goal_page(page)
+    return goal and f"{goal}/indicators"
+
+
 def _task_edit_page(page):
     # A lead edits any task: the first procurement with a task offers its edit page.
     page.goto(url("/procurements"))
@@ -291,6 +296,14 @@ def _draft_goal_page(page):
     return first_link(page, "a[href^='/platform/catalogue/draft/goals/']", r"/platform/catalogue/draft/goals/[^/?#]+")
 
 
+def _draft_theme_page(page):
+    return _draft_goal_page(page) and "/platform/catalogue/draft/themes/KM"
+
+
+def _draft_new_goal_page(page):
+    return _draft_goal_page(page) and "/platform/catalogue/draft/themes/KM/goals/new"
+
+
 SITE_PAGES = [
     ("staff", "/my-work", "/my-work"),
     ("staff", "/goals", "/goals"),
@@ -301,6 +314,7 @@ SITE_PAGES = [
     ("staff", "/profile", "/profile"),
     ("staff", "/funnel (read only)", "/funnel"),
     ("staff", "/overview", "/overview"),
+    ("staff", "/help", "/help"),
     ("lead", "/next-actions", "/next-actions"),
     ("lead", "/funnel", "/funnel"),
     ("lead", "schedule page", _schedule_page),
@@ -316,9 +330,15 @@ SITE_PAGES = [
     ("management", "schedule page", _schedule_page),
     ("management", "scheduled goal page", _scheduled_goal_page),
     ("management", "reschedule page", _reschedule_page),
+    ("management", "indicators page", _indicators_page),
+    ("management", "/settings", "/settings"),
+    ("management", "/help/funnel", "/help/funnel"),
+    ("management", "/exports", "/exports"),
     ("platform", "/platform/organisations", "/platform/organisations"),
     ("platform", "/platform/catalogue", "/platform/catalogue"),
     ("platform", "draft goal page", _draft_goal_page),
+    ("platform", "draft intention page", _draft_theme_page),
+    ("platform", "draft new goal page", _draft_new_goal_page),
     ("platform", "/platform/rollup", "/platform/rollup"),
     ("platform", "/platform/audit", "/platform/audit"),
     (None, "/ (signed out)", "/"),

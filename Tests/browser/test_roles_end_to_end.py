@@ -317,9 +317,12 @@ def test_management_adopts_and_schedules_a_catalogue_goal_reads_the_overview_add
     notices = Notices()
     tag = unique()
 
-    # Adopt the first national goal not adopted yet (adopted ones have no form).
+    # Adopt, for the whole organisation, the first national goal it does not have in play yet
+    # (once it has, the form offers only procurements).
     page.goto(url("/catalogue"))
-    adoptable = page.locator("section.theme li[data-code]").filter(has=page.locator('form[action="/catalogue/adopt"]'))
+    adoptable = page.locator("section.theme li[data-code]").filter(
+        has=page.locator('form[action="/catalogue/adopt"] select[name="procurementId"] option[value=""]')
+    )
     assert adoptable.count(), "/catalogue has no li[data-code] with form[action=/catalogue/adopt]"
     code = adoptable.first.get_attribute("data-code")
     submit(page, adoptable.first.locator('form[action="/catalogue/adopt"]'))

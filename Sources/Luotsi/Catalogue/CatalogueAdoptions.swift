@@ -16,12 +16,13 @@ enum CatalogueAdoptions {
         var isActive: Bool { !status.isFinal }
     }
 
-    static func read(platform: SchemaName) -> PipelinedRead<[Adoption]> {
+    /// The adoptions, and the procurements a goal can still be adopted for: one round trip.
+    static func read(platform: SchemaName) -> PipelinedRead<(adoptions: [Adoption], procurements: [ProcurementChoices.Choice])> {
         GoalViews(platform: platform).read(idSet: "SELECT id FROM goals WHERE catalogue_goal_id IS NOT NULL")
             .and(ProcurementChoices.read())
             .map { found in
                 let procurements = Dictionary(found.second.map { ($0.id, $0.title) }, uniquingKeysWith: { first, _ in first })
-                return found.first.views.values.sorted { $0.createdAt < $1.createdAt }.compactMap { goal in
+                let adoptions = found.first.views.values.sorted { $0.createdAt < $1.createdAt }.compactMap { goal in
                     goal.catalogueGoal.map {
                         Adoption(
                             code: $0.code, goalID: goal.id, status: goal.status,
@@ -29,6 +30,7 @@ enum CatalogueAdoptions {
                             changedInLatest: $0.changedInLatest)
                     }
                 }
+                return (adoptions, found.second)
             }
     }
 }

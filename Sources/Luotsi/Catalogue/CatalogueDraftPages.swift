@@ -24,7 +24,8 @@ struct CatalogueDraftPages {
         let themeCode: String
         let themeName: String
         let fields: [TextFields]
-        let indicator: CatalogueIndicatorRows.Row
+        /// The new goal's first indicator (one blank row).
+        let indicator: CatalogueIndicatorRows.Row?
     }
 
     func register(on web: WebRouter) {
@@ -104,7 +105,7 @@ struct CatalogueDraftPages {
         }
         let model = NewGoalModel(
             themeCode: themeCode, themeName: "\(theme.code) \(theme.name.text(web.language))", fields: fields,
-            indicator: CatalogueIndicatorRows.rows(existing: [], typed: typed, blank: 1, web.strings)[0])
+            indicator: CatalogueIndicatorRows.rows(existing: [], typed: typed, blank: 1, web.strings).first)
         return pages.response(
             "platform-catalogue-new-goal", title: web.strings.format("catalogue_new_goal_title", ["intention": model.themeName]),
             page: model,

@@ -50,10 +50,9 @@ struct CataloguePages {
             let s = web.strings
             let catalogue = try await services.catalogue.view(language: web.language)
             // What this organisation adopted, by national goal code, with "changed in a newer version".
-            let adopted = try await services.readingOrganisation(member) {
+            let (adopted, procurements) = try await services.readingOrganisation(member) {
                 try await CatalogueAdoptions.read(platform: services.goals.platform).read(on: $0)
             }
-            let procurements = try await services.readingOrganisation(member) { try await ProcurementChoices.read().read(on: $0) }
             let byCode = Dictionary(grouping: adopted, by: \.code)
             let canAdopt = Permissions.allows(AccessRole(.member(member)), .proposeGoal)
             let themes = catalogue.themes.map { theme in

@@ -66,7 +66,9 @@ extension GoalRepository {
     public func addIndicator(_ item: IndicatorInput, to id: UUID, by actor: Identity.Member, on connection: TenantConnection)
         async throws -> GoalView
     {
-        let checked = try GoalValidation.indicators([item])[0]
+        guard let checked = try GoalValidation.indicators([item]).first else {
+            throw LuotsiError.invalid(field: "indicators", reason: "one indicator is required")
+        }
         _ = try await lockForIndicatorChange(id, by: actor, on: connection)
         let active =
             try await connection.query(

@@ -53,19 +53,17 @@ struct GoalSchedulePage {
         -> Response
     {
         let s = web.strings
-        // The national goal's indicators, in the version the goal was adopted from: offered,
-        // pre-filled, while the goal has none of its own. Read first, on a connection of its own.
-        let adoptedFrom = try await services.readingOrganisation(member) { connection in
-            try await services.goals.get(id, viewer: member, on: connection).catalogueGoal
-        }
-        let offered: [CatalogueView.Indicator] =
-            try await adoptedFrom.asyncMap { reference in
-                try await services.catalogue.view(language: web.language, version: reference.version).themes.flatMap(\.goals)
-                    .first { $0.id == reference.id }?.indicators ?? []
-            } ?? []
         let (goal, directory) = try await services.readingOrganisation(member) { connection in
             (try await services.goals.get(id, viewer: member, on: connection), try await People.read().read(on: connection))
         }
+        // The national goal's indicators, in the version the goal was adopted from: offered,
+        // pre-filled, while the goal has none of its own (read after the organisation's
+        // connection is back in the pool, never while holding it).
+        let offered: [CatalogueView.Indicator] =
+            try await goal.catalogueGoal.asyncMap { reference in
+                try await services.catalogue.view(language: web.language, version: reference.version).themes.flatMap(\.goals)
+                    .first { $0.id == reference.id }?.indicators ?? []
+            } ?? []
         guard GoalPolicy(member).maySchedule(level: goal.level) else {
             throw LuotsiError.forbidden("only management schedules organisation-level goals")
         }

@@ -92,6 +92,11 @@ struct TwoLevelTests {
             let goal = try await client.call(.get, "\(org)/goals/\(goalID)", token: management)
             #expect(goal.string("level") == "procurement")
             #expect(goal.string("procurementId") == procurement)
+            // Not renamed: every list reads the national goal's name in the reader's language.
+            let swedishBoard = try await client.page("/funnel?lang=sv", session: management)
+            #expect(swedishBoard.html.contains("Biologisk mångfald"))
+            let englishReport = try await client.page("/report?lang=en&year=all", session: management)
+            #expect(englishReport.html.contains("Biodiversity") || !englishReport.html.contains("Luonnon monimuotoisuus"))
 
             // For the organisation too; then rejected there: the catalogue says so, and offers it again.
             let forOrganisation = try await client.page(

@@ -100,7 +100,7 @@ struct ExportPages {
             for goal in pictures.second {
                 grouped[goal.themeCode ?? "none", default: []].append(
                     ReportGoal(
-                        title: goal.title, level: s["level_\(goal.level)"], status: StatusBadge(goal.status, s),
+                        title: goal.title.text(language), level: s["level_\(goal.level)"], status: StatusBadge(goal.status, s),
                         owner: goal.ownerName ?? "",
                         period: goal.start == nil && goal.due == nil
                             ? "" : "\(Formatting.date(goal.start, language)) – \(Formatting.date(goal.due, language))",

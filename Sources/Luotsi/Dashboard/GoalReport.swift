@@ -13,7 +13,7 @@ enum GoalReport {
     }
 
     struct Goal: Sendable {
-        let title: String
+        let title: GoalTitle
         let level: String
         let status: String
         let themeCode: String?
@@ -36,7 +36,7 @@ enum GoalReport {
             """
         return PipelinedRead(statements: [
             """
-            SELECT g.id, g.title, g.level, g.status, g.theme_code, u.name AS owner_name, g.start_date, g.due_date, g.evaluation,
+            SELECT g.id, g.title, g.catalogue_name, g.level, g.status, g.theme_code, u.name AS owner_name, g.start_date, g.due_date, g.evaluation,
                    (SELECT attainment FROM checkins c WHERE c.goal_id = g.id ORDER BY c.seq DESC LIMIT 1) AS attainment
             FROM goals g LEFT JOIN users u ON u.id = g.owner_id
             WHERE g.id IN (\(selection)) ORDER BY g.theme_code NULLS LAST, g.level, g.title
@@ -58,7 +58,7 @@ enum GoalReport {
             }
             return try results.at(0).map {
                 Goal(
-                    title: try $0.decode("title"), level: try $0.decode("level"), status: try $0.decode("status"),
+                    title: try GoalTitle(row: $0), level: try $0.decode("level"), status: try $0.decode("status"),
                     themeCode: try $0.decode("theme_code"), ownerName: try $0.decode("owner_name"), start: try $0.decode("start_date"),
                     due: try $0.decode("due_date"), attainment: try $0.decode("attainment"), evaluation: try $0.decode("evaluation"),
                     comments: comments[try $0.decode("id")] ?? [])

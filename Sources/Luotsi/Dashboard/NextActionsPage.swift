@@ -32,7 +32,7 @@ struct NextActionsPage {
             let found = try await services.readingOrganisation(member, cached: "next-actions.page") { try await read.read(on: $0) }
             func item(_ entry: GoalQueue.Entry) -> Item {
                 Item(
-                    href: "/goals/\(entry.id.uuidString)", title: entry.title,
+                    href: "/goals/\(entry.id.uuidString)", title: entry.title.text(language),
                     detail: "\(s["level_\(entry.level)"]) · \(Formatting.dateTime(entry.createdAt, language))")
             }
             // Only what this person can schedule: a lead's list leaves out organisation goals (management's).

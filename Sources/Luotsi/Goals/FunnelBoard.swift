@@ -6,7 +6,7 @@ import Postgres
 struct FunnelBoard: Sendable {
     struct Card: Sendable {
         let id: UUID
-        let title: String
+        let title: GoalTitle
         let level: GoalLevel
         let status: GoalStatus
         let due: CalendarDate?
@@ -30,7 +30,7 @@ struct FunnelBoard: Sendable {
     static func read(perColumn: Int) -> PipelinedRead<FunnelBoard> {
         let cards: [SQL] = columns.map { column in
             """
-            SELECT g.id, g.title, g.level, g.status, g.due_date, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
+            SELECT g.id, g.title, g.catalogue_name, g.level, g.status, g.due_date, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
             FROM goals g WHERE g.status = ANY(\(column.statuses.map(\.rawValue)))
             ORDER BY g.priority NULLS LAST, g.updated_at DESC LIMIT \(Int32(perColumn))
             """
@@ -45,7 +45,7 @@ struct FunnelBoard: Sendable {
                         key: column.key, statuses: column.statuses, count: column.statuses.reduce(0) { $0 + (counts[$1.rawValue] ?? 0) },
                         cards: try results.at(index + 1).map { row in
                             Card(
-                                id: try row.decode("id"), title: try row.decode("title"),
+                                id: try row.decode("id"), title: try GoalTitle(row: row),
                                 level: GoalLevel(rawValue: try row.decode("level")) ?? .organisation,
                                 status: GoalStatus(rawValue: try row.decode("status")) ?? .idea, due: try row.decode("due_date"),
                                 supports: try row.decode("supports"))

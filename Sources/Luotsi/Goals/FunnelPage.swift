@@ -48,7 +48,7 @@ struct FunnelPage {
             let columns = board.columns.map { column in
                 let cards = column.cards.map { card in
                     Card(
-                        id: card.id.uuidString, href: "/goals/\(card.id.uuidString)", title: card.title,
+                        id: card.id.uuidString, href: "/goals/\(card.id.uuidString)", title: card.title.text(web.language),
                         level: s["level_\(card.level.rawValue)"],
                         status: StatusBadge(card.status.rawValue, s), due: Formatting.date(card.due, web.language).nonEmpty,
                         supportText: s.counted("supporters", card.supports),

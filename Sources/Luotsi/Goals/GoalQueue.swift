@@ -6,7 +6,7 @@ import Postgres
 enum GoalQueue {
     struct Entry: Sendable {
         let id: UUID
-        let title: String
+        let title: GoalTitle
         let level: String
         let createdAt: Date
     }
@@ -14,13 +14,13 @@ enum GoalQueue {
     static func read(_ status: GoalStatus, limit: Int) -> PipelinedRead<[Entry]> {
         PipelinedRead(statements: [
             """
-            SELECT g.id, g.title, g.level, g.created_at FROM goals g WHERE g.status = \(status.rawValue)
+            SELECT g.id, g.title, g.catalogue_name, g.level, g.created_at FROM goals g WHERE g.status = \(status.rawValue)
             ORDER BY g.priority NULLS LAST, g.created_at LIMIT \(Int32(limit))
             """
         ]) { results in
             try results.at(0).map {
                 Entry(
-                    id: try $0.decode("id"), title: try $0.decode("title"), level: try $0.decode("level"),
+                    id: try $0.decode("id"), title: try GoalTitle(row: $0), level: try $0.decode("level"),
                     createdAt: try $0.decode("created_at"))
             }
         }

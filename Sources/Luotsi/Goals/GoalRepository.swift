@@ -69,6 +69,7 @@ public struct GoalRepository: Sendable {
         }
         var title = goal.title
         var themeCode = goal.themeCode
+        var catalogueName: JSONB?
         if let catalogueGoalID = goal.catalogueGoalID {
             guard
                 let row = try await connection.query(
@@ -80,17 +81,20 @@ public struct GoalRepository: Sendable {
                     """
                 ).single()
             else { throw LuotsiError.unknownReference(field: "catalogueGoalId", what: "no such published catalogue goal") }
-            let name = try row.decode("name", as: JSONB.self).decode(Localized.self)
+            let nameJSON = try row.decode("name", as: JSONB.self)
+            let name = try nameJSON.decode(Localized.self)
             title = title ?? name.fi
+            catalogueName = nameJSON
             themeCode = try row.decode("theme")
         }
         guard let title else { throw LuotsiError.invalid(field: "title", reason: "is required unless adopting a catalogue goal") }
         try await validateTheme(themeCode, on: connection)
         let row = try await connection.query(
             """
-            INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by, plan_year)
+            INSERT INTO goals (title, description, level, procurement_id, catalogue_goal_id, theme_code, priority, created_by, catalogue_name,
+                               plan_year)
             VALUES (\(title), \(goal.description), \(goal.level.rawValue), \(goal.procurementID),
-                    \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id),
+                    \(goal.catalogueGoalID), \(themeCode), \(goal.priority), \(actor.id), \(catalogueName),
                     coalesce(\(goal.planYear.map(Int32.init))::int, (SELECT \(Self.currentPlanningYear) FROM settings)))
             RETURNING id
             """

@@ -121,7 +121,6 @@ extension GoalView {
     /// The title in `language`: an adopted goal the organisation has not renamed (its title is
     /// still one of the national goal's names) reads the national goal's name in that language.
     func title(in language: Language) -> String {
-        guard let name = catalogueGoal?.name, [name.fi, name.sv, name.en].contains(title) else { return title }
-        return name.text(language)
+        GoalTitle(stored: title, national: catalogueGoal?.name).text(language)
     }
 }

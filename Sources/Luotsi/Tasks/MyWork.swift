@@ -13,12 +13,12 @@ struct MyWork: Sendable {
         let procurementID: UUID
         let procurementTitle: String
         let goalID: UUID
-        let goalTitle: String
+        let goalTitle: GoalTitle
     }
 
     struct Goal: Sendable {
         let id: UUID
-        let title: String
+        let title: GoalTitle
         let status: String
         let due: CalendarDate?
     }
@@ -32,7 +32,7 @@ struct MyWork: Sendable {
 
     struct Idea: Sendable {
         let id: UUID
-        let title: String
+        let title: GoalTitle
         let supports: Int
     }
 
@@ -57,21 +57,21 @@ struct MyWork: Sendable {
         return PipelinedRead(statements: [
             "SELECT current_date AS today",
             """
-            SELECT t.id, t.title, t.due, t.status, p.id AS procurement_id, p.title AS procurement, g.id AS goal_id, g.title AS goal
+            SELECT t.id, t.title, t.due, t.status, p.id AS procurement_id, p.title AS procurement, g.id AS goal_id, g.title AS goal, g.catalogue_name AS goal_catalogue_name
             FROM tasks t JOIN procurements p ON p.id = t.procurement_id JOIN goals g ON g.id = t.goal_id
             WHERE t.assignee_id = \(person)
             ORDER BY (t.status <> 'done' AND t.due < current_date) DESC, t.status = 'done', t.due NULLS LAST, t.title
             LIMIT \(Int32(taskLimit))
             """,
             "SELECT id, title, phase FROM procurements WHERE id IN (\(mine)) ORDER BY title",
-            "SELECT id, title, status, due_date, procurement_id FROM goals WHERE procurement_id IN (\(mine)) ORDER BY due_date NULLS LAST, title",
+            "SELECT id, title, catalogue_name, status, due_date, procurement_id FROM goals WHERE procurement_id IN (\(mine)) ORDER BY due_date NULLS LAST, title",
             """
-            SELECT g.id, g.title, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
+            SELECT g.id, g.title, g.catalogue_name, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
             FROM goals g WHERE g.status = 'idea' ORDER BY g.created_at DESC LIMIT \(Int32(ideaLimit))
             """,
             "SELECT status, count(*) AS n FROM goals GROUP BY status",
             """
-            SELECT id, title, status, due_date FROM goals WHERE owner_id = \(person) AND status = 'scheduled'
+            SELECT id, title, catalogue_name, status, due_date FROM goals WHERE owner_id = \(person) AND status = 'scheduled'
             ORDER BY due_date NULLS LAST, title LIMIT \(Int32(procurementLimit))
             """,
         ]) { results in
@@ -79,7 +79,7 @@ struct MyWork: Sendable {
             for row in try results.at(3) {
                 goals[try row.decode("procurement_id"), default: []].append(
                     Goal(
-                        id: try row.decode("id"), title: try row.decode("title"), status: try row.decode("status"),
+                        id: try row.decode("id"), title: try GoalTitle(row: row), status: try row.decode("status"),
                         due: try row.decode("due_date")))
             }
             return MyWork(
@@ -88,19 +88,19 @@ struct MyWork: Sendable {
                     Task(
                         id: try $0.decode("id"), title: try $0.decode("title"), due: try $0.decode("due"), status: try $0.decode("status"),
                         procurementID: try $0.decode("procurement_id"), procurementTitle: try $0.decode("procurement"),
-                        goalID: try $0.decode("goal_id"), goalTitle: try $0.decode("goal"))
+                        goalID: try $0.decode("goal_id"), goalTitle: try GoalTitle(row: $0, title: "goal", name: "goal_catalogue_name"))
                 },
                 procurements: try results.at(2).map { row in
                     let id: UUID = try row.decode("id")
                     return Procurement(id: id, title: try row.decode("title"), phase: try row.decode("phase"), goals: goals[id] ?? [])
                 },
                 ideas: try results.at(4).map {
-                    Idea(id: try $0.decode("id"), title: try $0.decode("title"), supports: try $0.decode("supports"))
+                    Idea(id: try $0.decode("id"), title: try GoalTitle(row: $0), supports: try $0.decode("supports"))
                 },
                 goalsByStatus: try results.at(5).reduce(into: [:]) { $0[try $1.decode("status")] = try $1.decode("n", as: Int.self) },
                 ownedGoals: try results.at(6).map {
                     Goal(
-                        id: try $0.decode("id"), title: try $0.decode("title"), status: try $0.decode("status"),
+                        id: try $0.decode("id"), title: try GoalTitle(row: $0), status: try $0.decode("status"),
                         due: try $0.decode("due_date"))
                 })
         }

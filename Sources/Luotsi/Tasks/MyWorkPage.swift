@@ -72,7 +72,7 @@ struct MyWorkPage {
             let tasks = work.tasks.map { task in
                 TaskRow(
                     id: task.id.uuidString, title: task.title, procurement: task.procurementTitle,
-                    procurementHref: "/procurements/\(task.procurementID.uuidString)", goal: task.goalTitle,
+                    procurementHref: "/procurements/\(task.procurementID.uuidString)", goal: task.goalTitle.text(language),
                     goalHref: "/goals/\(task.goalID.uuidString)", due: Formatting.date(task.due, language),
                     overdue: task.status != "done" && task.due.map { $0 < work.today } == true, status: StatusBadge(task.status, s),
                     statusOptions: TaskRepository.statuses.map { Option(value: $0, label: s["status_\($0)"], selected: $0 == task.status) })
@@ -81,7 +81,7 @@ struct MyWorkPage {
             let procurements = work.procurements.map { procurement in
                 let goals = procurement.goals.map { goal in
                     GoalRow(
-                        href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status, s),
+                        href: "/goals/\(goal.id.uuidString)", title: goal.title.text(language), status: StatusBadge(goal.status, s),
                         due: Formatting.date(goal.due, language).nonEmpty,
                         // The procurements listed are the person's own.
                         canCheckIn: policy.checkInRefusal(status: GoalStatus(rawValue: goal.status) ?? .idea, inProcurement: true) == nil)
@@ -91,12 +91,13 @@ struct MyWorkPage {
                     goals: goals, hasGoals: !goals.isEmpty)
             }
             let ideas = work.ideas.map {
-                IdeaRow(href: "/goals/\($0.id.uuidString)", title: $0.title, supportText: s.counted("supporters", $0.supports))
+                IdeaRow(
+                    href: "/goals/\($0.id.uuidString)", title: $0.title.text(language), supportText: s.counted("supporters", $0.supports))
             }
             // An owner follows up their own goal, whatever its level.
             let owned = work.ownedGoals.map { goal in
                 GoalRow(
-                    href: "/goals/\(goal.id.uuidString)", title: goal.title, status: StatusBadge(goal.status, s),
+                    href: "/goals/\(goal.id.uuidString)", title: goal.title.text(language), status: StatusBadge(goal.status, s),
                     due: Formatting.date(goal.due, language).nonEmpty,
                     canCheckIn: policy.checkInRefusal(status: GoalStatus(rawValue: goal.status) ?? .idea, inProcurement: true) == nil)
             }

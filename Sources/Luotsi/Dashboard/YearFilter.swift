@@ -8,9 +8,10 @@ enum YearFilter: Sendable, Equatable {
     case current
     case year(Int)
 
-    /// `?year=`: absent means `fallback`; `all` or a year from 2000 to 2100 otherwise.
+    /// `?year=`: absent means `fallback`; `all` or a year from 2000 to 2100 otherwise (an empty
+    /// value is neither, and refused).
     static func query(_ text: String?, fallback: YearFilter) throws -> YearFilter {
-        guard let text, !text.isEmpty else { return fallback }
+        guard let text else { return fallback }
         if text == "all" { return .all }
         guard let year = Int(text), (2000...2100).contains(year) else {
             throw LuotsiError.invalid(field: "year", reason: "must be all or a year from 2000 to 2100")

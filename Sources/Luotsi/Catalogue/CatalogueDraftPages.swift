@@ -157,7 +157,7 @@ enum CatalogueIndicatorRows {
     }
 
     /// The indicators the form's `rows` describe, checked with fields named after the rows
-    /// (`indicators[0].name.fi`), leaving out blank rows and rows marked for removal.
+    /// (`indicators[n].name.fi` for row n), leaving out blank rows and rows marked for removal.
     static func parse(_ form: FormData, rows: Int) throws -> [CatalogueDocument.Indicator] {
         var indicators: [CatalogueDocument.Indicator] = []
         for index in 0..<rows {

@@ -9,6 +9,6 @@ struct LuotsiCommand: AsyncParsableCommand {
         discussion: "The database comes from DATABASE_URL or the standard PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, OrgCommand.self, UserCommand.self, CatalogueCommand.self, DemoCommand.self,
-            RoutesCommand.self,
+            RoutesCommand.self, RemindersCommand.self,
         ])
 }

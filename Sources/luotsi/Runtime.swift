@@ -62,7 +62,8 @@ struct Runtime {
             pool: pool, sqlDirectory: try SQLDirectory.locate(), sessionLifetime: configuration.sessionLifetime,
             sessionIdle: configuration.sessionIdle, organisationsPerConnection: configuration.organisationsPerConnection,
             secretKeys: configuration.secretKeys,
-            readCache: ReadModelCache(capacityBytes: configuration.readCacheBytes, maxAge: configuration.readCacheMaxAge), logger: logger)
+            readCache: ReadModelCache(capacityBytes: configuration.readCacheBytes, maxAge: configuration.readCacheMaxAge),
+            mail: configuration.mail, logger: logger)
         do {
             try await pool.query("SELECT 1")
         } catch let error as PostgresError {

@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let pages = try PageRenderer()
+        var background: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let sender = runtime.services.mailSender(logger: runtime.logger) { background.append(.init(service: sender)) }
+        if let schedule = try runtime.services.reminderSchedule(logger: runtime.logger) { background.append(.init(service: schedule)) }
         let app = buildApplication(services: runtime.services, configuration: configuration, pages: pages, logger: runtime.logger)
         // SIGINT: stop at once, gracefully. SIGTERM (how service managers stop a process): first
         // drain — readiness answers 503 while requests are still served for the grace period —
@@ -47,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: app), .init(service: runtime.services.listener(conninfo: configuration.listenConninfo)),
-                ] + (buildMetricsApplication(configuration: configuration, logger: runtime.logger).map { [.init(service: $0)] } ?? []),
+                ] + background
+                    + (buildMetricsApplication(configuration: configuration, logger: runtime.logger).map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigint], logger: runtime.logger))
         let services = runtime.services
         let logger = runtime.logger

@@ -8,10 +8,12 @@ import Testing
 
 @Suite("Every write leaves an audit row")
 struct AuditCoverageTests {
-    /// Writes that change no organisation's or platform's data: sessions, one's own language, and
-    /// a second-factor key being set up (nothing changes until it is confirmed, which is audited).
+    /// Writes that change no organisation's or platform's data: sessions, one's own language, a
+    /// second-factor key being set up (nothing changes until it is confirmed, which is audited),
+    /// and one's own notifications marked read.
     static let exempt: Set<String> = [
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "PATCH /api/v1/me", "POST /api/v1/me/second-factor",
+        "POST /api/v1/me/notifications/read",
     ]
 
     @Test("each write route of the route table adds a row to the organisation's or the platform's audit trail")
@@ -54,6 +56,11 @@ struct AuditCoverageTests {
             _ = try await expectAudited(
                 "POST /api/v1/orgs/{org}/users/{id}/password-code", .post, "\(org)/users/\(world.a.users[.lead]!.id)/password-code",
                 token: management)
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/users/{id}/password-code/email", .post,
+                "\(org)/users/\(world.a.users[.lead]!.id)/password-code/email", token: management)
+            _ = try await expectAudited(
+                "PATCH /api/v1/me/reminders", .patch, "/api/v1/me/reminders", token: world.a.tokens[.staff]!, json: ["email": "daily"])
             let procurement = try await expectAudited(
                 "POST /api/v1/orgs/{org}/procurements", .post, "\(org)/procurements", token: management,
                 json: ["title": "Auditoitu hankinta", "memberIds": [world.a.users[.staff]!.id.uuidString]])
@@ -158,6 +165,12 @@ struct AuditCoverageTests {
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: admin)
             _ = try await expectAudited(
                 "DELETE /api/v1/platform/catalogue/draft", .delete, "/api/v1/platform/catalogue/draft", token: admin)
+            // The code mailed above, as if the mail server had refused it for good.
+            let dead: UUID = try await world.services.pool.query(
+                "UPDATE \(identifier: platform).mail_outbox SET dead_at = now(), last_error = 'refused' RETURNING id"
+            ).one().decode("id")
+            _ = try await expectAudited(
+                "POST /api/v1/platform/mail/{id}/retry", .post, "/api/v1/platform/mail/\(dead)/retry", token: admin)
 
             // A write route added later must come with its audit row and a line here.
             #expect(writes.subtracting(covered).isEmpty, "write routes not shown to audit: \(writes.subtracting(covered).sorted())")

@@ -33,6 +33,7 @@ struct RoleMatrixTests {
         .manageOrganisations: [.platformAdmin],
         .manageCatalogue: [.platformAdmin],
         .readRollup: [.platformAdmin],
+        .manageMail: [.platformAdmin],
     ]
 
     @Test("the code's permission table is the product's")
@@ -189,6 +190,7 @@ struct RoleMatrixTests {
             case .manageOrganisations: return (.get, "/api/v1/platform/organisations", nil)
             case .manageCatalogue: return (.get, "/api/v1/platform/catalogue/versions", nil)
             case .readRollup: return (.get, "/api/v1/platform/rollup", nil)
+            case .manageMail: return (.get, "/api/v1/platform/mail", nil)
             }
         }
     }

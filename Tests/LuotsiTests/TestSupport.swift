@@ -49,6 +49,14 @@ enum TestSupport {
 
     /// Services over a fresh platform schema of their own (so tests never see each other's
     /// organisations), migrated. Call `tearDown` at the end.
+    /// E-mail on, towards a port where nothing listens: the tests' services queue messages in
+    /// the outbox (no sender runs in them); the mail tests start a real SMTP server of their own.
+    static func mailSettings(smtp: String = "smtp://127.0.0.1:9") throws -> MailSettings {
+        try MailSettings(environment: [
+            "LUOTSI_SMTP_URL": smtp, "LUOTSI_PUBLIC_URL": "http://luotsi.test", "LUOTSI_MAIL_RETRY_SECONDS": "1",
+        ])
+    }
+
     static func isolatedServices(
         pool: PostgresPool? = nil, tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, organisationCheck: Bool = true
     ) async throws -> AppServices {
@@ -59,7 +67,7 @@ enum TestSupport {
         let schema = try #require(SchemaName("t_platform_" + uniqueSuffix()))
         let services = try AppServices(
             pool: pool, sqlDirectory: sqlDirectory, platformSchema: schema, tenantMigrations: tenantMigrations,
-            catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck, secretKeys: secretKeys)
+            catalogueSeeds: catalogueSeeds, organisationCheck: organisationCheck, secretKeys: secretKeys, mail: try mailSettings())
         do {
             if poolerConninfo != nil {
                 // `luotsi migrate` refuses transaction pooling: migrate over PostgreSQL itself.

@@ -38,8 +38,13 @@ struct WebTemplateTests {
             let procurement = try await world.procurementID(client: client)
             let task = try await world.taskID(client: client)
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: world.token(.platformAdmin))
+            let unsubscribe = try await world.api.services.unsubscribeLinks.token(
+                organisation: world.slug, person: try #require(world.api.a.users[.staff]).id)
             let visits: [(AccessRole?, String, HTTPResponse.Status)] = [
-                (nil, "/", .ok), (nil, "/set-password", .ok), (.staff, "/profile", .ok), (.platformAdmin, "/profile", .ok),
+                (nil, "/", .ok), (nil, "/set-password", .ok), (nil, "/unsubscribe/\(unsubscribe)", .ok),
+                (nil, "/unsubscribe/x.\(UUID().uuidString).AAAAAAAAAAAAAAAAAAAAAA", .notFound), (.staff, "/notifications", .ok),
+                (.lead, "/notifications", .ok), (.platformAdmin, "/platform/mail", .ok), (.management, "/platform/mail", .forbidden),
+                (.staff, "/profile", .ok), (.platformAdmin, "/profile", .ok),
                 (.staff, "/my-work", .ok), (.staff, "/goals", .ok), (.staff, "/goals/new", .ok), (.staff, "/goals/\(scheduled)", .ok),
                 (.staff, "/procurements", .ok), (.staff, "/procurements/\(procurement)", .ok), (.staff, "/catalogue", .ok),
                 (.staff, "/users", .forbidden), (.staff, "/funnel", .ok), (.staff, "/overview", .ok),
@@ -148,7 +153,7 @@ struct WebTemplateTests {
         used.formUnion(actions.map { "entity_\($0.0)" })
         // Platform audit actions ("catalogue.draft.goal.edit" → paudit_catalogue_draft_goal_edit).
         used.formUnion(
-            code.matches(of: /"((?:organisation|catalogue|admin)\.[a-z._]+)"/).map {
+            code.matches(of: /"((?:organisation|catalogue|admin|mail)\.[a-z._]+)"/).map {
                 "paudit_" + String($0.1).replacingOccurrences(of: ".", with: "_")
             })
         // A field's error message is used when a form has that field (err_milestones_title ← name="milestones-…").

@@ -13,6 +13,10 @@ struct PasswordPages {
         let email: String
         let secondFactorOn: Bool
         let enrolment: SecondFactor.Enrolment?
+        /// Members only: how often they get the digest, and whether this server sends e-mail.
+        let reminders: [NotificationPages.ReminderChoice]?
+        let emailOff: Bool
+        let hasReminders: Bool
     }
 
     struct SetPasswordModel: Sendable {
@@ -22,7 +26,7 @@ struct PasswordPages {
 
     func register(on web: WebRouter) {
         web.signedIn(.get, "/profile") { web, identity in
-            pages.response("profile", title: web.strings["profile_title"], page: try await profile(identity), web: web)
+            pages.response("profile", title: web.strings["profile_title"], page: try await profile(identity, web.strings), web: web)
         }
         web.signedIn(.post, "/profile/second-factor") { web, identity in
             _ = try await services.secondFactor.begin(identity)
@@ -34,7 +38,7 @@ struct PasswordPages {
                 return PageRenderer.redirect("/profile?notice=second_factor_on", cookies: [sessionCookie(token, web)])
             } catch LuotsiError.wrongSecret {
                 return pages.response(
-                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity, web.strings), web: web,
                     status: .unprocessableContent, errors: [.init(fieldID: "code", message: web.strings["err_code_second_factor"])])
             }
         }
@@ -45,7 +49,7 @@ struct PasswordPages {
             } catch {
                 guard let errors = FormErrors.entries(error, strings: web.strings, defaultField: "password") else { throw error }
                 return pages.response(
-                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity, web.strings), web: web,
                     status: .unprocessableContent, errors: errors)
             }
         }
@@ -59,14 +63,18 @@ struct PasswordPages {
                     throw error
                 }
                 return pages.response(
-                    "profile", title: web.strings["profile_title"], page: try await profile(identity), web: web,
+                    "profile", title: web.strings["profile_title"], page: try await profile(identity, web.strings), web: web,
                     status: .unprocessableContent,
                     errors: errors)
             }
         }
         web.open(.get, "/set-password") { web, _ in
             pages.response(
-                "set-password", title: web.strings["set_password_title"], page: SetPasswordModel(organisation: "", email: ""), web: web)
+                "set-password", title: web.strings["set_password_title"],
+                page: SetPasswordModel(
+                    organisation: RequestValues.query(web.request, "organisation") ?? "",
+                    email: RequestValues.query(web.request, "email") ?? ""),
+                web: web)
         }
         web.open(.post, "/set-password") { web, _ in
             let form = web.form
@@ -95,6 +103,18 @@ struct PasswordPages {
             try await services.secondFactor.reset(userID: id, by: member)
             return PageRenderer.redirect("/users?notice=second_factor_reset")
         }
+        web.member(.post, "/users/:id/password-code/email", .manageUsers) { web, member in
+            let id = try RequestValues.uuid(web.context, "id")
+            let mailed = try await services.inOrganisation(member) {
+                try await services.passwords.mailCode(
+                    for: id, by: member, mail: services.mail, translations: services.translations, platform: services.catalogue.platform,
+                    on: $0)
+            }
+            services.mailWake.signal()
+            let notice = web.strings.format(
+                "code_mailed", ["email": mailed.sentTo, "expires": Formatting.dateTime(mailed.expiresAt, web.language)])
+            return try await UserPages(services: services, pages: pages).show(web, member, typed: nil, errors: [], notice: notice)
+        }
         web.member(.post, "/users/:id/password-code", .manageUsers) { web, member in
             let id = try RequestValues.uuid(web.context, "id")
             let (issued, name) = try await services.inOrganisation(member) { connection in
@@ -115,9 +135,16 @@ struct PasswordPages {
         SessionCookie.set(token, seconds: Int(services.sessions.lifetime.components.seconds), secure: web.secureCookies)
     }
 
-    func profile(_ identity: Identity) async throws -> ProfileModel {
+    func profile(_ identity: Identity, _ strings: Strings) async throws -> ProfileModel {
         let secondFactor = try await services.secondFactor.state(identity)
         let user = identity.publicUser
-        return ProfileModel(name: user.name, email: user.email, secondFactorOn: secondFactor.on, enrolment: secondFactor.pending)
+        var reminders: [NotificationPages.ReminderChoice]?
+        if case .member(let member) = identity {
+            let frequency = try await services.readingOrganisation(member) { try await services.reminders.frequency(of: member.id, on: $0) }
+            reminders = NotificationPages.choices(frequency, strings)
+        }
+        return ProfileModel(
+            name: user.name, email: user.email, secondFactorOn: secondFactor.on, enrolment: secondFactor.pending, reminders: reminders,
+            emailOff: !services.mail.isOn, hasReminders: reminders != nil)
     }
 }

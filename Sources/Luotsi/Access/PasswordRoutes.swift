@@ -31,6 +31,16 @@ struct PasswordRoutes {
             let issued = try await services.inOrganisation(member) { try await services.passwords.issueCode(for: id, by: member, on: $0) }
             return try JSONOutput.response(issued, status: .created)
         }
+        api.organisation(.post, "/api/v1/orgs/:org/users/:id/password-code/email", .manageUsers) { _, context, member in
+            let id = try RequestValues.uuid(context, "id")
+            let mailed = try await services.inOrganisation(member) {
+                try await services.passwords.mailCode(
+                    for: id, by: member, mail: services.mail, translations: services.translations, platform: services.catalogue.platform,
+                    on: $0)
+            }
+            services.mailWake.signal()
+            return try JSONOutput.response(mailed, status: .accepted)
+        }
         api.open(.post, "/api/v1/auth/password-code") { request, context, _ in
             let input = try await JSONBody.decode(RedeemInput.self, from: request)
             try await services.passwords.redeem(

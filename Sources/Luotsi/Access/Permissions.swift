@@ -26,6 +26,7 @@ public enum Action: String, Sendable, CaseIterable {
     case manageOrganisations
     case manageCatalogue
     case readRollup
+    case manageMail  // the outbox's dead letters
 }
 
 /// The caller's role as the permission table sees it.
@@ -49,7 +50,7 @@ public enum AccessRole: String, Sendable, CaseIterable {
 /// The role × action table.
 public enum Permissions {
     public static let table: [AccessRole: Set<Action>] = [
-        .platformAdmin: [.manageOrganisations, .manageCatalogue, .readRollup],
+        .platformAdmin: [.manageOrganisations, .manageCatalogue, .readRollup, .manageMail],
         .management: [
             .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .scheduleOrganisationGoal,
             .discussGoal, .checkIn, .checkInAnyGoal, .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .readAudit, .export,

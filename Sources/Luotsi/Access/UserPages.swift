@@ -25,6 +25,8 @@ struct UserPages {
         let email: String
         let name: String
         let roleOptions: [Option]
+        /// E-mail is set up: a code can be sent instead of handed over.
+        let emailOn: Bool
     }
 
     func register(on web: WebRouter) {
@@ -89,7 +91,7 @@ struct UserPages {
                     isMe: user.id == member.id, secondFactorOn: entry.secondFactorOn)
             },
             email: typed?.raw("email") ?? "", name: typed?.raw("name") ?? "",
-            roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) })
+            roleOptions: roles.map { Option(value: $0, label: s["role_\($0)"], selected: $0 == typedRole) }, emailOn: services.mail.isOn)
         return pages.response(
             "users", title: s["users_title"], page: model, web: web, status: status ?? (errors.isEmpty ? .ok : .unprocessableContent),
             notice: notice, errors: errors)

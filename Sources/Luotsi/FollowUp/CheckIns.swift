@@ -111,6 +111,7 @@ public struct CheckIns: Sendable {
             SELECT *, \(actor.name) AS author_name FROM checkin
             """,
             Self.valuesQuery(for: [id]),
+            Notifier.goalChangedStatement(goalID, by: actor),
         ])
         let (checkInRows, valueRows) = (written[0], written[1])  // one result per statement: no input reaches a trap
         return try Self.checkIn(from: checkInRows.one(), values: try Self.values(from: valueRows))

@@ -55,6 +55,7 @@ public struct GoalDiscussion: Sendable {
         let comment = try Self.comment(from: row)
         try await AuditLog.record(
             "goal.comment", entity: "goal", id: goalID, by: actor, after: ["commentId": comment.id.uuidString], on: connection)
+        try await Notifier.discussed(goalID, kind: .ideaComment, by: actor, on: connection)
         return comment
     }
 
@@ -74,6 +75,7 @@ public struct GoalDiscussion: Sendable {
         }
         if changed > 0 {
             try await AuditLog.record(supported ? "goal.support" : "goal.unsupport", entity: "goal", id: goalID, by: actor, on: connection)
+            if supported { try await Notifier.discussed(goalID, kind: .ideaSupport, by: actor, on: connection) }
         }
         let count = try await connection.query("SELECT count(*) AS n FROM goal_supports WHERE goal_id = \(goalID)").one().decode(
             "n", as: Int.self)

@@ -81,6 +81,7 @@ extension GoalRepository {
         try await AuditLog.record(
             "goal.indicator", entity: "goal", id: id, by: actor,
             after: IndicatorState(indicatorId: indicatorID, name: checked.name, target: checked.target, retired: false), on: connection)
+        try await Notifier.goalChanged(id, by: actor, on: connection)
         return try await get(id, viewer: actor, on: connection)
     }
 
@@ -127,6 +128,7 @@ extension GoalRepository {
                 indicatorId: indicatorID, name: try row.decode("name"), target: try row.decode("target"), retired: wasRetired),
             after: IndicatorState(indicatorId: indicatorID, name: name, target: target, retired: changes.retired ?? wasRetired),
             on: connection)
+        try await Notifier.goalChanged(id, by: actor, on: connection)
         return try await get(id, viewer: actor, on: connection)
     }
 

@@ -102,6 +102,7 @@ public struct GoalRepository: Sendable {
         let id: UUID = try row.decode("id")
         try await setAlignments(of: id, to: goal.alignsTo, on: connection)
         try await recordTransition(id, from: nil, to: .idea, reason: "proposed", by: actor, on: connection)
+        try await Notifier.ideaProposed(id, by: actor, on: connection)
         let view = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record("goal.create", entity: "goal", id: id, by: actor, after: GoalSummary(view), on: connection)
         return view
@@ -165,6 +166,7 @@ public struct GoalRepository: Sendable {
         if let alignsTo = changes.alignsTo { try await setAlignments(of: id, to: alignsTo, on: connection) }
         if let milestones = changes.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
         if let indicators = changes.indicators { try await replaceIndicators(of: id, with: indicators, by: actor, on: connection) }
+        try await Notifier.goalChanged(id, by: actor, reason: changes.reason, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
             "goal.update", entity: "goal", id: id, by: actor, before: before.summary, after: GoalSummary(after), on: connection)
@@ -204,6 +206,7 @@ public struct GoalRepository: Sendable {
         if let milestones = move.milestones { try await replaceMilestones(of: id, with: milestones, by: actor, on: connection) }
         if let indicators = move.indicators { try await replaceIndicators(of: id, with: indicators, by: actor, on: connection) }
         try await recordTransition(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
+        try await Notifier.goalMoved(id, from: before.status, to: target, reason: move.reason, by: actor, on: connection)
         let after = try await get(id, viewer: actor, on: connection)
         try await AuditLog.record(
             "goal.transition", entity: "goal", id: id, by: actor, before: before.summary, after: GoalSummary(after), on: connection)
@@ -390,6 +393,7 @@ public struct GoalRepository: Sendable {
                 "goal.milestone", entity: "goal", id: id, by: actor,
                 before: MilestoneState(milestoneId: milestoneID, title: title, done: !done),
                 after: MilestoneState(milestoneId: milestoneID, title: title, done: done), on: connection)
+            try await Notifier.goalChanged(id, by: actor, on: connection)
         }
         return try await get(id, viewer: actor, on: connection)
     }

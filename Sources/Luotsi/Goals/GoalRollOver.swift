@@ -55,6 +55,7 @@ extension GoalRepository {
             try await AuditLog.record(
                 "goal.rollover", entity: "goal", id: id, by: actor, before: ["planYear": rollOver.from], after: ["planYear": rollOver.to],
                 on: connection)
+            try await Notifier.goalChanged(id, by: actor, reason: reason, on: connection)
             ids.append(id)
         }
         return .init(from: rollOver.from, to: rollOver.to, goalIds: ids)

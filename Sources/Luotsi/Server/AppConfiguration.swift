@@ -45,6 +45,9 @@ public struct AppConfiguration: Sendable {
     public var readCacheMaxAge: Duration
     /// After SIGTERM: how long requests are still served (readiness already 503) before the listener closes.
     public var shutdownGrace: Duration
+    /// E-mail: the SMTP server, the sender's address, the pages' public address, retries and the
+    /// reminder pass's time (`LUOTSI_SMTP_URL`, `LUOTSI_MAIL_FROM`, `LUOTSI_PUBLIC_URL`, …).
+    public var mail: MailSettings
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         host = environment["LUOTSI_HOST"] ?? "127.0.0.1"
@@ -74,6 +77,7 @@ public struct AppConfiguration: Sendable {
         metricsPort = try Self.integer(environment, "LUOTSI_METRICS_PORT", default: 9464, range: 0...65535)
         readCacheBytes = try Self.integer(environment, "LUOTSI_READ_CACHE_MB", default: 64, range: 0...16384) << 20
         readCacheMaxAge = .seconds(try Self.integer(environment, "LUOTSI_READ_CACHE_SECONDS", default: 60, range: 1...86400))
+        mail = try MailSettings(environment: environment)
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -31,13 +31,24 @@ public struct AppServices: Sendable {
     public let catalogueSeeds: [URL]
     /// The national roll-up's figures, read from every organisation at most every 10 minutes.
     public let rollup: RollupCache
+    public let notifications = NotificationRepository()
+    public let reminders = ReminderPreferences()
+    /// E-mail's settings; without an SMTP server nothing is queued (`MailSettings.isOn`).
+    public let mail: MailSettings
+    public let outbox: MailOutbox
+    public let unsubscribeLinks: UnsubscribeLink
+    /// The interface texts, for what is written outside a page (e-mail).
+    let translations: Translations
+    /// Wakes this instance's mail sender when any instance queues a message (`luotsi_mail`).
+    let mailWake = Wakeup()
 
     /// Wires everything over one pool, reading migrations from `sqlDirectory`.
     public init(
         pool: PostgresPool, sqlDirectory: URL, platformSchema: SchemaName = .platform,
         tenantMigrations: [Migration]? = nil, catalogueSeeds: [URL]? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
         sessionIdle: Duration = .seconds(2 * 3600), organisationCheck: Bool = true, organisationsPerConnection: Int = 2000,
-        secretKeys: SecretKeys = .none, readCache: ReadModelCache = ReadModelCache(), logger: Logger = Logger(label: "luotsi")
+        secretKeys: SecretKeys = .none, readCache: ReadModelCache = ReadModelCache(), mail: MailSettings = .off,
+        logger: Logger = Logger(label: "luotsi")
     ) throws {
         self.organisationCheck = organisationCheck
         let migrator = Migrator(
@@ -64,6 +75,10 @@ public struct AppServices: Sendable {
         self.rollup = RollupCache(maxAge: .seconds(600)) {
             try await NationalRollup.gather(organisations: organisations, tenants: tenants, platform: platformSchema)
         }
+        self.mail = mail
+        self.translations = try Translations(directory: PageRenderer.resources.appendingPathComponent("translations"))
+        self.outbox = MailOutbox(pool: pool, platform: platformSchema, settings: mail)
+        self.unsubscribeLinks = UnsubscribeLink(pool: pool, platform: platformSchema)
         self.catalogueSeeds = try catalogueSeeds ?? CatalogueRepository.seedFiles(in: sqlDirectory.appendingPathComponent("catalogue"))
     }
 
@@ -111,16 +126,35 @@ public struct AppServices: Sendable {
     /// Listens, on a direct connection, for what other instances and tools change: identities
     /// (`SessionStore.channel`) and each organisation's data version (`ReadModelCache.channel`).
     public func listener(conninfo: String) -> PostgresListener {
-        let (sessions, readCache) = (sessions, tenants.readCache)
+        let (sessions, readCache, mailWake) = (sessions, tenants.readCache, mailWake)
         return PostgresListener(
-            conninfo: conninfo, channels: [SessionStore.channel, ReadModelCache.channel],
+            conninfo: conninfo, channels: [SessionStore.channel, ReadModelCache.channel, Self.mailChannel],
             onReconnect: {
                 sessions.invalidate(.everything)
                 readCache.listeningStarted()
             },
             onDisconnect: { readCache.listeningStopped() },
             onNotification: { channel, payload in
-                if channel == ReadModelCache.channel { readCache.receive(payload) } else { sessions.receive(payload) }
+                switch channel {
+                case ReadModelCache.channel: readCache.receive(payload)
+                case Self.mailChannel: mailWake.signal()
+                default: sessions.receive(payload)
+                }
             })
+    }
+
+    /// Announced when a message is queued (platform migration 016).
+    static let mailChannel = "luotsi_mail"
+
+    /// The reminder pass over every organisation, with the bundled translations.
+    public func reminderPass(logger: Logger) throws -> ReminderPass {
+        ReminderPass(
+            pool: pool, platform: catalogue.platform, tenants: tenants, settings: mail,
+            translations: translations, links: unsubscribeLinks, logger: logger)
+    }
+
+    /// The sender that delivers the outbox; nil when e-mail is off.
+    public func mailSender(logger: Logger) -> MailSender? {
+        mail.server.map { MailSender(outbox: outbox, server: $0, wake: mailWake, logger: logger) }
     }
 }

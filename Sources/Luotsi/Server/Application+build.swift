@@ -81,6 +81,8 @@ public func buildRouter(
     OverviewRoutes(services: services).register(on: api)
     AuditRoutes(services: services).register(on: api)
     PlatformAuditRoutes(services: services, pages: pages).register(on: api)
+    NotificationRoutes(services: services).register(on: api)
+    MailRoutes(services: services).register(on: api)
     api.answerOtherMethods()
 
     let web = WebRouter(router: router, pages: pages, services: services, table: RouteTable())
@@ -112,5 +114,8 @@ public func buildRouter(
     CatalogueEditorPages(services: services, pages: pages).register(on: web)
     RollupPage(services: services, pages: pages).register(on: web)
     PlatformAuditRoutes(services: services, pages: pages).register(on: web)
+    NotificationPages(services: services, pages: pages).register(on: web)
+    UnsubscribePage(services: services, pages: pages).register(on: web)
+    MailPage(services: services, pages: pages).register(on: web)
     return (router, api.table, web.table)
 }

@@ -88,6 +88,7 @@ public struct TaskRepository: Sendable {
         ).one()
         let created = try Self.task(from: row)
         try await AuditLog.record("task.create", entity: "task", id: created.id, by: actor, after: created, on: connection)
+        if created.assigneeId != nil { try await Notifier.taskAssigned(created.id, by: actor, on: connection) }
         return created
     }
 
@@ -120,6 +121,9 @@ public struct TaskRepository: Sendable {
                 .one()
         )
         try await AuditLog.record("task.update", entity: "task", id: id, by: actor, before: before, after: after, on: connection)
+        if after.assigneeId != nil, after.assigneeId != before.assigneeId {
+            try await Notifier.taskAssigned(id, by: actor, on: connection)
+        }
         return after
     }
 

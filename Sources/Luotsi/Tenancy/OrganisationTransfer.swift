@@ -21,7 +21,7 @@ public struct OrganisationTransfer: Sendable {
     static let tables = [
         "users", "settings", "procurements", "procurement_members", "procurement_phase_changes", "procurement_impacts", "goals",
         "goal_transitions", "goal_alignments", "goal_milestones", "goal_indicators", "goal_comments", "goal_supports", "tasks",
-        "checkins", "checkin_indicator_values", "audit_log", "password_codes",
+        "checkins", "checkin_indicator_values", "audit_log", "password_codes", "notifications", "digests",
     ]
     static let secretTables: Set<String> = ["password_codes"]
     static let secretUserColumns = ["password_hash", "totp_secret", "totp_pending", "totp_last_step"]

@@ -7,7 +7,8 @@ enum Navigation {
         case .platformAdmin:
             return [
                 ("/platform/organisations", "nav_organisations"), ("/platform/catalogue", "nav_catalogue_editor"),
-                ("/platform/rollup", "nav_rollup"), ("/platform/audit", "nav_platform_audit"), ("/help", "nav_help"),
+                ("/platform/rollup", "nav_rollup"), ("/platform/audit", "nav_platform_audit"), ("/platform/mail", "nav_mail"),
+                ("/help", "nav_help"),
             ]
         case .management:
             return [
@@ -36,6 +37,15 @@ enum Navigation {
     static let languageNames: [(Language, String)] = [(.fi, "Suomeksi"), (.sv, "På svenska"), (.en, "In English")]
     /// Each language's name, in the page's language ("ruotsi", "svenska", "Swedish").
     static let languageNameKeys: [Language: String] = [.fi: "language_name_fi", .sv: "language_name_sv", .en: "language_name_en"]
+
+    /// "Notifications (3)" for a member; the count is left out when none are unread.
+    static func notificationsLink(_ web: WebRequest) -> PageFrame.NotificationsLink? {
+        guard case .member = web.identity else { return nil }
+        let unread = web.unreadNotifications ?? 0
+        return PageFrame.NotificationsLink(
+            label: unread > 0 ? web.strings.counted("notifications_link_unread", unread) : web.strings["notifications_link"],
+            unread: unread > 0 ? unread : nil, current: web.path == "/notifications")
+    }
 
     static func frame(
         template: String, title: String, web: WebRequest, notice: String?, errors: [PageFrame.FieldError], guide: PageFrame.Guide? = nil
@@ -78,6 +88,7 @@ enum Navigation {
             lang: web.language.rawValue, template: template, title: title, nav: nav, languages: languages, signedIn: web.identity != nil,
             userName: userName,
             organisationName: organisationName.nonEmpty, roleLabel: roleLabel, csrf: web.csrf, notice: notice ?? web.notice,
-            languageOffer: offer, guide: web.identity == nil ? nil : guide, errors: errors, hasErrors: !errors.isEmpty)
+            languageOffer: offer, guide: web.identity == nil ? nil : guide, notifications: notificationsLink(web), errors: errors,
+            hasErrors: !errors.isEmpty)
     }
 }

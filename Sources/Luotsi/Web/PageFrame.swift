@@ -28,6 +28,13 @@ public struct PageFrame: Sendable {
         let href: String
     }
 
+    /// The link to the person's notifications, with how many are unread.
+    public struct NotificationsLink: Sendable {
+        let label: String
+        let unread: Int?
+        let current: Bool
+    }
+
     /// One entry of the error summary, pointing at the field's id.
     public struct FieldError: Sendable {
         let fieldID: String
@@ -48,6 +55,8 @@ public struct PageFrame: Sendable {
     let notice: String?
     let languageOffer: LanguageOffer?
     let guide: Guide?
+    /// Members only.
+    let notifications: NotificationsLink?
     let errors: [FieldError]
     /// Stored, not computed: Mustache reads stored properties only.
     let hasErrors: Bool

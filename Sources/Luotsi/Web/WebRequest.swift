@@ -14,6 +14,9 @@ public struct WebRequest: Sendable {
     /// Cookies to set with the response (the remembered language, the pre-session CSRF token).
     public let cookies: [String]
 
+    /// How many of a member's notifications are unread, for the page frame (nil: not read).
+    public var unreadNotifications: Int? = nil
+
     /// Mark cookies `Secure` and `__Host-`: configured so, or a trusted proxy says the request came over TLS.
     public let secureCookies: Bool
 

@@ -30,19 +30,26 @@ public struct WebRouter {
         add(method, path, .member(action)) { web in try await handler(web, try RouteGuard.member(web.identity, action)) }
     }
 
+    /// A page whose post needs no session and no form token: the address itself, signed by the
+    /// server, is the authority (an unsubscribe link, which a mail provider posts on its own,
+    /// RFC 8058). Its handler must change nothing beyond what the signed address names.
+    func signedAddress(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler<Void>) {
+        add(method, path, .open, checkingFormToken: false) { web in try await handler(web, ()) }
+    }
+
     /// A platform administrator's page.
     func platform(_ method: HTTPRequest.Method, _ path: String, _ action: Action, _ handler: @escaping Handler<Identity.PlatformAdmin>) {
         add(method, path, .platform(action)) { web in try await handler(web, try RouteGuard.platform(web.identity, action)) }
     }
 
     private func add(
-        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess,
+        _ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, checkingFormToken: Bool = true,
         _ handler: @escaping @Sendable (WebRequest) async throws -> Response
     ) {
         table.record(method: method, path: path, access: access)
         let preparation = WebPreparation(pages: pages, services: services)
         router.on(RouterPath(path), method: method) { request, context in
-            try await handler(try await preparation.prepare(request, context))
+            try await handler(try await preparation.prepare(request, context, checkingFormToken: checkingFormToken))
         }
     }
 }
@@ -53,7 +60,7 @@ struct WebPreparation: Sendable {
     let services: AppServices
 
     /// Settles language and CSRF, and reads a post's form.
-    func prepare(_ request: Request, _ context: AppRequestContext) async throws -> WebRequest {
+    func prepare(_ request: Request, _ context: AppRequestContext, checkingFormToken: Bool = true) async throws -> WebRequest {
         var identity = context.identity
         var cookies: [String] = []
         let secure = context.secure
@@ -78,14 +85,23 @@ struct WebPreparation: Sendable {
         }
         var form = FormData()
         if request.method == .post {
-            try SameOrigin.require(request)
+            // A signed address may be posted from anywhere (a mail provider's one-click).
+            if checkingFormToken { try SameOrigin.require(request) }
             form = try await FormData.read(request)
-            guard CSRF.matches(form.values[CSRF.fieldName]?.first, csrf) else {
+            guard !checkingFormToken || CSRF.matches(form.values[CSRF.fieldName]?.first, csrf) else {
                 throw LuotsiError.forbidden("the form's security token is missing or wrong; reload the page and try again")
             }
         }
-        return WebRequest(
+        var web = WebRequest(
             request: request, context: context, identity: identity, language: language, strings: pages.translations.strings(language),
             csrf: csrf, form: form, cookies: cookies, secureCookies: secure)
+        // The frame's count, through the read-model cache: a page the person opens after a
+        // change in the organisation reads it again, any other costs nothing.
+        if request.method == .get, case .member(let member) = identity {
+            web.unreadNotifications = try await services.readingOrganisation(member, cached: "notifications.unread|\(member.id)") {
+                try await NotificationRepository.readUnreadCount(for: member.id).read(on: $0)
+            }
+        }
+        return web
     }
 }

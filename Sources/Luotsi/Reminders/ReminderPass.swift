@@ -42,6 +42,7 @@ public struct ReminderPass: Sendable {
         async throws -> Report
     {
         let started = ContinuousClock.now
+        try await links.load()
         guard let claim = try await claim(moment, instance: instance) else {
             return Report(ran: false, resumed: false, organisations: 0, digests: 0, seconds: 0)
         }

@@ -49,6 +49,10 @@ public final class UnsubscribeLink: Sendable {
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
+    /// Reads the key now, for a caller that signs inside a transaction (which must not ask the
+    /// pool for another connection).
+    func load() async throws { _ = try await key() }
+
     private func key() async throws -> Data {
         if let key = cachedKey.withLock({ $0 }) { return key }
         guard let row = try await pool.query("SELECT key FROM \(schema: platform).mail_link_key").single(),

@@ -304,6 +304,25 @@ def _draft_new_goal_page(page):
     return _draft_goal_page(page) and "/platform/catalogue/draft/themes/KM/goals/new"
 
 
+def _unsubscribe_page(page):
+    """A digest's unsubscribe link for the demo's staff member, signed as the server signs it
+    (HMAC-SHA256 under the platform's link key, read from the database like an operator would)."""
+    import base64
+    import hashlib
+    import hmac
+    import subprocess
+
+    def sql(text):
+        return subprocess.run(["psql", "-XAtc", text], check=True, capture_output=True, text=True).stdout.strip()
+
+    key = base64.b64decode(sql("SELECT key FROM platform.mail_link_key"))
+    schema = sql(f"SELECT schema_name FROM platform.organisations WHERE slug = '{DEMO_ORGANISATION}'")
+    person = sql(f"SELECT id FROM {schema}.users WHERE role = 'staff' ORDER BY seq LIMIT 1")
+    mac = hmac.new(key, f"unsubscribe\n{DEMO_ORGANISATION}\n{person}".encode(), hashlib.sha256).digest()[:16]
+    signature = base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return f"/unsubscribe/{DEMO_ORGANISATION}.{person}.{signature}"
+
+
 SITE_PAGES = [
     ("staff", "/my-work", "/my-work"),
     ("staff", "/goals", "/goals"),
@@ -341,8 +360,12 @@ SITE_PAGES = [
     ("platform", "draft new goal page", _draft_new_goal_page),
     ("platform", "/platform/rollup", "/platform/rollup"),
     ("platform", "/platform/audit", "/platform/audit"),
+    ("platform", "/platform/mail", "/platform/mail"),
+    ("staff", "/notifications", "/notifications"),
+    ("lead", "/notifications", "/notifications"),
     (None, "/ (signed out)", "/"),
     (None, "/set-password", "/set-password"),
+    (None, "unsubscribe page", _unsubscribe_page),
 ]
 SITE_PAGE_IDS = [f"{role or 'signed-out'}:{name}" for role, name, _ in SITE_PAGES]
 

@@ -227,6 +227,28 @@ def render(f):
         add(f"| the whole stage, s | {number(scale.get('time_total_s'))} |")
         add("")
 
+    passes = [(label, d) for label, d in [
+        (f"{number(meta.get('orgs'))} organisations", get(f, "targets.new.digest")),
+        (f"{number((scale or {}).get('orgs'))} organisations (tenant scale)", (scale or {}).get("digest")),
+    ] if d]
+    if passes:
+        add("## The reminder pass (digests to the outbox, no delivery)")
+        add("")
+        add("| figure | " + " | ".join(label for label, _ in passes) + " |")
+        add("|---|" + "---:|" * len(passes))
+
+        def cells(fn):
+            return " | ".join(fn(d) for _, d in passes)
+
+        add(f"| what it printed | {cells(lambda d: str(d.get('report', '')))} |")
+        add(f"| the pass alone, s | {cells(lambda d: number(d.get('pass_s'), 2))} |")
+        add(f"| per organisation, ms | {cells(lambda d: number(1000 * d['pass_s'] / d['organisations'], 2) if d.get('organisations') else '–')} |")
+        add(f"| the mix alone: req/s, p50 ms, p99 ms | {cells(lambda d: ', '.join([number((d.get('mix_alone') or {}).get('rps')), number((d.get('mix_alone') or {}).get('p50_ms'), 2), number((d.get('mix_alone') or {}).get('p99_ms'), 2)]))} |")
+        add(f"| the mix beside a pass: req/s, p50 ms, p99 ms | {cells(lambda d: ', '.join([number((d.get('mix_during') or {}).get('rps')), number((d.get('mix_during') or {}).get('p50_ms'), 2), number((d.get('mix_during') or {}).get('p99_ms'), 2)]))} |")
+        add(f"| p99 beside ÷ p99 alone | {cells(lambda d: ratio((d.get('mix_during') or {}).get('p99_ms'), (d.get('mix_alone') or {}).get('p99_ms')))} |")
+        add(f"| the pass beside the mix, s | {cells(lambda d: number(d.get('pass_during_mix_s'), 2))} |")
+        add("")
+
     add("## How long the stages took (s)")
     add("")
     add("| stage | under test | baseline |")

@@ -52,36 +52,48 @@ public struct ReminderPass: Sendable {
         var pending = (organisations: 0, digests: 0)
         var lastBeat = ContinuousClock.now
         let day = try Self.day(of: claim.at)
-        passLoop: while true {
-            let batch = try await pool.query(
-                """
-                SELECT slug, schema_name FROM \(schema: platform).organisations
-                WHERE status = 'active' AND schema_name > \(cursor) ORDER BY schema_name LIMIT \(Int32(Self.batchSize))
-                """)
-            if batch.isEmpty { break }
-            for row in batch {
-                let slug: String = try row.decode("slug")
-                guard let schema = SchemaName(try row.decode("schema_name", as: String.self)) else { continue }
-                do {
-                    pending.digests += try await organisation(slug: slug, schema: schema, day: day, at: claim.at)
-                } catch {
-                    // One organisation's failure (its schema mid-migration, say) does not stop the others'.
-                    logger.error("reminder pass: organisation failed", metadata: ["organisation": "\(slug)", "error": "\(error)"])
-                }
-                pending.organisations += 1
-                cursor = schema.rawValue
-                if ContinuousClock.now - lastBeat > .seconds(5) {
-                    guard try await heartbeat(instance: instance, cursor: cursor, pending) else { break passLoop }
-                    organisations += pending.organisations
-                    digests += pending.digests
-                    pending = (0, 0)
-                    lastBeat = .now
+        do {
+            passLoop: while true {
+                let batch = try await pool.query(
+                    """
+                    SELECT slug, schema_name FROM \(schema: platform).organisations
+                    WHERE status = 'active' AND schema_name > \(cursor) ORDER BY schema_name LIMIT \(Int32(Self.batchSize))
+                    """)
+                if batch.isEmpty { break }
+                for row in batch {
+                    let slug: String = try row.decode("slug")
+                    guard let schema = SchemaName(try row.decode("schema_name", as: String.self)) else { continue }
+                    try Task.checkCancellation()
+                    do {
+                        pending.digests += try await organisation(slug: slug, schema: schema, day: day, at: claim.at)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        // One organisation's failure (its schema mid-migration, say) does not stop the others'.
+                        logger.error("reminder pass: organisation failed", metadata: ["organisation": "\(slug)", "error": "\(error)"])
+                    }
+                    pending.organisations += 1
+                    cursor = schema.rawValue
+                    if ContinuousClock.now - lastBeat > .seconds(5) {
+                        guard try await heartbeat(instance: instance, cursor: cursor, pending) else { break passLoop }
+                        organisations += pending.organisations
+                        digests += pending.digests
+                        pending = (0, 0)
+                        lastBeat = .now
+                    }
                 }
             }
+        } catch {
+            // Stopped half-way (an error, or the server shutting down): let go of the pass at once,
+            // unfinished, so that the next one resumes after the last organisation done. In a task
+            // of its own, which a cancellation of this one does not reach.
+            let done = pending
+            await Task.detached { try? await release(instance: instance, cursor: cursor, done, finished: false) }.value
+            throw error
         }
         organisations += pending.organisations
         digests += pending.digests
-        try await finish(instance: instance, cursor: cursor, pending)
+        try await release(instance: instance, cursor: cursor, pending, finished: true)
         let elapsed = ContinuousClock.now - started
         return Report(
             ran: true, resumed: claim.resumed, organisations: organisations, digests: digests,
@@ -231,10 +243,12 @@ public struct ReminderPass: Sendable {
         ).affectedRows == 1
     }
 
-    private func finish(instance: String, cursor: String, _ done: (organisations: Int, digests: Int)) async throws {
+    /// Lets go of the pass: finished, or (stopped half-way) left to be resumed.
+    private func release(instance: String, cursor: String, _ done: (organisations: Int, digests: Int), finished: Bool) async throws {
         try await pool.query(
             """
-            UPDATE \(schema: platform).reminder_pass SET running_by = NULL, heartbeat_at = now(), finished_at = now(), cursor = \(cursor),
+            UPDATE \(schema: platform).reminder_pass SET running_by = NULL, heartbeat_at = now(),
+                   finished_at = CASE WHEN \(finished) THEN now() END, cursor = \(cursor),
                    organisations = organisations + \(Int32(done.organisations)), digests = digests + \(Int32(done.digests))
             WHERE running_by = \(instance)
             """)

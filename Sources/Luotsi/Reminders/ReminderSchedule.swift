@@ -23,9 +23,12 @@ public struct ReminderSchedule: Service {
                 return
             }
             do {
-                let report = try await pass.run(at: Date())
+                // A shutdown stops the pass between organisations; the next one resumes it.
+                let report = try await cancelWhenGracefulShutdown { try await pass.run(at: Date()) }
                 logger.info("reminder pass", metadata: ["report": "\(report)"])
                 if report.digests > 0 { wake.signal() }
+            } catch is CancellationError {
+                return  // shutting down: the pass let go of its place, for the next to resume
             } catch {
                 logger.error("reminder pass failed", metadata: ["error": "\(error)"])
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Hummingbird
+import Logging
 import Luotsi
+import Postgres
 import ServiceLifecycle
 import UnixSignals
 
@@ -41,7 +43,14 @@ struct ServeCommand: AsyncParsableCommand {
         let pages = try PageRenderer()
         var background: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let sender = runtime.services.mailSender(logger: runtime.logger) { background.append(.init(service: sender)) }
-        if let schedule = try runtime.services.reminderSchedule(logger: runtime.logger) { background.append(.init(service: schedule)) }
+        // The reminder pass works one organisation at a time on a connection of its own.
+        let passPool = PostgresPool(
+            configuration: .init(conninfo: configuration.conninfo, maxConnections: 1, acquireTimeout: configuration.poolTimeout),
+            logger: Logger(label: "luotsi.db.reminders"), metricsPrefix: "postgres_reminder_pool")
+        if let schedule = try runtime.services.reminderSchedule(logger: runtime.logger, pool: passPool) {
+            // Stopped in reverse order: the pass first (it lets go of its place), then its pool.
+            background += [.init(service: passPool), .init(service: schedule)]
+        }
         let app = buildApplication(services: runtime.services, configuration: configuration, pages: pages, logger: runtime.logger)
         // SIGINT: stop at once, gracefully. SIGTERM (how service managers stop a process): first
         // drain — readiness answers 503 while requests are still served for the grace period —

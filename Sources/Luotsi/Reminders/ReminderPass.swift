@@ -68,6 +68,8 @@ public struct ReminderPass: Sendable {
                         pending.digests += try await organisation(slug: slug, schema: schema, day: day, at: claim.at)
                     } catch is CancellationError {
                         throw CancellationError()
+                    } catch let error as PostgresError where error.kind != .server && error.kind != .decoding {
+                        throw error  // the database is out of reach, not this organisation: stop, to resume later
                     } catch {
                         // One organisation's failure (its schema mid-migration, say) does not stop the others'.
                         logger.error("reminder pass: organisation failed", metadata: ["organisation": "\(slug)", "error": "\(error)"])

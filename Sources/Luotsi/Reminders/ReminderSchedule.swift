@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Postgres
 import ServiceLifecycle
 
 /// Runs the reminder pass inside `serve`: once soon after start-up (so a new installation's
@@ -47,9 +48,11 @@ public struct ReminderSchedule: Service {
 }
 
 extension AppServices {
-    /// The pass on its daily schedule; nil when `LUOTSI_REMINDERS_AT=off`.
-    public func reminderSchedule(logger: Logger) throws -> ReminderSchedule? {
+    /// The pass on its daily schedule; nil when `LUOTSI_REMINDERS_AT=off`. `pool`: connections of
+    /// its own, so that a pass over thousands of organisations never takes one that requests wait for.
+    public func reminderSchedule(logger: Logger, pool: PostgresPool) throws -> ReminderSchedule? {
         guard let time = mail.reminderTime else { return nil }
-        return ReminderSchedule(pass: try reminderPass(logger: logger), time: time, wake: mailWake, logger: logger)
+        let pass = try reminderPass(logger: logger, pool: pool)
+        return ReminderSchedule(pass: pass, time: time, wake: mailWake, logger: logger)
     }
 }

@@ -146,11 +146,17 @@ public struct AppServices: Sendable {
     /// Announced when a message is queued (platform migration 016).
     static let mailChannel = "luotsi_mail"
 
-    /// The reminder pass over every organisation, with the bundled translations.
-    public func reminderPass(logger: Logger) throws -> ReminderPass {
-        ReminderPass(
-            pool: pool, platform: catalogue.platform, tenants: tenants, settings: mail,
-            translations: translations, links: unsubscribeLinks, logger: logger)
+    /// The reminder pass over every organisation, with the bundled translations; over `pool`
+    /// when given (in `serve`, one of its own), else the services' pool.
+    public func reminderPass(logger: Logger, pool passPool: PostgresPool? = nil) throws -> ReminderPass {
+        let passPool = passPool ?? pool
+        let tenants =
+            passPool === pool
+            ? self.tenants
+            : TenantDatabase(pool: passPool, organisationsPerConnection: tenants.organisationsPerConnection, readCache: tenants.readCache)
+        return ReminderPass(
+            pool: passPool, platform: catalogue.platform, tenants: tenants, settings: mail, translations: translations,
+            links: UnsubscribeLink(pool: passPool, platform: catalogue.platform), logger: logger)
     }
 
     /// The sender that delivers the outbox; nil when e-mail is off.

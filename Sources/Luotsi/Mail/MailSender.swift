@@ -14,15 +14,18 @@ public final class MailSender: Service, Sendable {
     let transport: SMTPTransport
     let logger: Logger
     let wake: Wakeup
-    /// Taken messages are this sender's for this long (longer than one SMTP attempt can take).
-    static let lease: Duration = .seconds(120)
     static let idleLook: Duration = .seconds(5)
-    static let batch = 10
+    /// One message at a time: its lease then needs to outlast one attempt only.
+    static let batch = 1
+    /// A taken message is this sender's for this long: twice as long as an attempt may take
+    /// (`LUOTSI_MAIL_TIMEOUT_SECONDS`), so that no other sender takes it while this one may still
+    /// be sending it, and it comes back soon after a crash.
+    var lease: Duration { .seconds(2 * outbox.settings.attemptTimeout + 10) }
 
     init(outbox: MailOutbox, server: SMTPServer, wake: Wakeup, logger: Logger) {
         self.outbox = outbox
         self.wake = wake
-        self.transport = SMTPTransport(server: server, timeoutSeconds: 30)
+        self.transport = SMTPTransport(server: server, timeoutSeconds: outbox.settings.attemptTimeout)
         self.logger = logger
     }
 
@@ -45,7 +48,7 @@ public final class MailSender: Service, Sendable {
     /// Delivers one batch of due messages; returns how many were taken.
     @discardableResult
     public func deliverDue() async throws -> Int {
-        let claimed = try await outbox.claim(limit: Self.batch, lease: Self.lease)
+        let claimed = try await outbox.claim(limit: Self.batch, lease: lease)
         for message in claimed {
             do {
                 try await transport.send(from: outbox.settings.from, to: [message.recipient], message: message.body)

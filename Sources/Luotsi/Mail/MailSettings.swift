@@ -13,6 +13,8 @@ public struct MailSettings: Sendable {
     public var maxAttempts: Int
     /// The first retry's wait; each later one doubles it, up to an hour (`LUOTSI_MAIL_RETRY_SECONDS`).
     public var retryBase: Duration
+    /// How long one SMTP attempt may take (`LUOTSI_MAIL_TIMEOUT_SECONDS`).
+    public var attemptTimeout: Int
     /// When `serve` runs the daily reminder pass, UTC hour and minute (`LUOTSI_REMINDERS_AT`,
     /// `HH:MM`, or `off`); it also runs one at start-up.
     public var reminderTime: (hour: Int, minute: Int)?
@@ -22,11 +24,13 @@ public struct MailSettings: Sendable {
 
     public static let off = MailSettings(
         server: nil, from: "luotsi@localhost", publicURL: URL(fileURLWithPath: "/"), maxAttempts: 8, retryBase: .seconds(60),
-        reminderTime: nil)
+        attemptTimeout: 30, reminderTime: nil)
 
     init(
-        server: SMTPServer?, from: String, publicURL: URL, maxAttempts: Int, retryBase: Duration, reminderTime: (hour: Int, minute: Int)?
+        server: SMTPServer?, from: String, publicURL: URL, maxAttempts: Int, retryBase: Duration, attemptTimeout: Int,
+        reminderTime: (hour: Int, minute: Int)?
     ) {
+        self.attemptTimeout = attemptTimeout
         self.server = server
         self.from = from
         self.publicURL = publicURL
@@ -52,6 +56,7 @@ public struct MailSettings: Sendable {
         }
         maxAttempts = try AppConfiguration.integer(environment, "LUOTSI_MAIL_MAX_ATTEMPTS", default: 8, range: 1...100)
         retryBase = .seconds(try AppConfiguration.integer(environment, "LUOTSI_MAIL_RETRY_SECONDS", default: 60, range: 1...86400))
+        attemptTimeout = try AppConfiguration.integer(environment, "LUOTSI_MAIL_TIMEOUT_SECONDS", default: 30, range: 1...300)
         switch text("LUOTSI_REMINDERS_AT")?.lowercased() {
         case "off": reminderTime = nil
         case nil: reminderTime = (5, 0)

@@ -13,6 +13,9 @@ public struct MailSettings: Sendable {
     public var maxAttempts: Int
     /// The first retry's wait; each later one doubles it, up to an hour (`LUOTSI_MAIL_RETRY_SECONDS`).
     public var retryBase: Duration
+    /// How long the reminder pass rests after each organisation, as a multiple of the time the
+    /// organisation took (`LUOTSI_REMINDER_PACE`, 0–10; 0: no rest).
+    public var reminderPace: Double = 0.5
     /// How long one SMTP attempt may take (`LUOTSI_MAIL_TIMEOUT_SECONDS`).
     public var attemptTimeout: Int
     /// When `serve` runs the daily reminder pass, UTC hour and minute (`LUOTSI_REMINDERS_AT`,
@@ -57,6 +60,12 @@ public struct MailSettings: Sendable {
         maxAttempts = try AppConfiguration.integer(environment, "LUOTSI_MAIL_MAX_ATTEMPTS", default: 8, range: 1...100)
         retryBase = .seconds(try AppConfiguration.integer(environment, "LUOTSI_MAIL_RETRY_SECONDS", default: 60, range: 1...86400))
         attemptTimeout = try AppConfiguration.integer(environment, "LUOTSI_MAIL_TIMEOUT_SECONDS", default: 30, range: 1...300)
+        if let pace = text("LUOTSI_REMINDER_PACE") {
+            guard let value = Double(pace), (0...10).contains(value) else {
+                throw LuotsiError.invalid(field: "LUOTSI_REMINDER_PACE", reason: "must be a number from 0 to 10")
+            }
+            reminderPace = value
+        }
         switch text("LUOTSI_REMINDERS_AT")?.lowercased() {
         case "off": reminderTime = nil
         case nil: reminderTime = (5, 0)

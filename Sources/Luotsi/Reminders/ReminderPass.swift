@@ -16,6 +16,10 @@ public struct ReminderPass: Sendable {
     let translations: Translations
     let links: UnsubscribeLink
     let logger: Logger
+    /// After each organisation the pass rests this many times as long as the organisation took
+    /// (`LUOTSI_REMINDER_PACE`): a background job's share of the database, so that the requests
+    /// people wait for keep their speed while it runs.
+    var pace: Double = 0
 
     /// How long a pass may go without a sign of life before another may take over.
     static let staleAfter: Duration = .seconds(120)
@@ -64,6 +68,7 @@ public struct ReminderPass: Sendable {
                     let slug: String = try row.decode("slug")
                     guard let schema = SchemaName(try row.decode("schema_name", as: String.self)) else { continue }
                     try Task.checkCancellation()
+                    let began = ContinuousClock.now
                     do {
                         pending.digests += try await organisation(slug: slug, schema: schema, day: day, at: claim.at)
                     } catch is CancellationError {
@@ -76,6 +81,7 @@ public struct ReminderPass: Sendable {
                     }
                     pending.organisations += 1
                     cursor = schema.rawValue
+                    if pace > 0 { try await Task.sleep(for: (ContinuousClock.now - began) * pace) }
                     if ContinuousClock.now - lastBeat > .seconds(5) {
                         guard try await heartbeat(instance: instance, cursor: cursor, pending) else { break passLoop }
                         organisations += pending.organisations
@@ -102,34 +108,38 @@ public struct ReminderPass: Sendable {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    /// One organisation: what fell due, then the digests of those due one, in one transaction.
+    /// One organisation, in one transaction: what fell due, then the digests of those due one.
+    /// Everything is read in the transaction's first round trip (the due notifications written
+    /// first, so the digests see them), the digests written in a second, committed in a third.
     /// Returns how many digests it wrote.
     func organisation(slug: String, schema: SchemaName, day: CalendarDate, at moment: Date) async throws -> Int {
         let week = day.isoWeek
         return try await tenants.withTenant(schema) { connection in
-            var statements = Notifier.fallenDue(asOf: day)
-            if settings.isOn {
-                statements.append(
-                    """
-                    SELECT u.id, u.email, u.name, u.language, u.reminder_email FROM users u
-                    WHERE u.active AND u.reminder_email <> 'off' AND NOT EXISTS (
-                        SELECT 1 FROM digests d WHERE d.user_id = u.id
-                          AND d.period = CASE u.reminder_email WHEN 'daily' THEN \(day.description) ELSE \(week) END)
-                    """)
-            }
-            let results = PipelineResults(try await connection.pipeline(statements))
+            let people: SQL = """
+                SELECT u.id FROM users u
+                WHERE u.active AND u.reminder_email <> 'off' AND NOT EXISTS (
+                    SELECT 1 FROM digests d WHERE d.user_id = u.id
+                      AND d.period = CASE u.reminder_email WHEN 'daily' THEN \(day.description) ELSE \(week) END)
+                """
+            let reads: [SQL] =
+                settings.isOn
+                ? ["SELECT u.id, u.email, u.name, u.language, u.reminder_email FROM users u WHERE u.id IN (\(people))"]
+                    + Self.digestReads(recipients: people, day: day) : []
+            let results = PipelineResults(try await connection.pipeline(Notifier.fallenDue(asOf: day) + reads))
             guard settings.isOn else { return 0 }
-            let people = try results.at(2).map { row in
+            let recipients = try results.at(2).map { row in
                 Digest.Person(
                     id: try row.decode("id"), email: try row.decode("email"), name: try row.decode("name"),
                     language: Language(rawValue: try row.decode("language", as: String?.self) ?? "") ?? .fi,
                     frequency: ReminderFrequency(rawValue: try row.decode("reminder_email")) ?? .weekly)
             }
-            guard !people.isEmpty else { return 0 }
-            let digests = try await Self.readDigests(for: people, day: day, on: connection)
+            guard !recipients.isEmpty else { return 0 }
+            let digests = try Self.digests(for: recipients, day: day, from: PipelineResults([try results.at(3), try results.at(4), try results.at(5)]))
+                .filter { !$0.isEmpty }
+            guard !digests.isEmpty else { return 0 }
             var writes: [SQL] = []
             var accounted: [UUID] = []
-            for digest in digests where !digest.isEmpty {
+            for digest in digests {
                 let messageID = MailMessage.messageID(
                     "digest.\(digest.period).\(digest.person.id.uuidString.lowercased())", publicURL: settings.publicURL)
                 let token = try await links.token(organisation: slug, person: digest.person.id)
@@ -147,34 +157,37 @@ public struct ReminderPass: Sendable {
             if !accounted.isEmpty {
                 writes.append("UPDATE notifications SET emailed_at = now() WHERE id = ANY(\(accounted))")
             }
-            if !writes.isEmpty { _ = try await connection.pipeline(writes) }
-            return writes.isEmpty ? 0 : digests.filter { !$0.isEmpty }.count
+            _ = try await connection.pipeline(writes)
+            return digests.count
         }
     }
 
-    /// What each person's digest holds, read for all of them in one round trip.
-    static func readDigests(for people: [Digest.Person], day: CalendarDate, on connection: TenantConnection) async throws -> [Digest] {
-        let ids = people.map(\.id)
-        let results = PipelineResults(
-            try await connection.pipeline([
-                """
-                SELECT n.recipient_id, \(NotificationRepository.columns)
-                WHERE n.recipient_id = ANY(\(ids)) AND n.read_at IS NULL AND n.emailed_at IS NULL ORDER BY n.seq DESC
-                """,
-                """
-                SELECT t.assignee_id, t.title, t.due, p.title AS procurement FROM tasks t JOIN procurements p ON p.id = t.procurement_id
-                WHERE t.assignee_id = ANY(\(ids)) AND t.status <> 'done' AND t.due < \(day) ORDER BY t.due, t.title
-                """,
-                """
-                SELECT DISTINCT r.user_id, d.id, d.title, d.catalogue_name, d.since FROM (\(Notifier.dueCheckIns(asOf: day))) d
-                CROSS JOIN LATERAL (
-                    SELECT d.owner_id AS user_id
-                    UNION SELECT p.lead_id FROM procurements p WHERE p.id = d.procurement_id
-                    UNION SELECT m.user_id FROM procurement_members m WHERE m.procurement_id = d.procurement_id
-                ) r
-                WHERE r.user_id = ANY(\(ids)) ORDER BY d.since, d.title
-                """,
-            ]))
+    /// What the digests of `recipients` (a query of user ids) hold: unread notifications not yet
+    /// mailed, overdue tasks, check-ins due. Three statements, for one pipeline.
+    static func digestReads(recipients: SQL, day: CalendarDate) -> [SQL] {
+        [
+            """
+            SELECT n.recipient_id, \(NotificationRepository.columns)
+            WHERE n.recipient_id IN (\(recipients)) AND n.read_at IS NULL AND n.emailed_at IS NULL ORDER BY n.seq DESC
+            """,
+            """
+            SELECT t.assignee_id, t.title, t.due, p.title AS procurement FROM tasks t JOIN procurements p ON p.id = t.procurement_id
+            WHERE t.assignee_id IN (\(recipients)) AND t.status <> 'done' AND t.due < \(day) ORDER BY t.due, t.title
+            """,
+            """
+            SELECT DISTINCT r.user_id, d.id, d.title, d.catalogue_name, d.since FROM (\(Notifier.dueCheckIns(asOf: day))) d
+            CROSS JOIN LATERAL (
+                SELECT d.owner_id AS user_id
+                UNION SELECT p.lead_id FROM procurements p WHERE p.id = d.procurement_id
+                UNION SELECT m.user_id FROM procurement_members m WHERE m.procurement_id = d.procurement_id
+            ) r
+            WHERE r.user_id IN (\(recipients)) ORDER BY d.since, d.title
+            """,
+        ]
+    }
+
+    /// Each person's digest from `digestReads`' three results.
+    static func digests(for people: [Digest.Person], day: CalendarDate, from results: PipelineResults) throws -> [Digest] {
         var news: [UUID: [NotificationItem]] = [:]
         var accounted: [UUID: [UUID]] = [:]
         for row in try results.at(0) {

@@ -60,6 +60,8 @@ struct ReminderTests {
             #expect(staffMail.id == "<digest.2027-W09.\(world.a.users[.staff]!.id.uuidString.lowercased())@luotsi.test>")
             #expect(staffMail.body.contains("List-Unsubscribe: <http://luotsi.test/unsubscribe/\(world.a.slug)."))
             #expect(staffMail.body.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+            // The unsubscribe page opens in the person's language, signed in or not.
+            #expect(staffMail.body.contains("?lang=sv>\r\nList-Unsubscribe-Post"))
             #expect(staffMail.body.contains("Content-Type: multipart/alternative"))
             let text = try #require(Self.textPart(of: staffMail.body))
             #expect(text.contains("På tur nu"))

@@ -145,7 +145,8 @@ public struct ReminderPass: Sendable {
                 let token = try await links.token(organisation: slug, person: digest.person.id)
                 let message = digest.message(
                     strings: translations.strings(digest.person.language), settings: settings,
-                    unsubscribe: settings.link("/unsubscribe/\(token)"), messageID: messageID, date: moment)
+                    unsubscribe: settings.link("/unsubscribe/\(token)?lang=\(digest.person.language.rawValue)"), messageID: messageID,
+                    date: moment)
                 writes.append(MailOutbox.insert(message, kind: .digest, platform: platform))
                 writes.append(
                     """

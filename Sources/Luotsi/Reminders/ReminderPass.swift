@@ -134,8 +134,10 @@ public struct ReminderPass: Sendable {
                     frequency: ReminderFrequency(rawValue: try row.decode("reminder_email")) ?? .weekly)
             }
             guard !recipients.isEmpty else { return 0 }
-            let digests = try Self.digests(for: recipients, day: day, from: PipelineResults([try results.at(3), try results.at(4), try results.at(5)]))
-                .filter { !$0.isEmpty }
+            let digests = try Self.digests(
+                for: recipients, day: day, from: PipelineResults([try results.at(3), try results.at(4), try results.at(5)])
+            )
+            .filter { !$0.isEmpty }
             guard !digests.isEmpty else { return 0 }
             var writes: [SQL] = []
             var accounted: [UUID] = []

@@ -226,6 +226,23 @@ struct ReminderTests {
         #expect(!server.description.contains("päss"))
     }
 
+    @Test("the pass rests as long as it worked, unless the organisations left would then miss the window")
+    func pacing() {
+        var roomy = ReminderPass.Pacing(pace: 1, deadline: .now + .seconds(3600), organisations: 100)
+        #expect(roomy.rest(afterWorking: .milliseconds(20)) == .milliseconds(20))
+        var half = ReminderPass.Pacing(pace: 0.5, deadline: .now + .seconds(3600), organisations: 100)
+        #expect(half.rest(afterWorking: .milliseconds(20)) == .milliseconds(10))
+        // 1,000 left at 20 ms each need 20 s; with 10 s to go there is no time to rest.
+        var late = ReminderPass.Pacing(pace: 1, deadline: .now + .seconds(10), organisations: 1001)
+        #expect(late.rest(afterWorking: .milliseconds(20)) == nil)
+        // Some slack: it is shared out, never more than the pace allows.
+        var tight = ReminderPass.Pacing(pace: 1, deadline: .now + .seconds(25), organisations: 1001)
+        let rest = tight.rest(afterWorking: .milliseconds(20))
+        #expect(rest.map { $0 > .milliseconds(3) && $0 < .milliseconds(6) } == true)
+        var flat = ReminderPass.Pacing(pace: 0, deadline: .now + .seconds(3600), organisations: 10)
+        #expect(flat.rest(afterWorking: .milliseconds(20)) == nil)
+    }
+
     /// The plain-text part of a rendered message, decoded.
     static func textPart(of message: String) -> String? {
         guard let start = message.range(of: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n") else {

@@ -19,11 +19,19 @@ public struct MailOutbox: Sendable {
     /// target: naming one would need a read privilege organisations do not have; `message_id` is
     /// the only key a new row can collide on.)
     static func insert(_ message: MailMessage, kind: Kind, sensitive: Bool = false, platform: SchemaName) -> SQL {
-        """
-        INSERT INTO \(schema: platform).mail_outbox (message_id, kind, recipient, subject, body, sensitive)
-        VALUES (\(message.messageID), \(kind.rawValue), \(message.to), \(message.subject), \(message.rendered), \(sensitive))
-        ON CONFLICT DO NOTHING
-        """
+        insert([message], kind: kind, sensitive: sensitive, platform: platform)
+    }
+
+    /// The same for several messages in one statement (a pass writes an organisation's digests so).
+    static func insert(_ messages: [MailMessage], kind: Kind, sensitive: Bool = false, platform: SchemaName) -> SQL {
+        let rows = messages.map { message -> SQL in
+            "(\(message.messageID), \(kind.rawValue), \(message.to), \(message.subject), \(message.rendered), \(sensitive))"
+        }
+        return """
+            INSERT INTO \(schema: platform).mail_outbox (message_id, kind, recipient, subject, body, sensitive)
+            VALUES \(SQL.joined(rows, separator: ", "))
+            ON CONFLICT DO NOTHING
+            """
     }
 
     /// A message taken for sending.

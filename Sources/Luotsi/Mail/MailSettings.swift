@@ -13,9 +13,11 @@ public struct MailSettings: Sendable {
     public var maxAttempts: Int
     /// The first retry's wait; each later one doubles it, up to an hour (`LUOTSI_MAIL_RETRY_SECONDS`).
     public var retryBase: Duration
-    /// How long the reminder pass rests after each organisation, as a multiple of the time the
-    /// organisation took (`LUOTSI_REMINDER_PACE`, 0–10; 0: no rest).
-    public var reminderPace: Double = 0.5
+    /// How long the reminder pass rests after each organisation, at most, as a multiple of the
+    /// time the organisation took (`LUOTSI_REMINDER_PACE`, 0–10; 0: no rest).
+    public var reminderPace: Double = 1
+    /// The reminder pass rests only while it still finishes within this (`LUOTSI_REMINDER_WINDOW_SECONDS`).
+    public var reminderWindow: Duration = .seconds(270)
     /// How long one SMTP attempt may take (`LUOTSI_MAIL_TIMEOUT_SECONDS`).
     public var attemptTimeout: Int
     /// When `serve` runs the daily reminder pass, UTC hour and minute (`LUOTSI_REMINDERS_AT`,
@@ -66,6 +68,8 @@ public struct MailSettings: Sendable {
             }
             reminderPace = value
         }
+        reminderWindow = .seconds(
+            try AppConfiguration.integer(environment, "LUOTSI_REMINDER_WINDOW_SECONDS", default: 270, range: 1...86400))
         switch text("LUOTSI_REMINDERS_AT")?.lowercased() {
         case "off": reminderTime = nil
         case nil: reminderTime = (5, 0)

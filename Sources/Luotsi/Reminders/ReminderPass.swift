@@ -16,10 +16,13 @@ public struct ReminderPass: Sendable {
     let translations: Translations
     let links: UnsubscribeLink
     let logger: Logger
-    /// After each organisation the pass rests this many times as long as the organisation took
-    /// (`LUOTSI_REMINDER_PACE`): a background job's share of the database, so that the requests
-    /// people wait for keep their speed while it runs.
+    /// After each organisation the pass rests up to this many times as long as the organisation
+    /// took (`LUOTSI_REMINDER_PACE`): a background job's share of the database, so that the
+    /// requests people wait for keep their speed while it runs…
     var pace: Double = 0
+    /// …but only as long as it still finishes within this window (`LUOTSI_REMINDER_WINDOW_SECONDS`):
+    /// a pass over many organisations rests less, so that everyone's digest goes out in time.
+    var window: Duration = .seconds(270)
 
     /// How long a pass may go without a sign of life before another may take over.
     static let staleAfter: Duration = .seconds(120)
@@ -56,6 +59,11 @@ public struct ReminderPass: Sendable {
         var pending = (organisations: 0, digests: 0)
         var lastBeat = ContinuousClock.now
         let day = try Self.day(of: claim.at)
+        var pacing = Pacing(
+            pace: pace, deadline: started + window,
+            organisations: try await pool.query(
+                "SELECT count(*) AS n FROM \(schema: platform).organisations WHERE status = 'active' AND schema_name > \(cursor)"
+            ).one().decode("n"))
         do {
             passLoop: while true {
                 let batch = try await pool.query(
@@ -81,7 +89,7 @@ public struct ReminderPass: Sendable {
                     }
                     pending.organisations += 1
                     cursor = schema.rawValue
-                    if pace > 0 { try await Task.sleep(for: (ContinuousClock.now - began) * pace) }
+                    if let rest = pacing.rest(afterWorking: ContinuousClock.now - began) { try await Task.sleep(for: rest) }
                     if ContinuousClock.now - lastBeat > .seconds(5) {
                         guard try await heartbeat(instance: instance, cursor: cursor, pending) else { break passLoop }
                         organisations += pending.organisations
@@ -139,24 +147,24 @@ public struct ReminderPass: Sendable {
             )
             .filter { !$0.isEmpty }
             guard !digests.isEmpty else { return 0 }
-            var writes: [SQL] = []
-            var accounted: [UUID] = []
+            var messages: [MailMessage] = []
+            var logged: [SQL] = []
             for digest in digests {
                 let messageID = MailMessage.messageID(
                     "digest.\(digest.period).\(digest.person.id.uuidString.lowercased())", publicURL: settings.publicURL)
                 let token = try await links.token(organisation: slug, person: digest.person.id)
-                let message = digest.message(
-                    strings: translations.strings(digest.person.language), settings: settings,
-                    unsubscribe: settings.link("/unsubscribe/\(token)?lang=\(digest.person.language.rawValue)"), messageID: messageID,
-                    date: moment)
-                writes.append(MailOutbox.insert(message, kind: .digest, platform: platform))
-                writes.append(
-                    """
-                    INSERT INTO digests (user_id, period, message_id, items) VALUES (\(digest.person.id), \(digest.period), \(messageID),
-                        \(Int32(digest.itemCount)))
-                    """)
-                accounted += digest.accountedFor
+                messages.append(
+                    digest.message(
+                        strings: translations.strings(digest.person.language), settings: settings,
+                        unsubscribe: settings.link("/unsubscribe/\(token)?lang=\(digest.person.language.rawValue)"), messageID: messageID,
+                        date: moment))
+                logged.append("(\(digest.person.id), \(digest.period), \(messageID), \(Int32(digest.itemCount)))")
             }
+            var writes: [SQL] = [
+                MailOutbox.insert(messages, kind: .digest, platform: platform),
+                "INSERT INTO digests (user_id, period, message_id, items) VALUES \(SQL.joined(logged, separator: ", "))",
+            ]
+            let accounted = digests.flatMap(\.accountedFor)
             if !accounted.isEmpty {
                 writes.append("UPDATE notifications SET emailed_at = now() WHERE id = ANY(\(accounted))")
             }
@@ -214,6 +222,28 @@ public struct ReminderPass: Sendable {
             return Digest(
                 person: person, period: period, overdueTasks: tasks[person.id] ?? [], dueCheckIns: checkIns[person.id] ?? [],
                 news: news[person.id] ?? [], accountedFor: accounted[person.id] ?? [])
+        }
+    }
+
+    /// How long to rest after an organisation: `pace` times its work, unless the organisations
+    /// left, at the average work each so far, would then not fit before the deadline.
+    struct Pacing {
+        let pace: Double
+        let deadline: ContinuousClock.Instant
+        var organisations: Int
+        var worked: Duration = .zero
+        var done = 0
+
+        mutating func rest(afterWorking work: Duration) -> Duration? {
+            worked += work
+            done += 1
+            guard pace > 0 else { return nil }
+            let left = max(0, organisations - done)
+            let average = worked / done
+            let slack = deadline - ContinuousClock.now - average * left
+            let share = left > 0 ? slack / left : slack
+            let rest = min(work * pace, max(.zero, share))
+            return rest > .zero ? rest : nil
         }
     }
 

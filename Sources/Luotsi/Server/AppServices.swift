@@ -156,7 +156,8 @@ public struct AppServices: Sendable {
             : TenantDatabase(pool: passPool, organisationsPerConnection: tenants.organisationsPerConnection, readCache: tenants.readCache)
         return ReminderPass(
             pool: passPool, platform: catalogue.platform, tenants: tenants, settings: mail, translations: translations,
-            links: UnsubscribeLink(pool: passPool, platform: catalogue.platform), logger: logger, pace: mail.reminderPace)
+            links: UnsubscribeLink(pool: passPool, platform: catalogue.platform), logger: logger, pace: mail.reminderPace,
+            window: mail.reminderWindow)
     }
 
     /// The sender that delivers the outbox; nil when e-mail is off.

@@ -57,7 +57,10 @@ struct NotificationTests {
             #expect(all.json["unread"] as? Int == 0)
 
             // Bad requests are 422 naming the field; a platform administrator has no notifications.
-            for body: [String: Any] in [[:], ["ids": ["x"]], ["all": false], ["ids": [], "all": true]] {
+            for body: [String: Any] in [
+                [:], ["ids": ["x"]], ["all": false], ["ids": [], "all": true], ["ids": [], "all": NSNull()], ["ids": NSNull()],
+                ["all": NSNull()],
+            ] {
                 let bad = try await client.call(.post, "/api/v1/me/notifications/read", token: staff, json: body)
                 #expect(bad.status == .unprocessableContent, "\(body)")
             }

@@ -9,8 +9,9 @@ struct NotificationRoutes {
 
     struct ReadInput: JSONInput {
         static let fields: Set<String> = ["ids", "all"]
-        var ids: [UUID]?
-        var all: Bool?
+        /// `Patch`: an explicit null is refused, not taken for "not given".
+        var ids: Patch<[UUID]>
+        var all: Patch<Bool>
     }
 
     struct RemindersInput: JSONInput {
@@ -40,11 +41,12 @@ struct NotificationRoutes {
             let input = try await JSONBody.decode(ReadInput.self, from: request)
             let selection: NotificationRepository.Selection
             switch (input.ids, input.all) {
-            case (let ids?, nil) where ids.count <= 200: selection = .ids(ids)
-            case (.some, nil): throw LuotsiError.invalid(field: "ids", reason: "at most 200 at a time; or all: true")
-            case (nil, true?): selection = .all
-            case (nil, false?): throw LuotsiError.invalid(field: "all", reason: "must be true (or give ids)")
-            case (nil, nil), (.some, .some): throw LuotsiError.invalid(field: "ids", reason: "give either ids or all: true")
+            case (.value(let ids), .absent) where ids.count <= 200: selection = .ids(ids)
+            case (.value, .absent): throw LuotsiError.invalid(field: "ids", reason: "at most 200 at a time; or all: true")
+            case (.absent, .value(true)): selection = .all
+            case (.absent, .value(false)), (.absent, .null): throw LuotsiError.invalid(field: "all", reason: "must be true (or give ids)")
+            case (.null, _): throw LuotsiError.invalid(field: "ids", reason: "must be a list of notification ids")
+            default: throw LuotsiError.invalid(field: "ids", reason: "give either ids or all: true")
             }
             let unread = try await services.inOrganisation(member) { try await notifications.markRead(selection, for: member.id, on: $0) }
             return try JSONOutput.response(UnreadCount(unread: unread))

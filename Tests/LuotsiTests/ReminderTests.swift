@@ -243,6 +243,32 @@ struct ReminderTests {
         #expect(flat.rest(afterWorking: .milliseconds(20)) == nil)
     }
 
+    @Test("e-mail settings from the environment: sensible defaults, clear refusals")
+    func settings() throws {
+        let defaults = try MailSettings(environment: [:])
+        #expect(!defaults.isOn)
+        #expect(defaults.publicURL.absoluteString == "http://localhost:8080")
+        #expect(defaults.from == "luotsi@localhost")
+        #expect(defaults.reminderTime.map { [$0.hour, $0.minute] } == [5, 0])
+        let set = try MailSettings(environment: [
+            "LUOTSI_SMTP_URL": "smtps://mail.kunta.fi", "LUOTSI_PUBLIC_URL": "https://luotsi.kunta.fi/", "LUOTSI_REMINDERS_AT": "07:30",
+            "LUOTSI_REMINDER_PACE": "0",
+        ])
+        #expect(set.isOn)
+        #expect(set.from == "luotsi@luotsi.kunta.fi")
+        #expect(set.link("/notifications").absoluteString == "https://luotsi.kunta.fi/notifications")
+        #expect(set.reminderTime.map { [$0.hour, $0.minute] } == [7, 30])
+        #expect(set.reminderPace == 0)
+        #expect(try MailSettings(environment: ["LUOTSI_REMINDERS_AT": "off"]).reminderTime == nil)
+        for (name, value) in [
+            ("LUOTSI_REMINDERS_AT", "25:00"), ("LUOTSI_REMINDERS_AT", "7"), ("LUOTSI_PUBLIC_URL", "ftp://x"),
+            ("LUOTSI_MAIL_FROM", "not an address"), ("LUOTSI_SMTP_URL", "mail.kunta.fi"), ("LUOTSI_REMINDER_PACE", "fast"),
+            ("LUOTSI_MAIL_MAX_ATTEMPTS", "0"),
+        ] {
+            #expect(throws: LuotsiError.self, "\(name)=\(value)") { try MailSettings(environment: [name: value]) }
+        }
+    }
+
     /// The plain-text part of a rendered message, decoded.
     static func textPart(of message: String) -> String? {
         guard let start = message.range(of: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n") else {

@@ -31,16 +31,15 @@ public final class UnsubscribeLink: Sendable {
     /// The recipient a token names, or nil for anything that is not a token this server signed.
     public func verify(_ token: String) async throws -> Recipient? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let slug = parts.first, let given = parts.last, let id = parts.dropFirst().first,
-            slug.count <= 50, slug.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-            let person = UUID(uuidString: id)
+        guard parts.count == 3, parts[0].count <= 50, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+            let person = UUID(uuidString: parts[1])
         else { return nil }
-        let expected = try await signature(slug, id.lowercased())
+        let expected = try await signature(parts[0], parts[1].lowercased())
         // Compared in constant time: the signature is the secret part.
-        guard expected.utf8.count == given.utf8.count, zip(expected.utf8, given.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard expected.utf8.count == parts[2].utf8.count, zip(expected.utf8, parts[2].utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return nil
         }
-        return Recipient(organisation: slug, person: person)
+        return Recipient(organisation: parts[0], person: person)
     }
 
     private func signature(_ slug: String, _ person: String) async throws -> String {

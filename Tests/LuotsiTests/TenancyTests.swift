@@ -156,6 +156,30 @@ struct TenancyTests {
         try await TestSupport.tearDown(services)
     }
 
+    @Test("a pooled connection that has written in more organisations than its bound is replaced")
+    func writesCountTowardsTheConnectionsBound() async throws {
+        let pool = TestSupport.directPool(size: 1)  // one backend per connection, as the bound assumes
+        let services = try await TestSupport.isolatedServices(pool: pool)
+        let suffix = TestSupport.uniqueSuffix()
+        var schemas: [SchemaName] = []
+        for index in 1...3 {
+            schemas.append(try await services.organisations.create(slug: "bound-\(index)-" + suffix, name: "Bound \(index)", management: nil).schema)
+        }
+        let tenants = TenantDatabase(pool: pool, organisationsPerConnection: 2)
+        var backends: [Int] = []
+        for schema in schemas + [schemas[0]] {
+            backends.append(
+                try await tenants.withTenant(schema) { connection in
+                    try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int.self)
+                })
+        }
+        // Two organisations fit; the third is served, then the connection is closed, and the
+        // fourth transaction runs on a new backend.
+        #expect(backends[0] == backends[1] && backends[1] == backends[2])
+        #expect(backends[3] != backends[2])
+        try await TestSupport.tearDown(services)
+    }
+
     @Test("a query on organisation B's table inside organisation A's transaction is refused by PostgreSQL")
     func crossTenantQueryIsRefused() async throws {
         let services = try await TestSupport.isolatedServices()

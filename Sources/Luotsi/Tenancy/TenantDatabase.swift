@@ -39,7 +39,10 @@ public struct TenantDatabase: Sendable {
             prelude: [TenantDatabase.enter(schema, role: role)], retryPrelude: TenantDatabase.retireIfStale,
             closingWith: Self.bumpDataVersion
         ) { connection in
-            try await body(TenantConnection(schema: schema, connection))
+            // Writes count as reads do: one long walk over every organisation (the reminder
+            // pass) must not grow one backend's caches without bound either.
+            connection.noteTenant(schema.rawValue, bound: organisationsPerConnection)
+            return try await body(TenantConnection(schema: schema, connection))
         }
         if let row = try closing?.single() {
             let version: Int64 = try row.decode("version")

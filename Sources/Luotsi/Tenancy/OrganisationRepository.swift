@@ -7,6 +7,9 @@ public struct OrganisationRepository: Sendable {
     public let pool: PostgresPool
     public let migrator: Migrator
 
+    /// Organisations created (or served) on one pooled connection before it is replaced.
+    static let creationsPerConnection = 100
+
     public init(pool: PostgresPool, migrator: Migrator) {
         self.pool = pool
         self.migrator = migrator
@@ -50,6 +53,11 @@ public struct OrganisationRepository: Sendable {
             try await connection.query("GRANT \(schema: role) TO CURRENT_USER")
             try await connection.query("CREATE SCHEMA \(schema: schema)")
             try await migrator.provisionTenant(schema, on: connection)
+            // The backend keeps every relation it created in its caches, and each other
+            // backend's schema changes are checked against them: past a few hundred
+            // organisations on one connection, creating the next took several times as long
+            // (BENCHMARKS.md). A fresh backend every `creationsPerConnection` keeps it flat.
+            connection.noteTenant(schema.rawValue, bound: Self.creationsPerConnection)
             try await fill?(schema, connection)
             if let management, let passwordHash {
                 let organisation = try await TenantDatabase.enter(schema, on: connection)

@@ -138,6 +138,33 @@ struct AuditCoverageTests {
                 "POST /api/v1/me/second-factor/disable", .post, "/api/v1/me/second-factor/disable", token: renewed,
                 json: ["password": APITestWorld.password])
 
+            // A workshop from start to close, each move audited.
+            let workshop = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops", .post, "\(org)/workshops", token: management, json: ["title": "Audited workshop"])
+            let workshopPath = "\(org)/workshops/\(workshop.id)"
+            let withIdeas = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops/{id}/ideas", .post, "\(workshopPath)/ideas", token: management, json: ["text": "Yksi"])
+            _ = try await client.call(.post, "\(workshopPath)/ideas", token: management, json: ["text": "Kaksi"])
+            let ideaIDs = try await client.call(.get, workshopPath, token: management).json["ideas"] as? [[String: Any]] ?? []
+            let (first, second) = (ideaIDs.first?["id"] as? String ?? "", ideaIDs.last?["id"] as? String ?? "")
+            #expect(withIdeas.status == .created && first != second)
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops/{id}/phase", .post, "\(workshopPath)/phase", token: management, json: ["phase": "voting"]
+            )
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops/{id}/ideas/{ideaId}/votes", .post, "\(workshopPath)/ideas/\(first)/votes",
+                token: management)
+            _ = try await expectAudited(
+                "DELETE /api/v1/orgs/{org}/workshops/{id}/ideas/{ideaId}/votes", .delete, "\(workshopPath)/ideas/\(first)/votes",
+                token: management)
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops/{id}/ideas/{ideaId}/merge", .post, "\(workshopPath)/ideas/\(second)/merge",
+                token: management, json: ["into": first])
+            _ = try await client.call(.post, "\(workshopPath)/phase", token: management, json: ["phase": "deciding"])
+            _ = try await expectAudited(
+                "POST /api/v1/orgs/{org}/workshops/{id}/ideas/{ideaId}/decision", .post, "\(workshopPath)/ideas/\(first)/decision",
+                token: management, json: ["to": "shortlisted", "reason": "Hyvä"])
+
             // The platform's writes go to the platform audit log.
             let slug = "trail-\(TestSupport.uniqueSuffix())"
             _ = try await expectAudited(

@@ -30,6 +30,8 @@ struct RoleMatrixTests {
         .updateAnyTask: [.management, .lead],
         .readAudit: [.management],
         .export: [.management, .lead],
+        .runWorkshop: [.management, .lead],
+        .joinWorkshop: [.management, .lead, .staff],
         .manageOrganisations: [.platformAdmin],
         .manageCatalogue: [.platformAdmin],
         .readRollup: [.platformAdmin],
@@ -77,6 +79,8 @@ struct RoleMatrixTests {
         let outsideGoalID: String
         /// Assigned to management.
         let managementTaskID: String
+        /// Gathering ideas.
+        let workshopID: String
         var org: String { "/api/v1/orgs/\(world.a.slug)" }
         var management: String { world.a.tokens[.management]! }
 
@@ -120,9 +124,10 @@ struct RoleMatrixTests {
             let managementTask = try await client.call(
                 .post, "\(org)/procurements/\(procurement.id)/tasks", token: management,
                 json: ["title": "Johdon tehtävä", "goalId": goal.id, "assigneeId": world.a.users[.management]!.id.uuidString])
+            let workshop = try await client.call(.post, "\(org)/workshops", token: management, json: ["title": "Tavoitetyöpaja"])
             return Fixture(
                 world: world, client: client, procurementID: procurement.id, scheduledGoalID: goal.id, staffTaskID: task.id,
-                outsideGoalID: outsideGoal.id, managementTaskID: managementTask.id)
+                outsideGoalID: outsideGoal.id, managementTaskID: managementTask.id, workshopID: workshop.id)
         }
 
         static func move(_ client: any TestClientProtocol, _ org: String, _ token: String, _ id: String, _ steps: [String]) async throws {
@@ -187,6 +192,8 @@ struct RoleMatrixTests {
             case .updateTask: return (.patch, "\(org)/tasks/\(staffTaskID)", ["status": "doing"])
             case .readAudit: return (.get, "\(org)/audit", nil)
             case .export: return (.get, "\(org)/export?what=goals", nil)
+            case .runWorkshop: return (.post, "\(org)/workshops", ["title": "Työpaja"])
+            case .joinWorkshop: return (.post, "\(org)/workshops/\(workshopID)/ideas", ["text": "Idea \(caller.rawValue)"])
             case .manageOrganisations: return (.get, "/api/v1/platform/organisations", nil)
             case .manageCatalogue: return (.get, "/api/v1/platform/catalogue/versions", nil)
             case .readRollup: return (.get, "/api/v1/platform/rollup", nil)

@@ -158,12 +158,13 @@ struct TenancyTests {
 
     @Test("a pooled connection that has written in more organisations than its bound is replaced")
     func writesCountTowardsTheConnectionsBound() async throws {
+        let services = try await TestSupport.isolatedServices()
         let pool = TestSupport.directPool(size: 1)  // one backend per connection, as the bound assumes
-        let services = try await TestSupport.isolatedServices(pool: pool)
         let suffix = TestSupport.uniqueSuffix()
         var schemas: [SchemaName] = []
         for index in 1...3 {
-            schemas.append(try await services.organisations.create(slug: "bound-\(index)-" + suffix, name: "Bound \(index)", management: nil).schema)
+            schemas.append(
+                try await services.organisations.create(slug: "bound-\(index)-" + suffix, name: "Bound \(index)", management: nil).schema)
         }
         let tenants = TenantDatabase(pool: pool, organisationsPerConnection: 2)
         var backends: [Int] = []

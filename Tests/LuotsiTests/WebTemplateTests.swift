@@ -40,7 +40,12 @@ struct WebTemplateTests {
             _ = try await client.call(.post, "/api/v1/platform/catalogue/draft", token: world.token(.platformAdmin))
             let unsubscribe = try await world.api.services.unsubscribeLinks.token(
                 organisation: world.slug, person: try #require(world.api.a.users[.staff]).id)
+            let workshops = try await client.call(.get, "/api/v1/orgs/\(world.slug)/workshops", token: world.token(.staff))
+            let code = try #require(workshops.items.first?["joinCode"] as? String, "the demo has a workshop")
             let visits: [(AccessRole?, String, HTTPResponse.Status)] = [
+                (.staff, "/workshops", .ok), (.lead, "/workshops", .ok), (.staff, "/w/\(code)", .ok), (.lead, "/w/\(code)", .ok),
+                (nil, "/w/\(code)", .ok), (nil, "/join", .ok), (.management, "/w/\(code)/screen", .ok),
+                (.management, "/w/\(code)/summary", .ok), (.platformAdmin, "/w/\(code)", .notFound), (nil, "/w/AAAAAA", .notFound),
                 (nil, "/", .ok), (nil, "/set-password", .ok), (nil, "/unsubscribe/\(unsubscribe)", .ok),
                 (nil, "/unsubscribe/x.\(UUID().uuidString).AAAAAAAAAAAAAAAAAAAAAA", .notFound), (.staff, "/notifications", .ok),
                 (.lead, "/notifications", .ok), (.platformAdmin, "/platform/mail", .ok), (.management, "/platform/mail", .forbidden),
@@ -79,7 +84,9 @@ struct WebTemplateTests {
                     if let template = page.template { rendered.insert(template) }
                 }
             }
-            let partials: Set<String> = ["frame", "chart-bars", "chart-line", "chart-timeline", "catalogue-indicator-row"]
+            let partials: Set<String> = [
+                "frame", "chart-bars", "chart-line", "chart-timeline", "catalogue-indicator-row", "workshop-board",
+            ]
             let pages = PageRenderer.bundled()
             #expect(rendered == Set(pages.templateNames).subtracting(partials))
             // The charts are partials of the overview: SVG with a text alternative.
@@ -146,9 +153,14 @@ struct WebTemplateTests {
         used.formUnion(CatalogueIndicatorRows.directions.map { "direction_\($0)" })
         used.formUnion(ImpactInput.themes.map { "impact_\($0)" })
         used.formUnion(CSVExport.kinds.map { "export_\($0)" })
+        used.formUnion(WorkshopPhase.allCases.map { "workshop_phase_\($0.rawValue)" })
+        used.formUnion(WorkshopPhase.allCases.compactMap(\.next).map { "workshop_to_\($0.rawValue)" })
+        used.formUnion(WorkshopPhase.allCases.compactMap(\.previous).map { "workshop_back_to_\($0.rawValue)" })
+        used.formUnion(WorkshopDecision.allCases.map { "workshop_decision_\($0.rawValue)" })
+        used.formUnion(WorkshopBoard.Focus.Kind.allCases.map { "workshop_focus_\($0.rawValue)" })
         used.formUnion([400, 403, 404, 409, 412, 422, 429, 500, 503].flatMap { ["error_\($0)_title", "error_\($0)_text"] })
         // Audit actions as the code records them ("goal.create" → audit_goal_create), and their entities.
-        let actions = code.matches(of: /"(goal|procurement|task|user|settings)\.([a-z_]+)"/).map { (String($0.1), String($0.2)) }
+        let actions = code.matches(of: /"(goal|procurement|task|user|settings|workshop)\.([a-z_]+)"/).map { (String($0.1), String($0.2)) }
         used.formUnion(actions.map { "audit_\($0.0)_\($0.1)" })
         used.formUnion(actions.map { "entity_\($0.0)" })
         // Platform audit actions ("catalogue.draft.goal.edit" → paudit_catalogue_draft_goal_edit).

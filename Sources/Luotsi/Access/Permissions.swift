@@ -22,6 +22,8 @@ public enum Action: String, Sendable, CaseIterable {
     case updateAnyTask  // any task, any field
     case readAudit
     case export
+    case runWorkshop  // create one, move its phases, merge and decide ideas (as its facilitator)
+    case joinWorkshop  // take part: ideas and votes
     // Platform
     case manageOrganisations
     case manageCatalogue
@@ -54,12 +56,13 @@ public enum Permissions {
         .management: [
             .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .scheduleOrganisationGoal,
             .discussGoal, .checkIn, .checkInAnyGoal, .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .readAudit, .export,
+            .runWorkshop, .joinWorkshop,
         ],
         .lead: [
             .readOrganisation, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn, .checkInAnyGoal,
-            .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .export,
+            .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .export, .runWorkshop, .joinWorkshop,
         ],
-        .staff: [.readOrganisation, .proposeGoal, .discussGoal, .checkIn, .updateTask],
+        .staff: [.readOrganisation, .proposeGoal, .discussGoal, .checkIn, .updateTask, .joinWorkshop],
     ]
 
     public static func allows(_ role: AccessRole, _ action: Action) -> Bool {

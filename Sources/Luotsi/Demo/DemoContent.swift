@@ -145,6 +145,26 @@ public struct DemoContent: Sendable {
         try await checkIn(
             ecolabel, "on_track", 70, [:], "Sopimuskausi päättyy, loppuarviointi tekeillä.", daysAgo: 40, by: lead, on: connection)
         try await move(ecolabel, ["partly_achieved"], reason: "Ympäristömerkinnät 80 %:ssa aineista; tavoite 100 %.", on: connection)
+
+        // A workshop under way: ideas gathered from three people, voting open, guests welcome.
+        let workshops = services.workshops
+        let workshop = try await workshops.create(
+            try NewWorkshop(title: "Ruokapalveluiden vastuullisuustavoitteet", focus: food, guests: true, phaseMinutes: 20), by: management,
+            on: connection)
+        var ideas: [UUID] = []
+        for (text, rationale, by) in [
+            ("Kasvisruoan osuus puoleen aterioista", "Suurin yksittäinen ilmastovaikutus.", staff),
+            ("Hävikki alle 10 %:iin", "Mittaus on jo käytössä kahdessa keittiössä.", lead),
+            ("Kotimaisen kalan käyttö kahdesti viikossa", "", management),
+        ] {
+            ideas.append(
+                try await workshops.addIdea(
+                    text: text, rationale: rationale, anonymous: nil, to: workshop.id, by: .member(by), on: connection))
+        }
+        try await workshops.setPhase(.voting, of: workshop.id, by: management, goals: services.goals, on: connection)
+        for (idea, by) in [(ideas[0], staff), (ideas[0], lead), (ideas[1], staff)] {
+            try await workshops.vote(true, on: idea, in: workshop.id, by: .member(by), on: connection)
+        }
     }
 
     // MARK: - Helpers

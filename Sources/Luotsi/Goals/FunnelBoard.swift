@@ -30,7 +30,7 @@ struct FunnelBoard: Sendable {
     static func read(perColumn: Int) -> PipelinedRead<FunnelBoard> {
         let cards: [SQL] = columns.map { column in
             """
-            SELECT g.id, g.title, g.catalogue_name, g.level, g.status, g.due_date, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
+            SELECT g.id, g.title, g.catalogue_name, g.level, g.status, g.due_date, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) + g.guest_supports AS supports
             FROM goals g WHERE g.status = ANY(\(column.statuses.map(\.rawValue)))
             ORDER BY g.priority NULLS LAST, g.updated_at DESC LIMIT \(Int32(perColumn))
             """

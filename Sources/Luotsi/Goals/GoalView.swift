@@ -108,6 +108,8 @@ public struct GoalView: Codable, Sendable {
     public let supportCount: Int
     /// Set for the person reading (`GoalViewSet.seen(by:)`).
     public internal(set) var supportedByMe: Bool
+    /// The workshop it came from, if any; its guests' votes count in `supportCount`.
+    public let workshopId: UUID?
     public let commentCount: Int
     public let latestCheckin: LatestCheckin?
     public let progress: ProgressView

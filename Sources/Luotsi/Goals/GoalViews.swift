@@ -30,7 +30,7 @@ struct GoalViews {
         return [
             """
             SELECT g.*,
-                (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports,
+                (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) + g.guest_supports AS supports,
                 ARRAY(SELECT s.user_id FROM goal_supports s WHERE s.goal_id = g.id) AS supporter_ids,
                 (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
@@ -176,7 +176,7 @@ struct GoalViews {
                 ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
                 due: try row.decode("due_date"), planYear: Int(try row.decode("plan_year", as: Int32.self)),
                 evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
-                supportCount: try row.decode("supports"), supportedByMe: false,
+                supportCount: try row.decode("supports"), supportedByMe: false, workshopId: try row.decode("workshop_id"),
                 commentCount: try row.decode("comments"),
                 latestCheckin: checkinByGoal[id],
                 progress: .init(

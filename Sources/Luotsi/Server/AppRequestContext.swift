@@ -1,10 +1,11 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// The context every request carries: Hummingbird's core storage plus the request id.
 /// (Identity, organisation and role are added by the sign-in layer's child contexts.)
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The id echoed in `X-Request-Id` and attached to every log line of the request.
     public var requestID: String = ""
@@ -23,6 +24,8 @@ public struct AppRequestContext: RequestContext {
     /// The browser reached Luotsi over HTTPS (configured, or said by a trusted proxy): cookies
     /// are `Secure` and carry the `__Host-` prefix.
     public var secure = false
+    /// Where a WebSocket route leaves its handler for the upgrade (`WorkshopLive`).
+    public let webSocket = WebSocketHandlerReference<AppRequestContext>()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import Postgres
 
@@ -37,6 +38,11 @@ public struct AppServices: Sendable {
     public let mail: MailSettings
     public let outbox: MailOutbox
     public let unsubscribeLinks: UnsubscribeLink
+    public let workshops: WorkshopRepository
+    /// Join codes over every organisation, and guests' passes.
+    public let workshopDirectory: WorkshopDirectory
+    /// Who watches which workshop board on this instance (`WorkshopLive`).
+    public let workshopRooms: WorkshopRooms
     /// The interface texts, for what is written outside a page (e-mail).
     let translations: Translations
     /// Wakes this instance's mail sender when any instance queues a message (`luotsi_mail`).
@@ -70,6 +76,13 @@ public struct AppServices: Sendable {
         self.auth = AuthService(sessions: sessions, organisations: organisations, throttle: throttle, keys: secretKeys)
         self.passwords = Passwords(sessions: sessions, organisations: organisations, throttle: throttle)
         self.goals = GoalRepository(platform: platformSchema)
+        self.workshops = WorkshopRepository(platform: platformSchema)
+        self.workshopDirectory = WorkshopDirectory(pool: pool, platform: platformSchema)
+        let workshops = self.workshops
+        // Not through the read-model cache: the board's announcement can arrive before the
+        // organisation's new data version does, and the viewers must see the change itself.
+        self.workshopRooms = WorkshopRooms(
+            read: { [tenants] schema, id in try await tenants.read(schema) { try await workshops.state(id, on: $0) } }, logger: logger)
         self.secondFactor = SecondFactor(sessions: sessions, throttle: throttle, keys: secretKeys)
         let (organisations, tenants) = (self.organisations, self.tenants)
         self.rollup = RollupCache(maxAge: .seconds(600)) {
@@ -88,6 +101,23 @@ public struct AppServices: Sendable {
         let report = try await migrator.migrate(recheck: recheck)
         try await catalogue.seed(from: catalogueSeeds)
         return report
+    }
+
+    /// A workshop's board with everyone's votes, through the organisation's read-model cache:
+    /// every viewer of an unchanged board is answered without the database.
+    func workshopState(_ id: UUID, in schema: SchemaName, role: SchemaName?) async throws -> WorkshopRepository.State {
+        let workshops = workshops
+        return try await tenants.cachedRead(schema, role: role, key: "workshop|\(id)") { try await workshops.state(id, on: $0) }
+    }
+
+    /// The guest whose pass (cookie) the request carries for this workshop, while it lets them in.
+    func workshopGuest(_ cookies: Cookies, at location: WorkshopDirectory.Location) async throws -> WorkshopGuest? {
+        guard let secret = cookies[WorkshopDirectory.cookieName]?.value, secret.count == 43 else { return nil }
+        let workshops = workshops
+        return try await tenants.read(location.schema) {
+            try await workshops.guest(
+                secretHash: WorkshopDirectory.hash(secret), in: location.workshopID, schema: location.schema, on: $0)
+        }
     }
 
     /// Runs `body` in the caller's organisation: its schema and role, chosen from the session.
@@ -124,20 +154,23 @@ public struct AppServices: Sendable {
     }
 
     /// Listens, on a direct connection, for what other instances and tools change: identities
-    /// (`SessionStore.channel`) and each organisation's data version (`ReadModelCache.channel`).
+    /// (`SessionStore.channel`), each organisation's data version (`ReadModelCache.channel`), mail
+    /// queued and workshop boards changed.
     public func listener(conninfo: String) -> PostgresListener {
-        let (sessions, readCache, mailWake) = (sessions, tenants.readCache, mailWake)
+        let (sessions, readCache, mailWake, rooms) = (sessions, tenants.readCache, mailWake, workshopRooms)
         return PostgresListener(
-            conninfo: conninfo, channels: [SessionStore.channel, ReadModelCache.channel, Self.mailChannel],
+            conninfo: conninfo, channels: [SessionStore.channel, ReadModelCache.channel, Self.mailChannel, WorkshopRepository.channel],
             onReconnect: {
                 sessions.invalidate(.everything)
                 readCache.listeningStarted()
+                rooms.refreshAll()
             },
             onDisconnect: { readCache.listeningStopped() },
             onNotification: { channel, payload in
                 switch channel {
                 case ReadModelCache.channel: readCache.receive(payload)
                 case Self.mailChannel: mailWake.signal()
+                case WorkshopRepository.channel: rooms.receive(payload)
                 default: sessions.receive(payload)
                 }
             })

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// Builds the HTTP application. Every middleware and route group is listed here, in order.
@@ -8,8 +9,12 @@ public func buildApplication(services: AppServices, configuration: AppConfigurat
     let router = buildRouter(
         services: services, secureCookies: configuration.secureCookies, trustedProxies: configuration.trustedProxies, pages: pages
     ).router
+    // Workshop boards' live updates upgrade to WebSockets; every other request is plain HTTP/1.1.
+    let webSockets = WorkshopLive.router(
+        services: services, pages: pages, trustedProxies: configuration.trustedProxies, secureCookies: configuration.secureCookies)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Luotsi"),
         services: [services.pool],
         logger: logger)
@@ -83,6 +88,7 @@ public func buildRouter(
     PlatformAuditRoutes(services: services, pages: pages).register(on: api)
     NotificationRoutes(services: services).register(on: api)
     MailRoutes(services: services).register(on: api)
+    WorkshopRoutes(services: services).register(on: api)
     api.answerOtherMethods()
 
     let web = WebRouter(router: router, pages: pages, services: services, table: RouteTable())
@@ -117,5 +123,6 @@ public func buildRouter(
     NotificationPages(services: services, pages: pages).register(on: web)
     UnsubscribePage(services: services, pages: pages).register(on: web)
     MailPage(services: services, pages: pages).register(on: web)
+    WorkshopPages(services: services, pages: pages).register(on: web)
     return (router, api.table, web.table)
 }

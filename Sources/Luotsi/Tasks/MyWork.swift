@@ -66,7 +66,7 @@ struct MyWork: Sendable {
             "SELECT id, title, phase FROM procurements WHERE id IN (\(mine)) ORDER BY title",
             "SELECT id, title, catalogue_name, status, due_date, procurement_id FROM goals WHERE procurement_id IN (\(mine)) ORDER BY due_date NULLS LAST, title",
             """
-            SELECT g.id, g.title, g.catalogue_name, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) AS supports
+            SELECT g.id, g.title, g.catalogue_name, (SELECT count(*) FROM goal_supports s WHERE s.goal_id = g.id) + g.guest_supports AS supports
             FROM goals g WHERE g.status = 'idea' ORDER BY g.created_at DESC LIMIT \(Int32(ideaLimit))
             """,
             "SELECT status, count(*) AS n FROM goals GROUP BY status",

@@ -120,6 +120,7 @@ public struct OrganisationRepository: Sendable {
             try await connection.query("DELETE FROM \(schema: platform).organisations WHERE id = \(organisation.id)")
             try await connection.query(
                 "DELETE FROM \(schema: platform).tenant_migrations WHERE schema_name = \(organisation.schema.rawValue)")
+            try await connection.query("DELETE FROM \(schema: platform).workshop_codes WHERE schema_name = \(organisation.schema.rawValue)")
             try await connection.query("DROP ROLE \(schema: organisation.schema)")
         }
     }

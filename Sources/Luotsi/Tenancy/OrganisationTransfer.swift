@@ -21,7 +21,8 @@ public struct OrganisationTransfer: Sendable {
     static let tables = [
         "users", "settings", "procurements", "procurement_members", "procurement_phase_changes", "procurement_impacts", "goals",
         "goal_transitions", "goal_alignments", "goal_milestones", "goal_indicators", "goal_comments", "goal_supports", "tasks",
-        "checkins", "checkin_indicator_values", "audit_log", "password_codes", "notifications", "digests",
+        "checkins", "checkin_indicator_values", "audit_log", "password_codes", "notifications", "digests", "workshops",
+        "workshop_participants", "workshop_ideas", "workshop_votes",
     ]
     static let secretTables: Set<String> = ["password_codes"]
     static let secretUserColumns = ["password_hash", "totp_secret", "totp_pending", "totp_last_step"]
@@ -171,6 +172,7 @@ public struct OrganisationTransfer: Sendable {
                 }
             }
             try await Self.requireDisplayableValues(schema, on: connection)
+            try await Self.registerWorkshopCodes(schema, platform: platform, on: connection)
             if withSecrets { try await Self.adoptSecondFactors(schema, keys: keys, platform: platform, on: connection) }
         }
     }
@@ -228,6 +230,27 @@ public struct OrganisationTransfer: Sendable {
                 INSERT INTO \(schema: platform).second_factor_accounts (schema_name, user_id) VALUES (\(schema.rawValue), \(id))
                 ON CONFLICT DO NOTHING
                 """)
+        }
+    }
+
+    /// Enters the imported workshops' join codes in the platform's directory; a code already
+    /// taken there (the same file imported twice) is replaced by a new one.
+    static func registerWorkshopCodes(_ schema: SchemaName, platform: SchemaName, on connection: PostgresConnection) async throws {
+        for row in try await connection.query("SELECT id, join_code FROM \(schema: schema).workshops") {
+            let id: UUID = try row.decode("id")
+            var code: String = try row.decode("join_code")
+            for attempt in 0..<9 {
+                if attempt > 0 { code = WorkshopRepository.newCode() }
+                let added = try await connection.query(
+                    """
+                    INSERT INTO \(schema: platform).workshop_codes (code, schema_name, workshop_id) VALUES (\(code), \(schema.rawValue), \(id))
+                    ON CONFLICT DO NOTHING
+                    """
+                ).affectedRows
+                if added == 1 { break }
+                if attempt == 8 { throw LuotsiError.conflict("no free join code was found for an imported workshop; try again") }
+            }
+            try await connection.query("UPDATE \(schema: schema).workshops SET join_code = \(code) WHERE id = \(id)")
         }
     }
 

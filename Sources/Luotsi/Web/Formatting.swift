@@ -30,6 +30,20 @@ public enum Formatting {
         }
     }
 
+    /// A moment's time of day in Finland's time zone ("klo 14.05", "kl. 14.05", "14:05").
+    public static func time(_ moment: Date, _ language: Language) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Helsinki") ?? .gmt
+        let parts = calendar.dateComponents([.hour, .minute], from: moment)
+        let hour = parts.hour ?? 0
+        let minute = String(format: "%02d", parts.minute ?? 0)
+        switch language {
+        case .fi: return "klo \(hour).\(minute)"
+        case .sv: return "kl. \(hour).\(minute)"
+        case .en: return "\(hour):\(minute)"
+        }
+    }
+
     static func locale(_ language: Language) -> Locale {
         Locale(identifier: language == .fi ? "fi_FI" : language == .sv ? "sv_FI" : "en_GB")
     }

@@ -13,19 +13,21 @@ enum Navigation {
         case .management:
             return [
                 ("/overview", "nav_overview"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
-                ("/catalogue", "nav_catalogue"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"),
+                ("/workshops", "nav_workshops"), ("/catalogue", "nav_catalogue"), ("/users", "nav_users"), ("/settings", "nav_settings"),
+                ("/audit", "nav_audit"),
                 ("/exports", "nav_exports"), ("/help", "nav_help"),
             ]
         case .lead:
             return [
                 ("/next-actions", "nav_next_actions"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"),
-                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/overview", "nav_overview"),
+                ("/procurements", "nav_procurements"), ("/my-work", "nav_my_work"), ("/workshops", "nav_workshops"),
+                ("/overview", "nav_overview"),
                 ("/catalogue", "nav_catalogue"), ("/exports", "nav_exports"), ("/help", "nav_help"),
             ]
         case .staff:
             return [
                 ("/my-work", "nav_my_work"), ("/funnel", "nav_funnel"), ("/goals", "nav_goals"), ("/procurements", "nav_procurements"),
-                ("/overview", "nav_overview"), ("/catalogue", "nav_catalogue"), ("/help", "nav_help"),
+                ("/workshops", "nav_workshops"), ("/overview", "nav_overview"), ("/catalogue", "nav_catalogue"), ("/help", "nav_help"),
             ]
         }
     }

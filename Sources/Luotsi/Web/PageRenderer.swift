@@ -55,6 +55,18 @@ public struct PageRenderer: Sendable {
         return library.render(RenderTree.make(context) ?? context, withTemplate: template) ?? "template \(template) is missing"
     }
 
+    /// A part of a page without the frame, for what a page's script swaps in (a live board):
+    /// the template sees `t` and `page` as in a whole page.
+    func fragment<Model: Sendable>(_ template: String, strings: Strings, page: Model) -> String {
+        let context = FragmentContext(t: strings, page: page)
+        return library.render(RenderTree.make(context) ?? context, withTemplate: template) ?? ""
+    }
+
+    struct FragmentContext<Model: Sendable>: Sendable {
+        let t: Strings
+        let page: Model
+    }
+
     /// A complete HTML response. Pages carry an organisation's data, so nothing is cached.
     public func response<Model: Sendable>(
         _ template: String, title: String, page: Model, web: WebRequest, status: HTTPResponse.Status = .ok, notice: String? = nil,

@@ -32,6 +32,7 @@ struct RoleMatrixTests {
         .export: [.management, .lead],
         .runWorkshop: [.management, .lead],
         .joinWorkshop: [.management, .lead, .staff],
+        .facilitateAnyWorkshop: [.management],
         .manageOrganisations: [.platformAdmin],
         .manageCatalogue: [.platformAdmin],
         .readRollup: [.platformAdmin],
@@ -79,7 +80,7 @@ struct RoleMatrixTests {
         let outsideGoalID: String
         /// Assigned to management.
         let managementTaskID: String
-        /// Gathering ideas.
+        /// Gathering ideas; facilitated by management.
         let workshopID: String
         var org: String { "/api/v1/orgs/\(world.a.slug)" }
         var management: String { world.a.tokens[.management]! }
@@ -194,6 +195,8 @@ struct RoleMatrixTests {
             case .export: return (.get, "\(org)/export?what=goals", nil)
             case .runWorkshop: return (.post, "\(org)/workshops", ["title": "Työpaja"])
             case .joinWorkshop: return (.post, "\(org)/workshops/\(workshopID)/ideas", ["text": "Idea \(caller.rawValue)"])
+            // Management's workshop: a lead, who runs workshops of their own, may not move it.
+            case .facilitateAnyWorkshop: return (.post, "\(org)/workshops/\(workshopID)/phase", ["phase": "voting"])
             case .manageOrganisations: return (.get, "/api/v1/platform/organisations", nil)
             case .manageCatalogue: return (.get, "/api/v1/platform/catalogue/versions", nil)
             case .readRollup: return (.get, "/api/v1/platform/rollup", nil)

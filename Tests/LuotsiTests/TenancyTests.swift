@@ -178,6 +178,7 @@ struct TenancyTests {
         // fourth transaction runs on a new backend.
         #expect(backends[0] == backends[1] && backends[1] == backends[2])
         #expect(backends[3] != backends[2])
+        await pool.close()
         try await TestSupport.tearDown(services)
     }
 

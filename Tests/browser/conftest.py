@@ -323,6 +323,33 @@ def _unsubscribe_page(page):
     return f"/unsubscribe/{DEMO_ORGANISATION}.{person}.{signature}"
 
 
+def _workshop_board(page):
+    """The demo's workshop under way, found on /workshops as a person finds it."""
+    if "workshop" not in _found:
+        page.goto(url("/workshops"))
+        links = [href for href in hrefs(page, "ul.workshop-list a") if re.fullmatch(r"/w/[A-Z0-9]{6}", href)]
+        assert links, "the demo has no workshop on /workshops"
+        _found["workshop"] = links[0]
+    return _found["workshop"]
+
+
+def _workshop_screen(page):
+    return _workshop_board(page) + "/screen"
+
+
+def _workshop_summary(page):
+    return _workshop_board(page) + "/summary"
+
+
+def _signed_out_workshop(page):
+    import subprocess
+
+    def sql(text):
+        return subprocess.run(["psql", "-XAtc", text], check=True, capture_output=True, text=True).stdout.strip()
+
+    return "/w/" + sql("SELECT code FROM platform.workshop_codes ORDER BY created_at LIMIT 1")
+
+
 SITE_PAGES = [
     ("staff", "/my-work", "/my-work"),
     ("staff", "/goals", "/goals"),
@@ -366,6 +393,14 @@ SITE_PAGES = [
     (None, "/ (signed out)", "/"),
     (None, "/set-password", "/set-password"),
     (None, "unsubscribe page", _unsubscribe_page),
+    ("staff", "/workshops", "/workshops"),
+    ("lead", "/workshops (with the form)", "/workshops"),
+    ("staff", "workshop board", _workshop_board),
+    ("management", "workshop board (facilitating)", _workshop_board),
+    ("management", "workshop screen", _workshop_screen),
+    ("management", "workshop summary", _workshop_summary),
+    (None, "workshop join page", _signed_out_workshop),
+    (None, "/join", "/join"),
 ]
 SITE_PAGE_IDS = [f"{role or 'signed-out'}:{name}" for role, name, _ in SITE_PAGES]
 

@@ -148,6 +148,7 @@ def test_a_workshop_live_on_three_screens_lands_in_the_funnel(open_page, lang):
     expect(card.first).to_contain_text("3")
     facilitator.goto(url(goal))
     expect(facilitator.locator("main")).to_contain_text(f"Eniten ääniä {tag}")
+    expect(facilitator.locator("p.from-workshop a")).to_have_attribute("href", f"/w/{code}")
 
     # The printable summary names who took part, the guest by name.
     facilitator.goto(url(f"/w/{code}/summary"))
@@ -172,3 +173,34 @@ def test_the_big_screen_shows_the_code_and_follows_the_board(open_page):
     # The projector shows no buttons and no one's own votes.
     expect(screen.locator("#board form")).to_have_count(0)
     assert_no_axe_violations(screen, "the big screen (en)")
+
+
+def test_a_phone_that_drops_its_connection_loses_nothing(open_page):
+    """Offline, an idea cannot be sent: it stays in its form (and in the browser, across a
+    reload) with a message; back online, the board catches up by itself and the idea goes."""
+    tag = unique()
+    lead = open_signed_in(open_page, "lead", True, DESKTOP, "en")
+    lead.goto(url("/workshops"))
+    form = lead.locator('form[action="/workshops"]')
+    form.locator("#workshop-title").fill(f"Patchy network {tag}")
+    submit(lead, form)
+    code = lead.url.rsplit("/", 1)[1]
+    phone = open_signed_in(open_page, "staff", True, PHONE, "en")
+    phone.goto(url(f"/w/{code}"))
+    live(phone, "en")
+
+    phone.context.set_offline(True)
+    add_idea(phone, f"Typed in a tunnel {tag}")
+    expect(phone.locator(".live-status")).to_contain_text("Not sent")
+    expect(phone.locator("#idea-text")).to_have_value(f"Typed in a tunnel {tag}")
+    # Meanwhile someone else adds one; the phone hears of it once it is back.
+    add_idea(lead, f"Said in the room {tag}")
+    phone.context.set_offline(False)
+    expect(board_text(phone)).to_contain_text(f"Said in the room {tag}", timeout=15_000)
+    # The typed idea survives a reload too, and is sent when the person presses again.
+    phone.reload()
+    live(phone, "en")
+    expect(phone.locator("#idea-text")).to_have_value(f"Typed in a tunnel {tag}")
+    phone.locator("#idea-form button[type=submit]").click()
+    expect(board_text(lead)).to_contain_text(f"Typed in a tunnel {tag}", timeout=LIVE_MS)
+    expect(phone.locator("#idea-text")).to_have_value("")

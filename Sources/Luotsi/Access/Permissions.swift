@@ -24,6 +24,7 @@ public enum Action: String, Sendable, CaseIterable {
     case export
     case runWorkshop  // create one, move its phases, merge and decide ideas (as its facilitator)
     case joinWorkshop  // take part: ideas and votes
+    case facilitateAnyWorkshop  // take over a workshop someone else facilitates (one who fell ill)
     // Platform
     case manageOrganisations
     case manageCatalogue
@@ -56,7 +57,7 @@ public enum Permissions {
         .management: [
             .readOrganisation, .manageUsers, .manageSettings, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .scheduleOrganisationGoal,
             .discussGoal, .checkIn, .checkInAnyGoal, .manageProcurements, .manageTasks, .updateTask, .updateAnyTask, .readAudit, .export,
-            .runWorkshop, .joinWorkshop,
+            .runWorkshop, .joinWorkshop, .facilitateAnyWorkshop,
         ],
         .lead: [
             .readOrganisation, .proposeGoal, .editGoal, .siftGoal, .scheduleGoal, .discussGoal, .checkIn, .checkInAnyGoal,

@@ -111,6 +111,9 @@ struct GoalDetailPage: Sendable {
     let tasksDone: Int
     let tasksTotal: Int
     let supportText: String
+    /// "From the workshop …", linking to its board and record.
+    let workshopText: String?
+    let workshopHref: String?
     let supportedByMe: Bool
     let canDiscuss: Bool
     let canCheckIn: Bool
@@ -250,6 +253,8 @@ struct GoalDetailPage: Sendable {
             reportedAttainment: Formatting.percent(goal.progress.reportedAttainment, language).nonEmpty,
             derivedAttainment: Formatting.percent(goal.progress.derivedAttainment, language).nonEmpty, tasksDone: goal.progress.tasksDone,
             tasksTotal: goal.progress.tasksTotal, supportText: s.counted("support_sentence", goal.supportCount),
+            workshopText: goal.workshop.map { s.format("goal_from_workshop", ["title": $0.title]) },
+            workshopHref: goal.workshop.map { "/w/\($0.joinCode)" },
             supportedByMe: goal.supportedByMe,
             canDiscuss: Permissions.allows(role, .discussGoal), canCheckIn: canCheckIn,
             checkInStatusOptions: Option.radios("status", CheckIns.statuses.map { ($0, s["status_\($0)"], $0 == typedStatus) }),

@@ -109,7 +109,7 @@ public struct GoalView: Codable, Sendable {
     /// Set for the person reading (`GoalViewSet.seen(by:)`).
     public internal(set) var supportedByMe: Bool
     /// The workshop it came from, if any; its guests' votes count in `supportCount`.
-    public let workshopId: UUID?
+    public let workshop: WorkshopRef?
     public let commentCount: Int
     public let latestCheckin: LatestCheckin?
     public let progress: ProgressView
@@ -125,4 +125,11 @@ extension GoalView {
     func title(in language: Language) -> String {
         GoalTitle(stored: title, national: catalogueGoal?.name).text(language)
     }
+}
+
+/// The workshop a goal came from: its board and summary are at `/w/<joinCode>`.
+public struct WorkshopRef: Codable, Sendable {
+    public let id: UUID
+    public let title: String
+    public let joinCode: String
 }

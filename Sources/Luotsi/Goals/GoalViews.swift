@@ -35,8 +35,9 @@ struct GoalViews {
                 (SELECT count(*) FROM goal_comments c WHERE c.goal_id = g.id) AS comments,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id) AS tasks_total,
                 (SELECT count(*) FROM tasks t WHERE t.goal_id = g.id AND t.status = 'done') AS tasks_done,
-                (SELECT u.name FROM users u WHERE u.id = g.owner_id) AS owner_name
-            FROM goals g WHERE g.id IN (\(idSet))
+                (SELECT u.name FROM users u WHERE u.id = g.owner_id) AS owner_name,
+                w.title AS workshop_title, w.join_code AS workshop_code
+            FROM goals g LEFT JOIN workshops w ON w.id = g.workshop_id WHERE g.id IN (\(idSet))
             """,
             """
             SELECT a.goal_id, a.aligns_to_goal_id, a.aligns_to_catalogue_id, t.title AS goal_title, c.code,
@@ -83,6 +84,14 @@ struct GoalViews {
     }
 
     /// Builds the views from the results of `statements`, in their order.
+    /// The workshop a goal came from, when it did.
+    static func workshop(_ row: PostgresRow) throws -> WorkshopRef? {
+        guard let id = try row.decode("workshop_id", as: UUID?.self), let title = try row.decode("workshop_title", as: String?.self),
+            let code = try row.decode("workshop_code", as: String?.self)
+        else { return nil }
+        return WorkshopRef(id: id, title: title, joinCode: code)
+    }
+
     func assemble(_ results: ArraySlice<PostgresRows>) throws -> GoalViewSet {
         let base = results.startIndex
         let (goals, alignments, milestones) = (results[base], results[base + 1], results[base + 2])
@@ -176,7 +185,7 @@ struct GoalViews {
                 ownerId: try row.decode("owner_id"), ownerName: try row.decode("owner_name"), start: try row.decode("start_date"),
                 due: try row.decode("due_date"), planYear: Int(try row.decode("plan_year", as: Int32.self)),
                 evaluation: try row.decode("evaluation"), milestones: milestonesByGoal[id] ?? [], indicators: goalIndicators,
-                supportCount: try row.decode("supports"), supportedByMe: false, workshopId: try row.decode("workshop_id"),
+                supportCount: try row.decode("supports"), supportedByMe: false, workshop: try Self.workshop(row),
                 commentCount: try row.decode("comments"),
                 latestCheckin: checkinByGoal[id],
                 progress: .init(

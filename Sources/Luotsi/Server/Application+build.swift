@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 
@@ -11,10 +12,14 @@ public func buildApplication(services: AppServices, configuration: AppConfigurat
     ).router
     // Workshop boards' live updates upgrade to WebSockets; every other request is plain HTTP/1.1.
     let webSockets = WorkshopLive.router(
-        services: services, pages: pages, trustedProxies: configuration.trustedProxies, secureCookies: configuration.secureCookies)
+        services: services, pages: pages, trustedProxies: configuration.trustedProxies, secureCookies: configuration.secureCookies
+    ).buildResponder()
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
+        server: HTTPServerBuilder { responder in
+            GuardedWebSocketChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSockets, configuration: .init()))
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Luotsi"),
         services: [services.pool],
         logger: logger)

@@ -47,6 +47,8 @@ struct WorkshopPages {
 
     struct SummaryModel: Sendable {
         let board: WorkshopBoardView
+        /// What an idea without a decision comes to: an idea in the funnel once closed.
+        let undecidedText: String
         let participants: [String]
         let createdText: String
         let closedText: String?
@@ -198,7 +200,8 @@ struct WorkshopPages {
             return pages.response(
                 "workshop-summary", title: s.format("workshop_summary_title", ["title": board.title]),
                 page: SummaryModel(
-                    board: view, participants: participants,
+                    board: view, undecidedText: s[board.phase == .closed ? "workshop_undecided" : "workshop_undecided_yet"],
+                    participants: participants,
                     createdText: s.format(
                         "workshop_summary_created",
                         ["date": Formatting.dateTime(board.createdAt, web.language), "facilitator": board.facilitatorName]),
@@ -270,14 +273,13 @@ struct WorkshopPages {
         }
     }
 
-    /// The join link as people type it on their phones: the configured public address, else
-    /// the address this request came to.
+    /// The join link as people type it on their phones: the address this page was reached at
+    /// (the others in the room reach the same one), else the configured public address.
     private func joinURL(_ web: WebRequest, _ code: String) -> String {
-        let configured = services.mail.publicURL
-        if configured.scheme == "http" || configured.scheme == "https" {
-            return configured.appendingPathComponent("w").appendingPathComponent(code).absoluteString
+        if let authority = web.request.head.authority, !authority.isEmpty {
+            return "\(web.secureCookies ? "https" : "http")://\(authority)/w/\(code)"
         }
-        return "\(web.secureCookies ? "https" : "http")://\(web.request.head.authority ?? "localhost")/w/\(code)"
+        return services.mail.publicURL.appendingPathComponent("w").appendingPathComponent(code).absoluteString
     }
 
     static func number(_ form: FormData, _ field: String) throws -> Int? {

@@ -151,18 +151,15 @@ public struct DemoContent: Sendable {
         let workshop = try await workshops.create(
             try NewWorkshop(title: "Ruokapalveluiden vastuullisuustavoitteet", focus: food, guests: true, phaseMinutes: 20), by: management,
             on: connection)
-        var ideas: [UUID] = []
-        for (text, rationale, by) in [
-            ("Kasvisruoan osuus puoleen aterioista", "Suurin yksittäinen ilmastovaikutus.", staff),
-            ("Hävikki alle 10 %:iin", "Mittaus on jo käytössä kahdessa keittiössä.", lead),
-            ("Kotimaisen kalan käyttö kahdesti viikossa", "", management),
-        ] {
-            ideas.append(
-                try await workshops.addIdea(
-                    text: text, rationale: rationale, anonymous: nil, to: workshop.id, by: .member(by), on: connection))
+        func idea(_ text: String, _ rationale: String, by person: Identity.Member) async throws -> UUID {
+            try await workshops.addIdea(
+                text: text, rationale: rationale, anonymous: nil, to: workshop.id, by: .member(person), on: connection)
         }
+        let vegetables = try await idea("Kasvisruoan osuus puoleen aterioista", "Suurin yksittäinen ilmastovaikutus.", by: staff)
+        let waste = try await idea("Hävikki alle 10 %:iin", "Mittaus on jo käytössä kahdessa keittiössä.", by: lead)
+        _ = try await idea("Kotimaisen kalan käyttö kahdesti viikossa", "", by: management)
         try await workshops.setPhase(.voting, of: workshop.id, by: management, goals: services.goals, on: connection)
-        for (idea, by) in [(ideas[0], staff), (ideas[0], lead), (ideas[1], staff)] {
+        for (idea, by) in [(vegetables, staff), (vegetables, lead), (waste, staff)] {
             try await workshops.vote(true, on: idea, in: workshop.id, by: .member(by), on: connection)
         }
     }

@@ -75,10 +75,11 @@ public struct MailSettings: Sendable {
         case nil: reminderTime = (5, 0)
         case let value?:
             let parts = value.split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2, (0...23).contains(parts[0]), (0...59).contains(parts[1]) else {
+            guard parts.count == 2, let hour = parts.first, let minute = parts.last, (0...23).contains(hour), (0...59).contains(minute)
+            else {
                 throw LuotsiError.invalid(field: "LUOTSI_REMINDERS_AT", reason: "must be HH:MM (UTC) or off")
             }
-            reminderTime = (parts[0], parts[1])
+            reminderTime = (hour, minute)
         }
     }
 

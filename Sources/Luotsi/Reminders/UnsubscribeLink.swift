@@ -31,15 +31,17 @@ public final class UnsubscribeLink: Sendable {
     /// The recipient a token names, or nil for anything that is not a token this server signed.
     public func verify(_ token: String) async throws -> Recipient? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, parts[0].count <= 50, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-            let person = UUID(uuidString: parts[1])
+        // organisation.person.signature: named by position once the count is known to be three.
+        guard parts.count == 3, let organisation = parts.first, let signed = parts.last, let middle = parts.dropFirst().first,
+            organisation.count <= 50, organisation.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+            let person = UUID(uuidString: middle)
         else { return nil }
-        let expected = try await signature(parts[0], parts[1].lowercased())
+        let expected = try await signature(organisation, middle.lowercased())
         // Compared in constant time: the signature is the secret part.
-        guard expected.utf8.count == parts[2].utf8.count, zip(expected.utf8, parts[2].utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard expected.utf8.count == signed.utf8.count, zip(expected.utf8, signed.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return nil
         }
-        return Recipient(organisation: parts[0], person: person)
+        return Recipient(organisation: organisation, person: person)
     }
 
     private func signature(_ slug: String, _ person: String) async throws -> String {

@@ -26,7 +26,42 @@ struct GuardedWebSocketChannel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
+        var logger = logger
+        logger.handler = EndedBeforeARequest(wrapping: logger.handler)
         await inner.handle(value: value, logger: logger)
+    }
+}
+
+/// A connection that ended before its first request could be answered (closed by the client, or
+/// by `UnreadableRequestAnswer` after its 400) is no fault of the server; the upgrade machinery
+/// logs it as an error, which would bury real ones. Only that message is moved to debug.
+struct EndedBeforeARequest: LogHandler {
+    var wrapped: any LogHandler
+
+    init(wrapping handler: any LogHandler) { wrapped = handler }
+
+    var metadata: Logger.Metadata {
+        get { wrapped.metadata }
+        set { wrapped.metadata = newValue }
+    }
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { wrapped[metadataKey: key] }
+        set { wrapped[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        if event.level == .error, event.message.description == "Error handling upgrade result",
+            event.metadata?["error.type"].map({ "\($0)" }) == "\(ChannelError.inappropriateOperationForState)"
+        {
+            event.level = .debug
+        }
+        guard event.level >= wrapped.logLevel else { return }
+        wrapped.log(event: event)
     }
 }
 
